@@ -1,0 +1,25 @@
+package io.ingressgateway.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole routing state the data plane serves: the translator's output, immutable.
+ *
+ * @param virtualHosts       one per distinct host pattern: exact hosts, then wildcards, then the any-host one
+ * @param upstreams          every upstream a route or default refers to, by {@link Upstream#key()}
+ * @param defaultUpstreamKey where requests that match no virtual host go, or null for the controller's own 404
+ * @param ingresses          one report per Ingress seen, served or not, sorted by namespace/name
+ * @param revision           the snapshot revision this model was built from
+ */
+public record RouteModel(List<VirtualHost> virtualHosts, Map<String, Upstream> upstreams, String defaultUpstreamKey,
+                         List<IngressReport> ingresses, long revision) {
+
+    public static final RouteModel EMPTY = new RouteModel(List.of(), Map.of(), null, List.of(), 0);
+
+    public RouteModel {
+        virtualHosts = List.copyOf(virtualHosts);
+        upstreams = Map.copyOf(upstreams);
+        ingresses = List.copyOf(ingresses);
+    }
+}

@@ -1,0 +1,75 @@
+package io.ingressgateway.pipeline;
+
+import io.ingressgateway.source.ClusterSnapshot;
+import io.ingressgateway.source.ClusterStateSource;
+import io.ingressgateway.translate.IngressTranslator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Source, translator, listeners: one direction. Every snapshot the source delivers is translated into a route model
+ * and handed to each listener. A failure in translation or in one listener is logged and never stops the pipeline;
+ * the last good model keeps serving.
+ */
+public final class ControllerPipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControllerPipeline.class);
+
+    private final ClusterStateSource source;
+    private final IngressTranslator translator;
+    private final List<RouteModelListener> listeners;
+    private final AtomicReference<PipelineState> current = new AtomicReference<>(PipelineState.EMPTY);
+    private volatile boolean synced;
+
+    public ControllerPipeline(ClusterStateSource source, IngressTranslator translator,
+                              List<RouteModelListener> listeners) {
+        this.source = source;
+        this.translator = translator;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    public void start() {
+        log.info("Reading cluster state from {}", source.description());
+        source.start(this::accept);
+    }
+
+    void accept(ClusterSnapshot snapshot) {
+        PipelineState state;
+        try {
+            state = new PipelineState(snapshot, translator.translate(snapshot));
+        } catch (RuntimeException e) {
+            log.error("Translation of snapshot {} failed; keeping the previous route model", snapshot.revision(), e);
+            return;
+        }
+        current.set(state);
+        for (RouteModelListener listener : listeners) {
+            try {
+                listener.onModel(state);
+            } catch (RuntimeException e) {
+                log.error("Route model listener {} failed on revision {}", listener, snapshot.revision(), e);
+            }
+        }
+        synced = true;
+    }
+
+    /** The latest snapshot and model. */
+    public PipelineState current() {
+        return current.get();
+    }
+
+    /** Whether the first complete snapshot has been translated and handed to every listener. */
+    public boolean synced() {
+        return synced;
+    }
+
+    public String sourceDescription() {
+        return source.description();
+    }
+
+    @Override
+    public void close() {
+        source.close();
+    }
+}

@@ -1,0 +1,29 @@
+package io.ingressgateway.source;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import java.util.List;
+
+/**
+ * Every cluster object the gateway cares about, at one moment. Sources publish a new snapshot on every change;
+ * nothing downstream may modify the objects it holds (they are shared with informer caches).
+ *
+ * @param revision increases with every snapshot a source publishes
+ */
+public record ClusterSnapshot(List<Ingress> ingresses, List<IngressClass> ingressClasses, List<Service> services,
+                              List<EndpointSlice> endpointSlices, List<Secret> secrets, long revision) {
+
+    public static final ClusterSnapshot EMPTY = new ClusterSnapshot(List.of(), List.of(), List.of(), List.of(),
+            List.of(), 0);
+
+    public ClusterSnapshot {
+        ingresses = List.copyOf(ingresses);
+        ingressClasses = List.copyOf(ingressClasses);
+        services = List.copyOf(services);
+        endpointSlices = List.copyOf(endpointSlices);
+        secrets = List.copyOf(secrets);
+    }
+}

@@ -1,0 +1,11 @@
+package io.ingressgateway.translate;
+
+/**
+ * What the translator needs to know about this controller.
+ *
+ * @param ingressClass          our IngressClass name (also matched against the legacy annotation)
+ * @param controllerName        the {@code spec.controller} of IngressClasses that are ours
+ * @param defaultBackendService {@code namespace/name:port} of the configured default backend Service, or empty
+ */
+public record TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService) {
+}
