@@ -1,0 +1,96 @@
+{{/* Chart name, overridable. */}}
+{{- define "ingress-gateway.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name of the release's resources. Truncated to 63 characters (DNS label limit); the release name alone is used
+when it already contains the chart name.
+*/}}
+{{- define "ingress-gateway.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ingress-gateway.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every resource. */}}
+{{- define "ingress-gateway.labels" -}}
+helm.sh/chart: {{ include "ingress-gateway.chart" . }}
+{{ include "ingress-gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: controller
+{{- end }}
+
+{{/* Labels that select the pods; immutable once a Deployment exists. */}}
+{{- define "ingress-gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ingress-gateway.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "ingress-gateway.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ingress-gateway.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "ingress-gateway.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* IngressClass name the controller serves. */}}
+{{- define "ingress-gateway.ingressClassName" -}}
+{{- default .Values.ingressClass.name .Values.config.ingressClass }}
+{{- end }}
+
+{{- define "ingress-gateway.leaseName" -}}
+{{- default (printf "%s-leader" (include "ingress-gateway.fullname" .)) .Values.config.status.leaseName | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Service whose address is published into Ingress status: this release's own Service unless overridden. */}}
+{{- define "ingress-gateway.publishService" -}}
+{{- default (printf "%s/%s" .Release.Namespace (include "ingress-gateway.fullname" .)) .Values.config.status.publishService }}
+{{- end }}
+
+{{/* Whether the Service type routes external traffic through node ports (externalTrafficPolicy, nodePort apply). */}}
+{{- define "ingress-gateway.externalService" -}}
+{{- if or (eq .Values.service.type "LoadBalancer") (eq .Values.service.type "NodePort") }}true{{ end }}
+{{- end }}
+
+{{/*
+The application's configuration file. Generated settings come first; config.extra is deep-merged over them so an
+operator can override anything.
+*/}}
+{{- define "ingress-gateway.applicationConfig" -}}
+{{- $status := dict
+      "publish-address" .Values.config.status.publishAddress
+      "publish-service" (include "ingress-gateway.publishService" .)
+      "lease-name" (include "ingress-gateway.leaseName" .)
+      "lease-namespace" .Release.Namespace
+      "identity" "${POD_NAME:}" }}
+{{- $gateway := dict
+      "source" "kubernetes"
+      "ingress-class" (include "ingress-gateway.ingressClassName" .)
+      "controller-name" .Values.config.controllerName
+      "watch-namespaces" (.Values.config.watchNamespaces | default list)
+      "status" $status }}
+{{- $generated := dict
+      "ingress-gateway" $gateway
+      "server" (dict "port" .Values.containerPorts.http)
+      "management" (dict "server" (dict "port" .Values.containerPorts.management)) }}
+{{- $merged := mergeOverwrite $generated (deepCopy (.Values.config.extra | default dict)) }}
+{{- toYaml $merged }}
+{{- end }}

@@ -1,0 +1,414 @@
+package io.ingressgateway.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Lints and renders the Helm chart with the Helm library bundled by helm-java, then checks the rendered manifests:
+ * what the cluster would receive, and whether the pieces agree with each other and with the application's
+ * configuration keys.
+ */
+class HelmChartTest {
+
+    private static final Path CHART = Path.of("helm/ingress-gateway");
+    private static final String RELEASE = "edge";
+    private static final String NAMESPACE = "gateway-system";
+    private static final String FULLNAME = "edge-ingress-gateway";
+
+    @Test
+    void chartPassesStrictLint() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+        assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    }
+
+    @Test
+    void defaultServiceIsLoadBalancerKeepingClientAddresses() {
+        Map<String, Object> service = render(Map.of()).one("Service");
+        Map<String, Object> spec = map(service, "spec");
+
+        assertThat(spec.get("type")).isEqualTo("LoadBalancer");
+        assertThat(spec.get("externalTrafficPolicy")).isEqualTo("Local");
+        assertThat(servicePorts(service)).containsExactly(
+                new ServicePort("http", 80, "http", null),
+                new ServicePort("https", 443, "https", null));
+    }
+
+    @Test
+    void nodePortServiceUsesConfiguredNodePorts() {
+        Map<String, Object> service = render(Map.of(
+                "service.type", "NodePort",
+                "service.nodePorts.http", 30080,
+                "service.nodePorts.https", 30443)).one("Service");
+
+        assertThat(map(service, "spec").get("type")).isEqualTo("NodePort");
+        assertThat(map(service, "spec").get("externalTrafficPolicy")).isEqualTo("Local");
+        assertThat(servicePorts(service)).containsExactly(
+                new ServicePort("http", 80, "http", 30080),
+                new ServicePort("https", 443, "https", 30443));
+    }
+
+    @Test
+    void clusterIpServiceHasNoExternalTrafficSettings() {
+        // The API server rejects externalTrafficPolicy and nodePort on ClusterIP Services.
+        Map<String, Object> service = render(Map.of(
+                "service.type", "ClusterIP",
+                "service.nodePorts.http", 30080)).one("Service");
+
+        assertThat(map(service, "spec")).doesNotContainKey("externalTrafficPolicy");
+        assertThat(servicePorts(service)).extracting(ServicePort::nodePort).containsOnlyNulls();
+    }
+
+    @Test
+    void invalidServiceTypeIsRejectedBySchema() {
+        assertThatThrownBy(() -> render(Map.of("service.type", "Ingress")))
+                .hasMessageContaining("service.type");
+    }
+
+    @Test
+    void serviceTargetsAndProbesMatchContainerPortsAndApplicationPorts() {
+        Manifests manifests = render(Map.of());
+        Map<String, Object> container = gatewayContainer(manifests.one("Deployment"));
+        Map<String, Integer> containerPorts = new LinkedHashMap<>();
+        for (Map<String, Object> port : maps(container, "ports")) {
+            containerPorts.put((String) port.get("name"), (Integer) port.get("containerPort"));
+        }
+        Map<String, Object> app = applicationConfig(manifests);
+
+        assertThat(containerPorts).containsExactly(
+                Map.entry("http", 8080), Map.entry("https", 8443), Map.entry("management", 10254));
+        assertThat(map(app, "server").get("port")).isEqualTo(containerPorts.get("http"));
+        assertThat(map(map(app, "management"), "server").get("port")).isEqualTo(containerPorts.get("management"));
+        assertThat(servicePorts(manifests.one("Service"))).extracting(ServicePort::targetPort)
+                .allMatch(containerPorts::containsKey);
+
+        assertThat(probe(container, "livenessProbe")).isEqualTo(new Probe("/actuator/health/liveness", "management", 1));
+        assertThat(probe(container, "readinessProbe")).isEqualTo(new Probe("/actuator/health/readiness", "management", 1));
+        assertThat(probe(container, "startupProbe").path()).isEqualTo("/actuator/health/liveness");
+    }
+
+    @Test
+    void deploymentRunsHardenedAndReadsMountedConfiguration() {
+        Manifests manifests = render(Map.of());
+        Map<String, Object> deployment = manifests.one("Deployment");
+        Map<String, Object> podSpec = podSpec(deployment);
+        Map<String, Object> container = gatewayContainer(deployment);
+
+        assertThat(map(deployment, "spec").get("replicas")).isEqualTo(2);
+        assertThat(container.get("image")).isEqualTo("ghcr.io/ingress-gateway/ingress-gateway:0.1.0");
+        assertThat(container.get("imagePullPolicy")).isEqualTo("IfNotPresent");
+        assertThat(podSpec.get("serviceAccountName")).isEqualTo(FULLNAME);
+        assertThat(podSpec.get("terminationGracePeriodSeconds")).isEqualTo(60);
+
+        Map<String, Object> security = map(container, "securityContext");
+        assertThat(security).containsEntry("runAsNonRoot", true)
+                .containsEntry("readOnlyRootFilesystem", true)
+                .containsEntry("allowPrivilegeEscalation", false);
+        assertThat(list(map(security, "capabilities"), "drop")).isEqualTo(List.of("ALL"));
+        assertThat(map(security, "seccompProfile").get("type")).isEqualTo("RuntimeDefault");
+        assertThat(map(podSpec, "securityContext").get("runAsNonRoot")).isEqualTo(true);
+
+        Map<String, Object> env = new LinkedHashMap<>();
+        for (Map<String, Object> var : maps(container, "env")) {
+            env.put((String) var.get("name"), var.containsKey("value") ? var.get("value")
+                    : map(map(var, "valueFrom"), "fieldRef").get("fieldPath"));
+        }
+        assertThat(env).containsEntry("POD_NAME", "metadata.name")
+                .containsEntry("POD_NAMESPACE", "metadata.namespace")
+                .containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION", "file:/config/");
+
+        // /config must hold the ConfigMap's application.yaml, and /tmp must be writable despite the read-only root.
+        Map<String, String> mounts = new LinkedHashMap<>();
+        for (Map<String, Object> mount : maps(container, "volumeMounts")) {
+            mounts.put((String) mount.get("mountPath"), (String) mount.get("name"));
+        }
+        Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
+        for (Map<String, Object> volume : maps(podSpec, "volumes")) {
+            volumes.put((String) volume.get("name"), volume);
+        }
+        Map<String, Object> configVolume = map(volumes.get(mounts.get("/config")), "configMap");
+        assertThat(configVolume.get("name")).isEqualTo(name(manifests.one("ConfigMap")));
+        assertThat(list(configVolume, "items")).containsExactly(Map.of("key", "application.yaml", "path", "application.yaml"));
+        assertThat(volumes.get(mounts.get("/tmp"))).containsKey("emptyDir");
+
+        Map<String, Object> antiAffinity = map(map(podSpec, "affinity"), "podAntiAffinity");
+        assertThat(antiAffinity).containsOnlyKeys("preferredDuringSchedulingIgnoredDuringExecution");
+        Map<String, Object> term = map(maps(antiAffinity, "preferredDuringSchedulingIgnoredDuringExecution").get(0),
+                "podAffinityTerm");
+        assertThat(term.get("topologyKey")).isEqualTo("kubernetes.io/hostname");
+        assertThat(map(map(term, "labelSelector"), "matchLabels")).isEqualTo(selector(deployment));
+    }
+
+    @Test
+    void selectorsOfServiceAndDisruptionBudgetMatchThePods() {
+        Manifests manifests = render(Map.of());
+        Map<String, Object> deployment = manifests.one("Deployment");
+        Map<String, Object> podLabels = map(map(map(deployment, "spec"), "template"), "metadata");
+
+        assertThat(map(podLabels, "labels")).containsAllEntriesOf(selector(deployment));
+        assertThat(map(manifests.one("Service"), "spec").get("selector")).isEqualTo(selector(deployment));
+        assertThat(map(map(manifests.one("PodDisruptionBudget"), "spec"), "selector").get("matchLabels"))
+                .isEqualTo(selector(deployment));
+    }
+
+    @Test
+    void podsRollWhenConfigurationChanges() {
+        String before = configChecksum(render(Map.of()));
+        String same = configChecksum(render(Map.of()));
+        String after = configChecksum(render(Map.of("config.watchNamespaces[0]", "team-a")));
+
+        assertThat(before).isNotBlank().isEqualTo(same).isNotEqualTo(after);
+    }
+
+    @Test
+    void clusterRoleGrantsOnlyWhatTheControllerUses() {
+        Manifests manifests = render(Map.of());
+        Map<String, Object> clusterRole = manifests.one("ClusterRole");
+
+        assertThat(grants(clusterRole)).containsExactlyInAnyOrder(
+                "networking.k8s.io/ingresses:get", "networking.k8s.io/ingresses:list",
+                "networking.k8s.io/ingresses:watch",
+                "networking.k8s.io/ingresses/status:update",
+                "networking.k8s.io/ingressclasses:get", "networking.k8s.io/ingressclasses:list",
+                "networking.k8s.io/ingressclasses:watch",
+                "/services:get", "/services:list", "/services:watch",
+                "discovery.k8s.io/endpointslices:get", "discovery.k8s.io/endpointslices:list",
+                "discovery.k8s.io/endpointslices:watch",
+                "/events:create", "/events:patch");
+        assertThat(maps(clusterRole, "rules")).allSatisfy(rule -> assertThat(rule).doesNotContainKey("resourceNames"));
+
+        assertBoundToServiceAccount(manifests.one("ClusterRoleBinding"), "ClusterRole", name(clusterRole), manifests);
+    }
+
+    @Test
+    void roleGrantsLeaderElectionOnTheReleaseLeaseOnly() {
+        Manifests manifests = render(Map.of());
+        Map<String, Object> role = manifests.one("Role");
+        Map<String, Object> status = map(map(applicationConfig(manifests), "ingress-gateway"), "status");
+        String lease = (String) status.get("lease-name");
+
+        assertThat(map(role, "metadata").get("namespace")).isEqualTo(NAMESPACE);
+        assertThat(status.get("lease-namespace")).isEqualTo(NAMESPACE);
+        assertThat(lease).isEqualTo(FULLNAME + "-leader");
+        assertThat(grants(role)).containsExactlyInAnyOrder(
+                "coordination.k8s.io/leases:create",
+                "coordination.k8s.io/leases[" + lease + "]:get",
+                "coordination.k8s.io/leases[" + lease + "]:update",
+                "coordination.k8s.io/leases[" + lease + "]:patch");
+
+        Map<String, Object> binding = manifests.one("RoleBinding");
+        assertThat(map(binding, "metadata").get("namespace")).isEqualTo(NAMESPACE);
+        assertBoundToServiceAccount(binding, "Role", name(role), manifests);
+    }
+
+    @Test
+    void ingressClassNamesOurController() {
+        Manifests manifests = render(Map.of());
+        Map<String, Object> ingressClass = manifests.one("IngressClass");
+        Map<String, Object> gateway = map(applicationConfig(manifests), "ingress-gateway");
+
+        assertThat(name(ingressClass)).isEqualTo("ingress-gateway").isEqualTo(gateway.get("ingress-class"));
+        assertThat(map(ingressClass, "spec").get("controller"))
+                .isEqualTo("ingress-gateway.io/controller").isEqualTo(gateway.get("controller-name"));
+        assertThat(map(map(ingressClass, "metadata"), "annotations"))
+                .containsEntry("ingressclass.kubernetes.io/is-default-class", "false");
+    }
+
+    @Test
+    void ingressClassCanBeRenamedAndMadeDefault() {
+        Manifests manifests = render(Map.of("ingressClass.name", "edge", "ingressClass.default", true));
+        Map<String, Object> ingressClass = manifests.one("IngressClass");
+
+        assertThat(name(ingressClass)).isEqualTo("edge");
+        assertThat(map(map(ingressClass, "metadata"), "annotations"))
+                .containsEntry("ingressclass.kubernetes.io/is-default-class", "true");
+        assertThat(map(applicationConfig(manifests), "ingress-gateway").get("ingress-class")).isEqualTo("edge");
+    }
+
+    @Test
+    void configMapCarriesApplicationSettings() {
+        Map<String, Object> gateway = map(applicationConfig(render(Map.of())), "ingress-gateway");
+
+        assertThat(gateway).containsEntry("source", "kubernetes")
+                .containsEntry("ingress-class", "ingress-gateway")
+                .containsEntry("controller-name", "ingress-gateway.io/controller")
+                .containsEntry("watch-namespaces", List.of());
+        assertThat(map(gateway, "status"))
+                .containsEntry("publish-service", NAMESPACE + "/" + FULLNAME)
+                .containsEntry("publish-address", "")
+                .containsEntry("lease-namespace", NAMESPACE)
+                .containsEntry("identity", "${POD_NAME:}");
+    }
+
+    @Test
+    void configMapTakesOverridesAndExtraProperties() {
+        Map<String, Object> app = applicationConfig(render(Map.of(
+                "config.watchNamespaces[0]", "team-a",
+                "config.watchNamespaces[1]", "team-b",
+                "config.status.publishAddress", "203.0.113.10",
+                "config.extra.ingress-gateway.default-backend-service", "default/fallback:80",
+                "config.extra.ingress-gateway.source", "manifests",
+                "config.extra.logging.level.io\\.ingressgateway", "DEBUG")));
+        Map<String, Object> gateway = map(app, "ingress-gateway");
+
+        assertThat(gateway).containsEntry("watch-namespaces", List.of("team-a", "team-b"))
+                .containsEntry("default-backend-service", "default/fallback:80")
+                .containsEntry("source", "manifests")
+                .containsEntry("controller-name", "ingress-gateway.io/controller");
+        assertThat(map(gateway, "status")).containsEntry("publish-address", "203.0.113.10")
+                .containsEntry("publish-service", NAMESPACE + "/" + FULLNAME);
+        assertThat(map(map(app, "logging"), "level")).containsEntry("io.ingressgateway", "DEBUG");
+    }
+
+    @Test
+    void disruptionBudgetKeepsOnePodByDefaultOrUsesMaxUnavailable() {
+        Map<String, Object> byDefault = map(render(Map.of()).one("PodDisruptionBudget"), "spec");
+        Map<String, Object> withMax = map(render(Map.of("podDisruptionBudget.maxUnavailable", "25%"))
+                .one("PodDisruptionBudget"), "spec");
+
+        assertThat(byDefault).containsEntry("minAvailable", 1).doesNotContainKey("maxUnavailable");
+        assertThat(withMax).containsEntry("maxUnavailable", "25%").doesNotContainKey("minAvailable");
+        assertThat(render(Map.of("podDisruptionBudget.enabled", false)).all("PodDisruptionBudget")).isEmpty();
+    }
+
+    // --- rendering and navigation ---
+
+    private record Manifests(List<Map<String, Object>> documents) {
+
+        List<Map<String, Object>> all(String kind) {
+            return documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+        }
+
+        Map<String, Object> one(String kind) {
+            List<Map<String, Object>> found = all(kind);
+            assertThat(found).as("rendered %s documents", kind).hasSize(1);
+            return found.get(0);
+        }
+    }
+
+    private record ServicePort(String name, Integer port, Object targetPort, Integer nodePort) {
+    }
+
+    private record Probe(String path, Object port, Integer timeoutSeconds) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Manifests render(Map<String, Object> values) {
+        TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+        values.forEach(template::set);
+        String rendered = template.call();
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        List<Map<String, Object>> documents = StreamSupport.stream(yaml.loadAll(rendered).spliterator(), false)
+                .filter(Objects::nonNull)
+                .map(d -> (Map<String, Object>) d)
+                .toList();
+        assertThat(documents).as("rendered documents").isNotEmpty();
+        return new Manifests(documents);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> applicationConfig(Manifests manifests) {
+        String text = (String) map(manifests.one("ConfigMap"), "data").get("application.yaml");
+        assertThat(text).as("application.yaml in the ConfigMap").isNotBlank();
+        return (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    }
+
+    /** Every rule flattened to {@code group/resource[names]:verb}; a wildcard anywhere shows up as a literal star. */
+    private static Set<String> grants(Map<String, Object> role) {
+        Set<String> grants = new HashSet<>();
+        for (Map<String, Object> rule : maps(role, "rules")) {
+            String names = rule.containsKey("resourceNames") ? rule.get("resourceNames").toString() : "";
+            for (Object group : list(rule, "apiGroups")) {
+                for (Object resource : list(rule, "resources")) {
+                    for (Object verb : list(rule, "verbs")) {
+                        grants.add(group + "/" + resource + names + ":" + verb);
+                    }
+                }
+            }
+        }
+        return grants;
+    }
+
+    private static void assertBoundToServiceAccount(Map<String, Object> binding, String roleKind, String roleName,
+                                                    Manifests manifests) {
+        assertThat(map(binding, "roleRef")).containsEntry("kind", roleKind).containsEntry("name", roleName);
+        String account = name(manifests.one("ServiceAccount"));
+        assertThat(account).isEqualTo(podSpec(manifests.one("Deployment")).get("serviceAccountName"));
+        assertThat(list(binding, "subjects")).containsExactly(
+                Map.of("kind", "ServiceAccount", "name", account, "namespace", NAMESPACE));
+    }
+
+    private static List<ServicePort> servicePorts(Map<String, Object> service) {
+        List<ServicePort> ports = new ArrayList<>();
+        for (Map<String, Object> port : maps(map(service, "spec"), "ports")) {
+            ports.add(new ServicePort((String) port.get("name"), (Integer) port.get("port"), port.get("targetPort"),
+                    (Integer) port.get("nodePort")));
+        }
+        return ports;
+    }
+
+    private static Probe probe(Map<String, Object> container, String kind) {
+        Map<String, Object> probe = map(container, kind);
+        Map<String, Object> httpGet = map(probe, "httpGet");
+        return new Probe((String) httpGet.get("path"), httpGet.get("port"), (Integer) probe.get("timeoutSeconds"));
+    }
+
+    private static String configChecksum(Manifests manifests) {
+        Map<String, Object> metadata = map(map(map(manifests.one("Deployment"), "spec"), "template"), "metadata");
+        return (String) map(metadata, "annotations").get("checksum/config");
+    }
+
+    private static Map<String, Object> podSpec(Map<String, Object> deployment) {
+        return map(map(map(deployment, "spec"), "template"), "spec");
+    }
+
+    private static Map<String, Object> gatewayContainer(Map<String, Object> deployment) {
+        List<Map<String, Object>> containers = maps(podSpec(deployment), "containers");
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    private static Map<String, Object> selector(Map<String, Object> deployment) {
+        return map(map(map(deployment, "spec"), "selector"), "matchLabels");
+    }
+
+    private static String name(Map<String, Object> resource) {
+        return (String) map(resource, "metadata").get("name");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("map at %s", key).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    private static List<Map<String, Object>> maps(Map<String, Object> parent, String key) {
+        return list(parent, key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> list(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as("list at %s", key).isInstanceOf(List.class);
+        return (List<T>) value;
+    }
+}
