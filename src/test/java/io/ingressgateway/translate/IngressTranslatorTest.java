@@ -209,4 +209,23 @@ class IngressTranslatorTest {
         assertEquals(List.of(), Fixtures.vhost(model, "bare.example").routes());
         assertEquals("ns/fallback:80", Fixtures.vhost(model, "bare.example").defaultUpstreamKey());
     }
+
+    /** Ten thousand Ingresses sharing a thousand hosts: all merged, none lost (linear merge, no timing asserted). */
+    @Test
+    void manyIngressesMergeCompletely() {
+        List<Ingress> ingresses = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            ingresses.add(ingress("ns" + (i % 100), "app" + i, null,
+                    rule("h" + (i % 1000) + ".example", prefix("/p" + i, "svc" + (i % 50)))));
+        }
+
+        RouteModel model = translate(Fixtures.withServices(ingresses));
+
+        assertEquals(1000, model.virtualHosts().size());
+        assertEquals(10_000, model.virtualHosts().stream().mapToInt(v -> v.routes().size()).sum());
+        assertEquals(10_000, model.ingresses().size());
+        // svc index is determined by the namespace index (i % 50 of i % 100): 100 distinct upstreams.
+        assertEquals(100, model.upstreams().size());
+        assertEquals(List.of(), Fixtures.allDiagnostics(model));
+    }
 }
