@@ -1,0 +1,129 @@
+package io.ingressgateway.gateway;
+
+import io.ingressgateway.gateway.IngressRouteDefinitions.Kind;
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.PathMatch;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.config.GlobalCorsProperties;
+import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's handler mapping with an index: each request's route is found in a {@link RouteTable} (host by map
+ * lookup, then that host's rules) instead of testing every route's predicate in turn. Everything else (route
+ * attribute, filters, metrics, CORS, the management port check) is the stock mapping's.
+ *
+ * <p>The index is built from the routes the gateway's caching locator holds, once per refresh (on
+ * {@link RefreshRoutesResultEvent}), so it always agrees with them. Routes not made from Ingress objects (configured
+ * in properties, say) carry no Ingress metadata: they are tried first, by predicate, as the stock mapping would.
+ */
+public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
+        implements ApplicationListener<RefreshRoutesResultEvent> {
+
+    private static final Logger log = LoggerFactory.getLogger(IngressRouteHandlerMapping.class);
+
+    private final RouteLocator routeLocator;
+    private final AtomicReference<RouteIndex> index = new AtomicReference<>();
+
+    public IngressRouteHandlerMapping(FilteringWebHandler webHandler, RouteLocator routeLocator,
+                                      GlobalCorsProperties globalCorsProperties, Environment environment) {
+        super(webHandler, routeLocator, globalCorsProperties, environment);
+        this.routeLocator = routeLocator;
+    }
+
+    @Override
+    public void onApplicationEvent(RefreshRoutesResultEvent event) {
+        if (!event.isSuccess()) {
+            return; // the locator keeps its previous routes, and so do we
+        }
+        routeLocator.getRoutes().collectList().subscribe(
+                routes -> index.set(new RouteIndex(routes)),
+                error -> log.error("Could not index the gateway's routes; keeping the previous index", error));
+    }
+
+    @Override
+    protected Mono<Route> lookupRoute(ServerWebExchange exchange) {
+        RouteIndex current = index.get();
+        Mono<RouteIndex> ready = current != null ? Mono.just(current)
+                // Before the first refresh event: index what the locator holds, once.
+                : routeLocator.getRoutes().collectList().map(routes -> {
+                    RouteIndex built = new RouteIndex(routes);
+                    return index.compareAndSet(null, built) ? built : index.get();
+                });
+        return ready.flatMap(routeIndex -> routeIndex.find(exchange)).map(route -> {
+            validateRoute(route, exchange);
+            return route;
+        });
+    }
+
+    /** The routes of one refresh, indexed. */
+    static final class RouteIndex {
+
+        private final List<Route> otherRoutes = new ArrayList<>();
+        private final RouteTable<Route> table;
+
+        RouteIndex(Collection<Route> routes) {
+            RouteTable.Builder<Route> builder = RouteTable.builder();
+            for (Route route : routes) {
+                Map<String, Object> metadata = route.getMetadata();
+                Kind kind = IngressRouteDefinitions.kindOf(metadata);
+                if (kind == null) {
+                    otherRoutes.add(route);
+                    continue;
+                }
+                switch (kind) {
+                    case RULE -> builder.rule(hostMatch(metadata.get(IngressRouteDefinitions.HOST)),
+                            new PathMatch(PathMatch.Type.valueOf(String.valueOf(
+                                    metadata.get(IngressRouteDefinitions.PATH_TYPE))),
+                                    String.valueOf(metadata.get(IngressRouteDefinitions.PATH))),
+                            route);
+                    case DEFAULT -> {
+                        if (metadata.get(IngressRouteDefinitions.DEFAULT_FOR_HOSTS) instanceof Collection<?> hosts) {
+                            for (Object host : hosts) {
+                                builder.hostDefault(hostMatch(host), route);
+                            }
+                        }
+                        if (Boolean.parseBoolean(String.valueOf(metadata.get(IngressRouteDefinitions.MODEL_DEFAULT)))) {
+                            builder.defaultTarget(route);
+                        }
+                    }
+                    case NOT_FOUND -> builder.notFound(route);
+                }
+            }
+            this.table = builder.build();
+        }
+
+        private static HostMatch hostMatch(Object pattern) {
+            String value = String.valueOf(pattern);
+            return value.equals("*") ? HostMatch.ANY : HostMatch.of(value);
+        }
+
+        Mono<Route> find(ServerWebExchange exchange) {
+            Mono<Route> indexed = Mono.fromSupplier(() -> table.lookup(
+                    exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST),
+                    exchange.getRequest().getPath().value()));
+            if (otherRoutes.isEmpty()) {
+                return indexed;
+            }
+            return Flux.fromIterable(otherRoutes)
+                    .filterWhen(route -> route.getPredicate().apply(exchange))
+                    .next()
+                    .switchIfEmpty(indexed);
+        }
+    }
+}

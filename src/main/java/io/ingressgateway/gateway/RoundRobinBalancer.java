@@ -1,0 +1,29 @@
+package io.ingressgateway.gateway;
+
+import io.ingressgateway.model.Endpoint;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+
+/**
+ * Round-robin over an upstream's ready endpoints. The position is kept per upstream key, so it survives model
+ * revisions that do not touch the upstream, and is dropped with the upstream.
+ */
+@Component
+public class RoundRobinBalancer {
+
+    private final ConcurrentHashMap<String, AtomicInteger> positions = new ConcurrentHashMap<>();
+
+    /** The next endpoint of {@code endpoints} (not empty) for the upstream {@code key}. */
+    public Endpoint next(String key, List<Endpoint> endpoints) {
+        int position = positions.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
+        return endpoints.get(Math.floorMod(position, endpoints.size()));
+    }
+
+    /** Forgets upstreams that are no longer in the model. */
+    void retain(Set<String> keys) {
+        positions.keySet().retainAll(keys);
+    }
+}

@@ -1,0 +1,86 @@
+package io.ingressgateway.gateway;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
+
+import io.ingressgateway.gateway.IngressRouteDefinitions.Kind;
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.Upstream;
+import java.net.URI;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Sends an Ingress route's request to one ready endpoint of its upstream, chosen round-robin from the current model
+ * at request time (so endpoint changes need no route refresh). Runs right after {@link RouteToRequestUrlFilter} has
+ * merged the request path into the route URI, and before the HTTP and WebSocket routing filters, which then see a
+ * plain {@code http://endpoint} URL. The original Host header goes to the upstream, as with ingress-nginx.
+ */
+@Component
+public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
+
+    /** Exchange attribute: the {@link Endpoint} the request was sent to. */
+    public static final String ENDPOINT_ATTR = UpstreamRoutingFilter.class.getName() + ".endpoint";
+    /** Exchange attribute: the key of the upstream the request was sent to. */
+    public static final String UPSTREAM_ATTR = UpstreamRoutingFilter.class.getName() + ".upstream";
+
+    public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
+
+    private final GatewayRouteModel routeModel;
+    private final RoundRobinBalancer balancer;
+
+    public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer) {
+        this.routeModel = routeModel;
+        this.balancer = balancer;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+        URI requestUrl = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
+        if (route == null || requestUrl == null || !IngressRouteDefinitions.SCHEME.equals(requestUrl.getScheme())) {
+            return chain.filter(exchange);
+        }
+        Kind kind = IngressRouteDefinitions.kindOf(route.getMetadata());
+        if (kind == null || kind == Kind.NOT_FOUND) {
+            return GatewayErrorResponses.write(exchange, HttpStatus.NOT_FOUND,
+                    "No Ingress rule matches this host and path.");
+        }
+        String key = String.valueOf(route.getMetadata().get(IngressRouteDefinitions.UPSTREAM));
+        Upstream upstream = routeModel.model().upstreams().get(key);
+        if (upstream == null || upstream.endpoints().isEmpty()) {
+            return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+                    "The service for this request has no available endpoint.");
+        }
+        Endpoint endpoint = balancer.next(key, upstream.endpoints());
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(endpoint, requestUrl));
+        exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
+        exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
+        exchange.getAttributes().put(UPSTREAM_ATTR, key);
+        return chain.filter(exchange);
+    }
+
+    /** {@code http://endpoint} with the request's path and query exactly as received (still percent-encoded). */
+    static URI endpointUrl(Endpoint endpoint, URI requestUrl) {
+        StringBuilder url = new StringBuilder("http://").append(endpoint);
+        String path = requestUrl.getRawPath();
+        url.append(path == null || path.isEmpty() ? "/" : path);
+        if (requestUrl.getRawQuery() != null) {
+            url.append('?').append(requestUrl.getRawQuery());
+        }
+        return URI.create(url.toString());
+    }
+}
