@@ -226,6 +226,10 @@ class IngressControllerIT {
         assertStatus("paths.test", "/trailingx", 404);
         assertServedBy("paths.test", "/impl/x", a);
         assertStatus("paths.test", "/implx", 404);
+        // Rules match the normalised path, so dot segments and escapes cannot smuggle a request past its rule.
+        assertServedBy("paths.test", "/prefix/../exact", a);
+        assertServedBy("paths.test", "/%70refix/x", b);
+        assertStatus("paths.test", "/prefix/%2e%2e/nothing", 404);
     }
 
     @Test

@@ -46,7 +46,7 @@ public class IngressRuleRoutePredicateFactory
             public boolean test(ServerWebExchange exchange) {
                 String host = RouteTable.normalizeHost(exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST));
                 return hosts.stream().anyMatch(h -> h.matches(host))
-                        && path.matches(exchange.getRequest().getPath().value());
+                        && path.matches(RequestPath.normalize(exchange.getRequest().getPath().value()));
             }
 
             @Override

@@ -56,11 +56,12 @@ public final class RouteTable<T> {
      * The target for a request.
      *
      * @param hostHeader the Host header as received (any case, maybe with a port or a trailing dot), or null
-     * @param path       the request path without query, as received
+     * @param rawPath    the request path without query, as received (normalised here, see {@link RequestPath})
      * @return the matching rule's target, else a default, else the not-found target (null when none was given)
      */
-    public T lookup(String hostHeader, String path) {
+    public T lookup(String hostHeader, String rawPath) {
         Host<T> host = selectHost(normalizeHost(hostHeader));
+        String path = RequestPath.normalize(rawPath);
         if (host == null) {
             return defaultTarget != null ? defaultTarget : notFound;
         }
