@@ -1,18 +1,183 @@
 package io.ingressgateway.translate;
 
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.IngressReport;
+import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.source.ClusterSnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** Snapshot in, route model out. Pure: no Spring, no I/O. (Placeholder: the real one is being written.) */
+/**
+ * Snapshot in, route model out: networking.k8s.io/v1 Ingress semantics. Pure: no Spring, no I/O, no state between
+ * calls.
+ *
+ * <p>Steps: decide which Ingresses are ours ({@link IngressClassSelector}); read each served Ingress on its own
+ * ({@link IngressRules}: hosts by {@link HostRules}, paths by {@link PathRules}, backends by
+ * {@link BackendResolver}); then merge them, oldest first, into virtual hosts ({@link VirtualHostMerger}).
+ *
+ * <p>Where the Ingress API leaves choices open, the translator does what an operator coming from ingress-nginx
+ * expects:
+ * <ul>
+ *   <li>The same host in several Ingresses is one virtual host. When two Ingresses claim the same host, path type and
+ *       path, the oldest Ingress ({@code creationTimestamp}, then namespace/name) keeps it and the other gets a
+ *       warning; inside one Ingress the first occurrence wins.</li>
+ *   <li>A path whose Service or port is missing still claims its path and answers 503.</li>
+ *   <li>{@code ImplementationSpecific} is an element-wise prefix (see {@link PathRules}).</li>
+ *   <li>A virtual host's default backend is the {@code spec.defaultBackend} of the oldest Ingress with rules for that
+ *       host that has one. Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress
+ *       that has one, else to the configured default backend Service, else to the controller's own 404.</li>
+ *   <li>Ingresses that are not ours are reported as not served and otherwise ignored: no routes, no diagnostics.</li>
+ *   <li>A rule with an invalid host is dropped, a path with an invalid path or backend is dropped; everything else of
+ *       the same Ingress is served. No input makes translation fail; one Ingress never affects how another is read.
+ *       </li>
+ * </ul>
+ */
 public final class IngressTranslator {
 
     private final TranslatorSettings settings;
+    private final DefaultBackendSetting configuredDefault;
 
     public IngressTranslator(TranslatorSettings settings) {
         this.settings = settings;
+        this.configuredDefault = DefaultBackendSetting.parse(settings.defaultBackendService());
     }
 
     public RouteModel translate(ClusterSnapshot snapshot) {
-        throw new UnsupportedOperationException("not yet");
+        IngressClassSelector selector = new IngressClassSelector(settings.ingressClass(), settings.controllerName(),
+                snapshot.ingressClasses());
+        BackendResolver backends = new BackendResolver(snapshot.services(), snapshot.endpointSlices());
+        VirtualHostMerger merger = new VirtualHostMerger();
+
+        List<Ingress> ingresses = new ArrayList<>(snapshot.ingresses().size());
+        for (Ingress ingress : snapshot.ingresses()) {
+            if (ingress != null) {
+                ingresses.add(ingress);
+            }
+        }
+        ingresses.sort(IngressOrder.OLDEST_FIRST);
+
+        List<ReportBuilder> reports = new ArrayList<>(ingresses.size());
+        String globalDefault = null;
+        IngressRef globalDefaultOwner = null;
+        for (Ingress ingress : ingresses) {
+            IngressRef ref = IngressOrder.ref(ingress);
+            IngressClassSelector.Selection selection = selector.select(ingress);
+            ReportBuilder report = new ReportBuilder(ref, selection);
+            reports.add(report);
+            if (!selection.served()) {
+                continue;
+            }
+            IngressRules.Extracted extracted = extract(ingress, backends);
+            report.diagnostics.addAll(extracted.diagnostics());
+            merge(ref, extracted, merger, report);
+            if (extracted.defaultUpstreamKey() != null) {
+                if (globalDefault == null) {
+                    globalDefault = extracted.defaultUpstreamKey();
+                    globalDefaultOwner = ref;
+                } else {
+                    report.diagnostics.add(Diagnostic.warning("spec.defaultBackend", "requests matching no host go"
+                            + " to the defaultBackend of Ingress " + globalDefaultOwner + ", which takes precedence"
+                            + " (created earlier, or same age and first by namespace/name); this one"
+                            + " only applies to hosts of which this Ingress is the oldest with a defaultBackend"));
+                }
+            }
+        }
+        if (globalDefault == null && configuredDefault != null) {
+            globalDefault = backends.resolve(configuredDefault.namespace(), configuredDefault.service(),
+                    configuredDefault.port());
+        }
+
+        List<VirtualHost> virtualHosts = merger.build();
+        Map<String, Upstream> upstreams = new HashMap<>();
+        for (VirtualHost host : virtualHosts) {
+            for (Route route : host.routes()) {
+                addUpstream(upstreams, backends, route.upstreamKey());
+            }
+            addUpstream(upstreams, backends, host.defaultUpstreamKey());
+        }
+        addUpstream(upstreams, backends, globalDefault);
+
+        List<IngressReport> ingressReports = new ArrayList<>(reports.size());
+        for (ReportBuilder report : reports) {
+            ingressReports.add(report.build());
+        }
+        ingressReports.sort((a, b) -> a.ingress().compareTo(b.ingress()));
+        return new RouteModel(virtualHosts, upstreams, globalDefault, ingressReports, snapshot.revision());
+    }
+
+    /**
+     * Reads one Ingress. The rules are null-safe by construction; the catch is the last line of defence that keeps
+     * an unforeseen shape of one object from taking every other Ingress down with it.
+     */
+    private static IngressRules.Extracted extract(Ingress ingress, BackendResolver backends) {
+        try {
+            return IngressRules.extract(ingress, backends);
+        } catch (RuntimeException e) {
+            return new IngressRules.Extracted(List.of(), null, List.of(Diagnostic.error("spec",
+                    "Ingress could not be translated (" + e + "); nothing of it is served")));
+        }
+    }
+
+    private static void merge(IngressRef ref, IngressRules.Extracted extracted, VirtualHostMerger merger,
+                              ReportBuilder report) {
+        Set<HostMatch> hosts = new LinkedHashSet<>();
+        for (IngressRules.Candidate candidate : extracted.candidates()) {
+            hosts.add(candidate.host());
+            if (candidate.path() == null) {
+                merger.addHost(candidate.host());
+                continue;
+            }
+            Route holder = merger.claim(candidate.host(), candidate.path(), ref, candidate.upstreamKey());
+            if (holder == null) {
+                report.routeIds.add(VirtualHostMerger.routeId(candidate.host(), candidate.path()));
+            } else if (report.routeIds.contains(holder.id()) && holder.ingress().equals(ref)) {
+                report.diagnostics.add(Diagnostic.warning(candidate.field(), "duplicate of an earlier path ("
+                        + candidate.path() + ") for host " + candidate.host() + " in this Ingress; the first one"
+                        + " wins"));
+            } else {
+                report.diagnostics.add(Diagnostic.warning(candidate.field(), "host " + candidate.host() + " path "
+                        + candidate.path() + " is already served by Ingress " + holder.ingress()
+                        + ", which takes precedence (created earlier, or same age and first by namespace/name);"
+                        + " this path is ignored"));
+            }
+        }
+        if (extracted.defaultUpstreamKey() != null) {
+            for (HostMatch host : hosts) {
+                merger.offerDefault(host, extracted.defaultUpstreamKey());
+            }
+        }
+    }
+
+    private static void addUpstream(Map<String, Upstream> upstreams, BackendResolver backends, String key) {
+        if (key != null) {
+            upstreams.computeIfAbsent(key, backends::upstream);
+        }
+    }
+
+    private static final class ReportBuilder {
+        final IngressRef ref;
+        final IngressClassSelector.Selection selection;
+        final List<Diagnostic> diagnostics = new ArrayList<>();
+        final Set<String> routeIds = new LinkedHashSet<>();
+
+        ReportBuilder(IngressRef ref, IngressClassSelector.Selection selection) {
+            this.ref = ref;
+            this.selection = selection;
+        }
+
+        IngressReport build() {
+            return new IngressReport(ref, selection.served(), selection.reason(), diagnostics,
+                    List.copyOf(routeIds));
+        }
     }
 }

@@ -1,0 +1,235 @@
+package io.ingressgateway.translate;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.Upstream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns Ingress backends into {@link Upstream}s. Services and EndpointSlices are indexed once per snapshot, and each
+ * upstream key is resolved once, however many routes share it.
+ *
+ * <p>A backend that names a Service is always routed, even when the Service or its port does not exist: the upstream
+ * then has no endpoints and the data plane answers 503, as ingress-nginx does. The path stays claimed, so a typo in
+ * one Service name never lets another Ingress take over the path. Only backends that cannot name a Service
+ * (a {@code resource} backend, a missing service name or port) are dropped.
+ *
+ * <p>Endpoints come from EndpointSlices labelled {@code kubernetes.io/service-name}, so Services without a selector
+ * whose slices are written by hand work too. A Service without ready endpoints is not an Ingress problem and gets no
+ * diagnostic: it is normal during a rollout, and the 503 shows it.
+ */
+final class BackendResolver {
+
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    /**
+     * What a backend resolved to.
+     *
+     * @param upstreamKey the upstream to route to, or null when the backend is dropped
+     * @param field       the field of the backend the problem concerns ({@code ""} for the backend itself)
+     * @param problem     what is wrong, or null
+     */
+    record Resolution(String upstreamKey, String field, String problem) {
+    }
+
+    private final Map<String, Service> services = new HashMap<>();
+    private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
+    private final Map<String, Upstream> upstreams = new HashMap<>();
+    private final Map<String, String> problems = new HashMap<>();
+
+    BackendResolver(List<Service> services, List<EndpointSlice> slices) {
+        for (Service service : services) {
+            if (service != null) {
+                this.services.put(IngressOrder.namespace(service) + "/" + IngressOrder.name(service), service);
+            }
+        }
+        for (EndpointSlice slice : slices) {
+            Map<String, String> labels = slice == null || slice.getMetadata() == null ? null
+                    : slice.getMetadata().getLabels();
+            String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+            if (service != null && !service.isEmpty()) {
+                slicesByService.computeIfAbsent(IngressOrder.namespace(slice) + "/" + service, k -> new ArrayList<>())
+                        .add(slice);
+            }
+        }
+    }
+
+    /** Resolves the backend of a path or a {@code defaultBackend} of an Ingress in {@code namespace}. */
+    Resolution resolve(String namespace, IngressBackend backend) {
+        if (backend == null) {
+            return new Resolution(null, "", "backend is required");
+        }
+        IngressServiceBackend service = backend.getService();
+        if (service == null) {
+            return backend.getResource() != null
+                    ? new Resolution(null, ".resource", "resource backends are not supported")
+                    : new Resolution(null, "", "backend must name a service");
+        }
+        if (backend.getResource() != null) {
+            return new Resolution(null, "", "backend must name either a service or a resource, not both");
+        }
+        if (service.getName() == null || service.getName().isEmpty()) {
+            return new Resolution(null, ".service.name", "service name is required");
+        }
+        ServiceBackendPort port = service.getPort();
+        Integer number = port == null ? null : port.getNumber();
+        String name = port == null || port.getName() == null || port.getName().isEmpty() ? null : port.getName();
+        if (number == null && name == null) {
+            return new Resolution(null, ".service.port", "service port number or name is required");
+        }
+        if (number != null && name != null) {
+            return new Resolution(null, ".service.port", "service port must be a number or a name, not both");
+        }
+        if (number != null && (number < 1 || number > 65535)) {
+            return new Resolution(null, ".service.port.number", "service port " + number + " is out of range");
+        }
+        String key = resolve(namespace, service.getName(), number != null ? number.toString() : name);
+        String problem = problems.get(key);
+        return new Resolution(key, problem == null ? null : ".service", problem);
+    }
+
+    /**
+     * Resolves one Service port, written as a number or a name, to an upstream and returns its key. A problem (no
+     * such Service or port) is remembered for {@link #resolve(String, IngressBackend)} to report.
+     */
+    String resolve(String namespace, String serviceName, String portAsWritten) {
+        String key = Upstream.key(namespace, serviceName, portAsWritten);
+        if (upstreams.containsKey(key)) {
+            return key;
+        }
+        Service service = services.get(namespace + "/" + serviceName);
+        Integer number = parsePort(portAsWritten);
+        String qualified = "Service " + namespace + "/" + serviceName;
+        if (service == null) {
+            remember(key, namespace, serviceName, portAsWritten, List.of(), false,
+                    qualified + " does not exist; requests get 503");
+            return key;
+        }
+        ServicePort servicePort = findPort(service, number, portAsWritten);
+        if (service.getSpec() != null && "ExternalName".equals(service.getSpec().getType())) {
+            String externalName = service.getSpec().getExternalName();
+            Integer target = number != null ? number : servicePort == null ? null : servicePort.getPort();
+            if (externalName == null || externalName.isEmpty()) {
+                remember(key, namespace, serviceName, portAsWritten, List.of(), true,
+                        qualified + " is of type ExternalName but has no externalName; requests get 503");
+            } else if (target == null) {
+                remember(key, namespace, serviceName, portAsWritten, List.of(), true,
+                        qualified + " has no port named '" + portAsWritten + "'; requests get 503");
+            } else {
+                remember(key, namespace, serviceName, portAsWritten, List.of(new Endpoint(externalName, target)),
+                        true, null);
+            }
+            return key;
+        }
+        if (servicePort == null) {
+            remember(key, namespace, serviceName, portAsWritten, List.of(), false,
+                    qualified + " has no port " + (number != null ? portAsWritten : "named '" + portAsWritten + "'")
+                            + "; requests get 503");
+            return key;
+        }
+        remember(key, namespace, serviceName, portAsWritten,
+                readyEndpoints(slicesByService.getOrDefault(namespace + "/" + serviceName, List.of()),
+                        emptyIfNull(servicePort.getName())),
+                false, null);
+        return key;
+    }
+
+    Upstream upstream(String key) {
+        return upstreams.get(key);
+    }
+
+    private void remember(String key, String namespace, String service, String port, List<Endpoint> endpoints,
+                          boolean externalName, String problem) {
+        upstreams.put(key, new Upstream(key, namespace, service, port, endpoints, externalName));
+        if (problem != null) {
+            problems.put(key, problem);
+        }
+    }
+
+    private static ServicePort findPort(Service service, Integer number, String name) {
+        List<ServicePort> ports = service.getSpec() == null ? null : service.getSpec().getPorts();
+        if (ports == null) {
+            return null;
+        }
+        for (ServicePort port : ports) {
+            if (port == null) {
+                continue;
+            }
+            if (number != null ? number.equals(port.getPort()) : name.equals(port.getName())) {
+                return port;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Ready endpoints of the slice port named like the Service port ({@code null} and {@code ""} both mean the
+     * unnamed port). {@code conditions.ready} unset counts as ready, as the EndpointSlice API specifies.
+     */
+    private static List<Endpoint> readyEndpoints(List<EndpointSlice> slices, String portName) {
+        Set<Endpoint> endpoints = new LinkedHashSet<>();
+        for (EndpointSlice slice : slices) {
+            String addressType = slice.getAddressType();
+            if (!"IPv4".equals(addressType) && !"IPv6".equals(addressType)) {
+                continue;
+            }
+            Integer port = slicePort(slice, portName);
+            if (port == null || slice.getEndpoints() == null) {
+                continue;
+            }
+            for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint : slice.getEndpoints()) {
+                if (endpoint == null || endpoint.getAddresses() == null || !isReady(endpoint.getConditions())) {
+                    continue;
+                }
+                for (String address : endpoint.getAddresses()) {
+                    if (address != null && !address.isEmpty()) {
+                        endpoints.add(new Endpoint(address, port));
+                    }
+                }
+            }
+        }
+        List<Endpoint> sorted = new ArrayList<>(endpoints);
+        sorted.sort(Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port));
+        return sorted;
+    }
+
+    private static Integer slicePort(EndpointSlice slice, String portName) {
+        if (slice.getPorts() == null) {
+            return null;
+        }
+        for (EndpointPort port : slice.getPorts()) {
+            if (port != null && port.getPort() != null && emptyIfNull(port.getName()).equals(portName)) {
+                return port.getPort();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isReady(EndpointConditions conditions) {
+        return conditions == null || conditions.getReady() == null || conditions.getReady();
+    }
+
+    private static Integer parsePort(String port) {
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return Integer.valueOf(port);
+    }
+
+    private static String emptyIfNull(String s) {
+        return s == null ? "" : s;
+    }
+}

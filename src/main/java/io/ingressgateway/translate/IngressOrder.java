@@ -1,0 +1,57 @@
+package io.ingressgateway.translate;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.ingressgateway.model.IngressRef;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+
+/**
+ * Names and age of Kubernetes objects, null-safe. Age decides every conflict between Ingresses: the oldest
+ * {@code metadata.creationTimestamp} wins, an Ingress without a (parseable) timestamp counts as younger than any that
+ * has one, and namespace/name breaks ties so the outcome never depends on list order.
+ */
+final class IngressOrder {
+
+    /** Objects without a namespace (manifests applied without {@code -n}) live where kubectl would put them. */
+    static final String DEFAULT_NAMESPACE = "default";
+
+    static final Comparator<Ingress> OLDEST_FIRST = Comparator
+            .comparing(IngressOrder::createdAt, Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(IngressOrder::ref);
+
+    private IngressOrder() {
+    }
+
+    static String namespace(HasMetadata object) {
+        ObjectMeta meta = object.getMetadata();
+        String namespace = meta == null ? null : meta.getNamespace();
+        return namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
+    }
+
+    static String name(HasMetadata object) {
+        ObjectMeta meta = object.getMetadata();
+        return meta == null || meta.getName() == null ? "" : meta.getName();
+    }
+
+    static IngressRef ref(Ingress ingress) {
+        return new IngressRef(namespace(ingress), name(ingress));
+    }
+
+    /** The creation time, or null when missing or not RFC 3339. */
+    static Instant createdAt(Ingress ingress) {
+        ObjectMeta meta = ingress.getMetadata();
+        String timestamp = meta == null ? null : meta.getCreationTimestamp();
+        if (timestamp == null || timestamp.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(timestamp.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

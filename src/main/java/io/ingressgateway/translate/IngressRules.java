@@ -1,0 +1,102 @@
+package io.ingressgateway.translate;
+
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressRuleValue;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.PathMatch;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads one served Ingress into candidate routes: validated hosts and paths with resolved backends, and diagnostics
+ * for whatever had to be dropped. Nothing here looks at other Ingresses; conflicts are settled afterwards.
+ */
+final class IngressRules {
+
+    /**
+     * A rule the Ingress asks for. {@code path} is null for a rule without paths, which still declares its host.
+     *
+     * @param field where the path sits in the Ingress, for conflict diagnostics
+     */
+    record Candidate(HostMatch host, PathMatch path, String upstreamKey, String field) {
+    }
+
+    /** Everything one Ingress contributes, before conflicts with other Ingresses. */
+    record Extracted(List<Candidate> candidates, String defaultUpstreamKey, List<Diagnostic> diagnostics) {
+    }
+
+    private IngressRules() {
+    }
+
+    static Extracted extract(Ingress ingress, BackendResolver backends) {
+        String namespace = IngressOrder.namespace(ingress);
+        List<Candidate> candidates = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        IngressSpec spec = ingress.getSpec();
+        if (spec == null) {
+            diagnostics.add(Diagnostic.warning("spec", "Ingress has no spec; nothing is served"));
+            return new Extracted(candidates, null, diagnostics);
+        }
+        String defaultKey = null;
+        if (spec.getDefaultBackend() != null) {
+            BackendResolver.Resolution resolution = backends.resolve(namespace, spec.getDefaultBackend());
+            defaultKey = resolution.upstreamKey();
+            if (resolution.problem() != null) {
+                diagnostics.add(Diagnostic.warning("spec.defaultBackend" + resolution.field(),
+                        resolution.problem()));
+            }
+        }
+        List<IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
+        if (rules.isEmpty() && spec.getDefaultBackend() == null) {
+            diagnostics.add(Diagnostic.warning("spec", "Ingress has neither rules nor a defaultBackend; nothing is"
+                    + " served"));
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, candidates, diagnostics);
+        }
+        return new Extracted(candidates, defaultKey, diagnostics);
+    }
+
+    private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,
+                                 List<Candidate> candidates, List<Diagnostic> diagnostics) {
+        if (rule == null) {
+            diagnostics.add(Diagnostic.warning(field, "rule is empty; ignored"));
+            return;
+        }
+        HostRules.Result host = HostRules.parse(rule.getHost());
+        if (host.problem() != null) {
+            diagnostics.add(Diagnostic.warning(field + ".host", "host '" + rule.getHost() + "' "
+                    + host.problem() + "; rule ignored"));
+            return;
+        }
+        HTTPIngressRuleValue http = rule.getHttp();
+        List<HTTPIngressPath> paths = http == null || http.getPaths() == null ? List.of() : http.getPaths();
+        // A host without paths is still a virtual host: its requests go to the default backend, as in ingress-nginx.
+        candidates.add(new Candidate(host.host(), null, null, field));
+        for (int j = 0; j < paths.size(); j++) {
+            String pathField = field + ".http.paths[" + j + "]";
+            HTTPIngressPath path = paths.get(j);
+            if (path == null) {
+                diagnostics.add(Diagnostic.warning(pathField, "path is empty; ignored"));
+                continue;
+            }
+            PathRules.Result match = PathRules.parse(path.getPath(), path.getPathType());
+            if (match.problem() != null) {
+                diagnostics.add(Diagnostic.warning(pathField + "." + match.field(), match.problem() + "; path ignored"));
+                continue;
+            }
+            BackendResolver.Resolution backend = backends.resolve(namespace, path.getBackend());
+            if (backend.problem() != null) {
+                diagnostics.add(Diagnostic.warning(pathField + ".backend" + backend.field(), backend.problem()
+                        + (backend.upstreamKey() == null ? "; path ignored" : "")));
+            }
+            if (backend.upstreamKey() != null) {
+                candidates.add(new Candidate(host.host(), match.match(), backend.upstreamKey(), pathField));
+            }
+        }
+    }
+}

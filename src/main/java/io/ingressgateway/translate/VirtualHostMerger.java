@@ -1,0 +1,77 @@
+package io.ingressgateway.translate;
+
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.model.Route;
+import io.ingressgateway.model.VirtualHost;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merges the rules of every served Ingress into one {@link VirtualHost} per host pattern. Callers offer rules oldest
+ * Ingress first, so "first claim wins" is "oldest Ingress wins"; each claim is a hash lookup, so merging is linear in
+ * the number of rules.
+ */
+final class VirtualHostMerger {
+
+    /** Longest path first; for the same path, EXACT before PREFIX; the path text breaks any remaining tie. */
+    static final Comparator<Route> PRECEDENCE = Comparator
+            .comparingInt((Route r) -> r.path().path().length()).reversed()
+            .thenComparing(r -> r.path().type())
+            .thenComparing(r -> r.path().path());
+
+    /** Exact hosts, then wildcards, then the any-host one; alphabetical within each. */
+    static final Comparator<HostMatch> HOST_ORDER = Comparator
+            .comparing(HostMatch::kind)
+            .thenComparing(HostMatch::pattern);
+
+    private final Map<HostMatch, HostRoutes> hosts = new HashMap<>();
+
+    private static final class HostRoutes {
+        final Map<PathMatch, Route> routes = new HashMap<>();
+        String defaultUpstreamKey;
+    }
+
+    static String routeId(HostMatch host, PathMatch path) {
+        return host + "|" + path.type() + "|" + path.path();
+    }
+
+    /** Makes sure a virtual host exists for {@code host}, even when it ends up with no routes. */
+    void addHost(HostMatch host) {
+        hosts.computeIfAbsent(host, h -> new HostRoutes());
+    }
+
+    /**
+     * Claims a path of a host for an Ingress, unless it is already held.
+     *
+     * @return null when the claim succeeded, else the route that already holds the path
+     */
+    Route claim(HostMatch host, PathMatch path, IngressRef ingress, String upstreamKey) {
+        HostRoutes routes = hosts.computeIfAbsent(host, h -> new HostRoutes());
+        return routes.routes.putIfAbsent(path, new Route(routeId(host, path), host, path, ingress, upstreamKey));
+    }
+
+    /** Sets the host's default upstream unless an (older) Ingress already set one. */
+    void offerDefault(HostMatch host, String upstreamKey) {
+        HostRoutes routes = hosts.computeIfAbsent(host, h -> new HostRoutes());
+        if (routes.defaultUpstreamKey == null) {
+            routes.defaultUpstreamKey = upstreamKey;
+        }
+    }
+
+    List<VirtualHost> build() {
+        List<VirtualHost> result = new ArrayList<>(hosts.size());
+        hosts.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(HOST_ORDER))
+                .forEach(e -> {
+                    List<Route> routes = new ArrayList<>(e.getValue().routes.values());
+                    routes.sort(PRECEDENCE);
+                    result.add(new VirtualHost(e.getKey(), routes, e.getValue().defaultUpstreamKey));
+                });
+        return result;
+    }
+}

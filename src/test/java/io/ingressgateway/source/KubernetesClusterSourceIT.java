@@ -1,0 +1,215 @@
+package io.ingressgateway.source;
+
+import static io.ingressgateway.source.ManifestDirectorySourceTest.ids;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.ingressgateway.source.ManifestDirectorySourceTest.Recorder;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Against fabric8's mock API server in CRUD mode: real HTTP list and watch. */
+class KubernetesClusterSourceIT {
+
+    /** A change must arrive well within this; the watch itself is immediate. */
+    private static final Duration PROMPT = Duration.ofSeconds(1);
+
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private KubernetesClusterSource source;
+    private final Recorder recorder = new Recorder();
+
+    @BeforeEach
+    void startApiServer() throws Exception {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getByName("127.0.0.1"), 0);
+        client = server.createClient();
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (source != null) {
+            source.close();
+        }
+        client.close();
+        server.destroy();
+    }
+
+    @Test
+    void firstSnapshotHoldsEveryExistingObjectOfEveryKind() {
+        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
+                .withName("ingress-gateway").endMetadata().withNewSpec()
+                .withController("ingress-gateway.io/controller").endSpec().build()).create();
+        for (String ns : List.of("apps", "web")) {
+            client.services().inNamespace(ns).resource(service("svc")).create();
+            client.discovery().v1().endpointSlices().inNamespace(ns).resource(slice("svc", "10.0.0.1")).create();
+            client.network().v1().ingresses().inNamespace(ns).resource(ingress("site", "site.example.com"))
+                    .create();
+        }
+
+        start(List.of());
+
+        ClusterSnapshot first = recorder.awaitRevision(1);
+        assertThat(recorder.snapshots.get(0)).isSameAs(first);
+        assertThat(ids(first.ingressClasses())).containsExactly("/ingress-gateway");
+        assertThat(ids(first.services())).containsExactly("apps/svc", "web/svc");
+        assertThat(ids(first.endpointSlices())).containsExactly("apps/svc-abc", "web/svc-abc");
+        assertThat(ids(first.ingresses())).containsExactly("apps/site", "web/site");
+        assertThat(first.secrets()).isEmpty();
+        await().atMost(PROMPT).until(source::synced);
+    }
+
+    @Test
+    void ingressCreateUpdateAndDeleteAreDeliveredPromptly() {
+        start(List.of());
+        assertThat(recorder.awaitRevision(1).ingresses()).isEmpty();
+        var ingresses = client.network().v1().ingresses().inNamespace("apps");
+
+        ingresses.resource(ingress("site", "one.example.com")).create();
+        awaitPromptly(s -> hosts(s).equals(List.of("one.example.com")));
+
+        ingresses.withName("site").edit(i -> new IngressBuilder(i).editSpec().editFirstRule()
+                .withHost("two.example.com").endRule().endSpec().build());
+        awaitPromptly(s -> hosts(s).equals(List.of("two.example.com")));
+
+        ingresses.withName("site").delete();
+        awaitPromptly(s -> s.ingresses().isEmpty());
+
+        assertThat(recorder.snapshots).extracting(ClusterSnapshot::revision)
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, recorder.snapshots.size())
+                        .mapToObj(Long::valueOf).toList());
+        assertThat(recorder.threads).containsExactly("ingress-gateway-kubernetes-source");
+    }
+
+    @Test
+    void endpointSliceCreateUpdateAndDeleteAreDeliveredPromptly() {
+        start(List.of());
+        recorder.awaitRevision(1);
+        var slices = client.discovery().v1().endpointSlices().inNamespace("apps");
+
+        slices.resource(slice("svc", "10.0.0.1")).create();
+        awaitPromptly(s -> addresses(s).equals(List.of("10.0.0.1")));
+
+        slices.withName("svc-abc").edit(slice -> new EndpointSliceBuilder(slice).editFirstEndpoint()
+                .withAddresses("10.0.0.2").endEndpoint().build());
+        awaitPromptly(s -> addresses(s).equals(List.of("10.0.0.2")));
+
+        slices.withName("svc-abc").delete();
+        awaitPromptly(s -> s.endpointSlices().isEmpty());
+    }
+
+    @Test
+    void burstOfChangesEndsInTheCompleteState() {
+        start(List.of());
+        recorder.awaitRevision(1);
+
+        for (int i = 0; i < 40; i++) {
+            client.network().v1().ingresses().inNamespace("apps")
+                    .resource(ingress("site-" + i, "site-" + i + ".example.com")).create();
+        }
+
+        recorder.awaitMatching(s -> s.ingresses().size() == 40);
+    }
+
+    @Test
+    void objectsOutsideTheWatchedNamespacesNeverAppear() {
+        for (String ns : List.of("apps", "web", "other")) {
+            client.services().inNamespace(ns).resource(service("svc")).create();
+            client.network().v1().ingresses().inNamespace(ns).resource(ingress("site", ns + ".example.com"))
+                    .create();
+        }
+        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
+                .withName("cluster-wide").endMetadata().build()).create();
+
+        start(List.of("apps", "web"));
+
+        ClusterSnapshot first = recorder.awaitRevision(1);
+        assertThat(ids(first.services())).containsExactly("apps/svc", "web/svc");
+        assertThat(ids(first.ingresses())).containsExactly("apps/site", "web/site");
+        assertThat(ids(first.ingressClasses())).containsExactly("/cluster-wide");
+
+        client.network().v1().ingresses().inNamespace("other").resource(ingress("late", "late.other")).create();
+        client.network().v1().ingresses().inNamespace("web").resource(ingress("late", "late.web")).create();
+
+        awaitPromptly(s -> ids(s.ingresses()).contains("web/late"));
+        assertThat(recorder.snapshots).allSatisfy(s -> {
+            assertThat(ids(s.ingresses())).noneMatch(id -> id.startsWith("other/"));
+            assertThat(ids(s.services())).noneMatch(id -> id.startsWith("other/"));
+        });
+        assertThat(source.description()).isEqualTo("kubernetes:apps,web");
+    }
+
+    @Test
+    void closeStopsDeliveries() throws Exception {
+        start(List.of());
+        recorder.awaitRevision(1);
+
+        source.close();
+        client.network().v1().ingresses().inNamespace("apps").resource(ingress("site", "x.example.com")).create();
+        Thread.sleep(500);
+
+        assertThat(recorder.snapshots).hasSize(1);
+    }
+
+    private void start(List<String> namespaces) {
+        source = new KubernetesClusterSource(client, namespaces);
+        source.start(recorder::accept);
+    }
+
+    private void awaitPromptly(Predicate<ClusterSnapshot> condition) {
+        await().atMost(PROMPT).until(recorder::latest, s -> s != null && condition.test(s));
+    }
+
+    private static List<String> hosts(ClusterSnapshot snapshot) {
+        return snapshot.ingresses().stream().map(i -> i.getSpec().getRules().get(0).getHost()).toList();
+    }
+
+    private static List<String> addresses(ClusterSnapshot snapshot) {
+        return snapshot.endpointSlices().stream()
+                .flatMap(slice -> slice.getEndpoints().stream())
+                .flatMap(endpoint -> endpoint.getAddresses().stream())
+                .toList();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Service service(String name) {
+        return new ServiceBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().addNewPort().withName("http").withPort(80).endPort().endSpec().build();
+    }
+
+    private static EndpointSlice slice(String service, String address) {
+        return new EndpointSliceBuilder().withNewMetadata().withName(service + "-abc")
+                .addToLabels("kubernetes.io/service-name", service).endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions()
+                .endEndpoint()
+                .addNewPort().withName("http").withPort(8080).endPort()
+                .build();
+    }
+
+    private static Ingress ingress(String name, String host) {
+        return new IngressBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().addNewRule().withHost(host).withNewHttp().addNewPath().withPath("/")
+                .withPathType("Prefix").withNewBackend().withNewService().withName("svc").withNewPort()
+                .withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec()
+                .build();
+    }
+}

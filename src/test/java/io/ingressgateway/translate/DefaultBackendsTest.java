@@ -1,0 +1,171 @@
+package io.ingressgateway.translate;
+
+import static io.ingressgateway.translate.Fixtures.CLASS;
+import static io.ingressgateway.translate.Fixtures.CONTROLLER;
+import static io.ingressgateway.translate.Fixtures.backend;
+import static io.ingressgateway.translate.Fixtures.ingress;
+import static io.ingressgateway.translate.Fixtures.prefix;
+import static io.ingressgateway.translate.Fixtures.report;
+import static io.ingressgateway.translate.Fixtures.rule;
+import static io.ingressgateway.translate.Fixtures.service;
+import static io.ingressgateway.translate.Fixtures.servicePort;
+import static io.ingressgateway.translate.Fixtures.slice;
+import static io.ingressgateway.translate.Fixtures.snapshot;
+import static io.ingressgateway.translate.Fixtures.vhost;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackendBuilder;
+import io.ingressgateway.model.IngressReport;
+import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.source.ClusterSnapshot;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** spec.defaultBackend per virtual host and for the whole model, and the configured default backend Service. */
+class DefaultBackendsTest {
+
+    private static final String T1 = "2024-01-01T00:00:00Z";
+    private static final String T2 = "2024-02-01T00:00:00Z";
+    private static final String T3 = "2024-03-01T00:00:00Z";
+
+    private static Ingress withDefault(String name, String created, String defaultService, String... hosts) {
+        var builder = ingress("ns", name, created);
+        if (defaultService != null) {
+            builder.editSpec().withDefaultBackend(backend(defaultService, 80)).endSpec();
+        }
+        for (String host : hosts) {
+            builder.editSpec().addToRules(rule(host, prefix("/" + name, name))).endSpec();
+        }
+        return builder.build();
+    }
+
+    @Test
+    void virtualHostDefaultIsTheOldestContributingIngressWithOne() {
+        Ingress oldNoDefault = withDefault("a", T1, null, "shared.example");
+        Ingress middle = withDefault("b", T2, "b-default", "shared.example", "b.example");
+        Ingress young = withDefault("c", T3, "c-default", "shared.example", "c.example");
+        Ingress none = withDefault("d", T1, null, "d.example");
+
+        RouteModel model = Fixtures.translate(snapshot(young, none, middle, oldNoDefault));
+
+        assertEquals("ns/b-default:80", vhost(model, "shared.example").defaultUpstreamKey());
+        assertEquals("ns/b-default:80", vhost(model, "b.example").defaultUpstreamKey());
+        assertEquals("ns/c-default:80", vhost(model, "c.example").defaultUpstreamKey());
+        assertNull(vhost(model, "d.example").defaultUpstreamKey());
+        // Global: the oldest served Ingress with a defaultBackend; the younger one is told.
+        assertEquals("ns/b-default:80", model.defaultUpstreamKey());
+        IngressReport loser = report(model, "ns", "c");
+        assertEquals(1, loser.diagnostics().size(), loser.diagnostics().toString());
+        assertEquals("spec.defaultBackend", loser.diagnostics().get(0).field());
+        assertTrue(loser.diagnostics().get(0).message().contains("Ingress ns/b"), loser.diagnostics().get(0).message());
+        assertTrue(model.upstreams().keySet().containsAll(List.of("ns/b-default:80", "ns/c-default:80")));
+    }
+
+    @Test
+    void ingressWithOnlyADefaultBackendIsServedAndBecomesTheGlobalDefault() {
+        Ingress catchAll = withDefault("catch-all", T2, "fallback");
+
+        RouteModel model = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, "ops/configured:80"))
+                .translate(snapshot(List.of(catchAll), List.of(service("ns", "fallback", servicePort("http", 80))),
+                        List.of(slice("ns", "fallback", "f1", "IPv4", "http", 8080, "10.1.0.1"))));
+
+        IngressReport report = report(model, "ns", "catch-all");
+        assertTrue(report.served());
+        assertEquals(List.of(), report.diagnostics());
+        assertEquals(List.of(), model.virtualHosts());
+        assertEquals("ns/fallback:80", model.defaultUpstreamKey());
+        assertEquals("[10.1.0.1:8080]", model.upstreams().get("ns/fallback:80").endpoints().toString());
+        assertEquals(1, model.upstreams().size());
+    }
+
+    @Test
+    void defaultBackendOfAnIngressThatIsNotOursIsIgnored() {
+        Ingress foreign = new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder(
+                withDefault("foreign", T1, "theirs")).editSpec().withIngressClassName("nginx").endSpec().build();
+
+        RouteModel model = Fixtures.translate(snapshot(foreign));
+
+        assertNull(model.defaultUpstreamKey());
+        assertEquals(0, model.upstreams().size());
+    }
+
+    @Test
+    void resourceDefaultBackendIsReportedAndIgnored() {
+        Ingress ingress = ingress("ns", "app", T1).editSpec().withDefaultBackend(new IngressBackendBuilder()
+                .withNewResource("k8s.example.com", "Bucket", "b").build())
+                .withRules(rule("h.example", prefix("/", "web"))).endSpec().build();
+
+        RouteModel model = Fixtures.translate(snapshot(ingress));
+
+        assertNull(model.defaultUpstreamKey());
+        assertNull(vhost(model, "h.example").defaultUpstreamKey());
+        assertEquals("spec.defaultBackend.resource", report(model, "ns", "app").diagnostics().get(0).field());
+    }
+
+    @Test
+    void missingDefaultServiceStillAnswers503() {
+        Ingress ingress = withDefault("app", T1, "gone", "h.example");
+
+        RouteModel model = Fixtures.translate(snapshot(List.of(ingress), List.of(), List.of()));
+
+        assertEquals("ns/gone:80", model.defaultUpstreamKey());
+        assertEquals(List.of(), model.upstreams().get("ns/gone:80").endpoints());
+        assertTrue(report(model, "ns", "app").diagnostics().get(0).message().contains("does not exist"));
+    }
+
+    /** configured setting, expected model default (null = controller 404), endpoints. */
+    static Stream<Arguments> configured() {
+        return Stream.of(
+                Arguments.of("ops/fallback:80", "ops/fallback:80", "[10.2.0.1:8080]"),
+                Arguments.of("ops/fallback:http", "ops/fallback:http", "[10.2.0.1:8080]"),
+                Arguments.of(" ops/fallback:080 ", "ops/fallback:80", "[10.2.0.1:8080]"),
+                Arguments.of("ops/missing:80", "ops/missing:80", "[]"),
+                Arguments.of("ops/fallback:81", "ops/fallback:81", "[]"),
+                Arguments.of("", null, null),
+                Arguments.of(null, null, null),
+                Arguments.of("fallback:80", null, null),
+                Arguments.of("ops/fallback", null, null),
+                Arguments.of("ops/fallback:", null, null),
+                Arguments.of("/fallback:80", null, null),
+                Arguments.of("ops/:80", null, null),
+                Arguments.of("ops/a/b:80", null, null),
+                Arguments.of("ops/fallback:0", null, null),
+                Arguments.of("ops/fallback:99999", null, null),
+                Arguments.of("ops/fall:back:80", null, null));
+    }
+
+    @ParameterizedTest(name = "configured ''{0}'' -> {1}")
+    @MethodSource("configured")
+    void configuredDefaultBackendApplies(String setting, String expectedKey, String endpoints) {
+        ClusterSnapshot snapshot = snapshot(List.of(withDefault("app", T1, null, "h.example")),
+                List.of(service("ops", "fallback", servicePort("http", 80)), service("ns", "app",
+                        servicePort("http", 80))),
+                List.of(slice("ops", "fallback", "f1", "IPv4", "http", 8080, "10.2.0.1")));
+
+        RouteModel model = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, setting))
+                .translate(snapshot);
+
+        assertEquals(expectedKey, model.defaultUpstreamKey());
+        if (expectedKey != null) {
+            assertEquals(endpoints, model.upstreams().get(expectedKey).endpoints().toString());
+        }
+        assertNull(vhost(model, "h.example").defaultUpstreamKey());
+        assertEquals(List.of(), Fixtures.allDiagnostics(model));
+    }
+
+    @Test
+    void ingressDefaultBackendBeatsTheConfiguredOne() {
+        RouteModel model = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, "ops/fallback:80"))
+                .translate(snapshot(withDefault("app", T1, "mine")));
+
+        assertEquals("ns/mine:80", model.defaultUpstreamKey());
+        assertEquals(List.of("ns/mine:80"), List.copyOf(model.upstreams().keySet()));
+    }
+}
