@@ -1,0 +1,104 @@
+package io.ingressgateway.ops;
+
+import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.IngressReport;
+import io.ingressgateway.model.Route;
+import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.pipeline.ControllerPipeline;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@code /actuator/ingresses}: what the gateway made of every Ingress it sees, the answer to "why is my Ingress not
+ * served?". {@code /actuator/ingresses/{namespace}/{name}} shows one (404 when unknown).
+ */
+@Endpoint(id = "ingresses")
+public class IngressesEndpoint {
+
+    public record IngressesDescriptor(String source, long revision, boolean synced,
+                                      List<IngressDescriptor> ingresses) {
+    }
+
+    public record IngressDescriptor(String namespace, String name, boolean served, String reason,
+                                    List<DiagnosticDescriptor> diagnostics, List<RouteDescriptor> routes) {
+    }
+
+    public record DiagnosticDescriptor(String severity, String field, String message) {
+    }
+
+    /**
+     * @param host           the host pattern; {@code *} for any host
+     * @param readyEndpoints how many endpoints the upstream has (0 answers 503)
+     */
+    public record RouteDescriptor(String id, String host, String pathType, String path, String upstream,
+                                  int readyEndpoints) {
+    }
+
+    private final ControllerPipeline pipeline;
+
+    public IngressesEndpoint(ControllerPipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    @ReadOperation
+    public IngressesDescriptor ingresses() {
+        RouteModel model = pipeline.current().model();
+        Map<String, Route> routes = routesById(model);
+        List<IngressDescriptor> ingresses = model.ingresses().stream()
+                .map(report -> describe(report, routes, model))
+                .toList();
+        return new IngressesDescriptor(pipeline.sourceDescription(), model.revision(), pipeline.synced(), ingresses);
+    }
+
+    /** One Ingress; null (answered as 404) when the gateway has not seen it. */
+    @ReadOperation
+    public IngressDescriptor ingress(@Selector String namespace, @Selector String name) {
+        RouteModel model = pipeline.current().model();
+        IngressRef ref = new IngressRef(namespace, name);
+        return model.ingresses().stream()
+                .filter(report -> report.ingress().equals(ref))
+                .findFirst()
+                .map(report -> describe(report, routesById(model), model))
+                .orElse(null);
+    }
+
+    private static IngressDescriptor describe(IngressReport report, Map<String, Route> routes, RouteModel model) {
+        List<DiagnosticDescriptor> diagnostics = report.diagnostics().stream()
+                .map(IngressesEndpoint::describe)
+                .toList();
+        List<RouteDescriptor> produced = report.routeIds().stream()
+                .map(routes::get)
+                .filter(Objects::nonNull)
+                .map(route -> describe(route, model.upstreams().get(route.upstreamKey())))
+                .toList();
+        return new IngressDescriptor(report.ingress().namespace(), report.ingress().name(), report.served(),
+                report.reason(), diagnostics, produced);
+    }
+
+    private static DiagnosticDescriptor describe(Diagnostic diagnostic) {
+        return new DiagnosticDescriptor(diagnostic.severity().name(), diagnostic.field(), diagnostic.message());
+    }
+
+    private static RouteDescriptor describe(Route route, Upstream upstream) {
+        return new RouteDescriptor(route.id(), route.host().toString(), route.path().type().name(),
+                route.path().path(), route.upstreamKey(), upstream == null ? 0 : upstream.endpoints().size());
+    }
+
+    private static Map<String, Route> routesById(RouteModel model) {
+        Map<String, Route> routes = new HashMap<>();
+        for (VirtualHost virtualHost : model.virtualHosts()) {
+            for (Route route : virtualHost.routes()) {
+                routes.put(route.id(), route);
+            }
+        }
+        return routes;
+    }
+}

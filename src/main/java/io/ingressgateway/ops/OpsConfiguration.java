@@ -1,0 +1,26 @@
+package io.ingressgateway.ops;
+
+import io.ingressgateway.pipeline.ControllerPipeline;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** What operators see: the ingresses endpoint, readiness on the route model, and model gauges. */
+@Configuration(proxyBeanMethods = false)
+public class OpsConfiguration {
+
+    @Bean
+    IngressesEndpoint ingressesEndpoint(ControllerPipeline pipeline) {
+        return new IngressesEndpoint(pipeline);
+    }
+
+    /** The bean name makes the contributor {@code routeModel}, as the readiness group in application.yaml expects. */
+    @Bean
+    RouteModelHealthIndicator routeModelHealthIndicator(ControllerPipeline pipeline) {
+        return new RouteModelHealthIndicator(pipeline);
+    }
+
+    @Bean
+    RouteModelMetrics routeModelMetrics(ControllerPipeline pipeline) {
+        return new RouteModelMetrics(pipeline);
+    }
+}
