@@ -95,14 +95,14 @@ class DefaultBackendIT {
         serviceFor(ns, "any-host", anyHost);
 
         // An Ingress with rules and a defaultBackend: its host's unmatched paths go to that default.
-        api.apply(ingress(ns, "site").className("ingress-gateway").created("2021-01-01T00:00:00Z")
+        api.applyThenTick(ingress(ns, "site").className("ingress-gateway")
                 .defaultBackend(serviceBackend("host-default", 80))
                 .rules(rule("site.test", path("Prefix", "/app", serviceBackend("app", 80)))).build());
         awaitBody(http, "site.test", "/app", app);
         awaitBody(http, "site.test", "/elsewhere", hostDefault);
 
         // A newer Ingress with only a defaultBackend does not take the cluster-wide default from the older one.
-        api.apply(ingress(ns, "catch-all").className("ingress-gateway").created("2022-01-01T00:00:00Z")
+        api.apply(ingress(ns, "catch-all").className("ingress-gateway")
                 .defaultBackend(serviceBackend("cluster-default", 80)).build());
         awaitBody(http, "nothing.test", "/", hostDefault);
 
@@ -111,7 +111,7 @@ class DefaultBackendIT {
         awaitBody(http, "nothing.test", "/", clusterDefault);
 
         // Rules without a host match any host that has no rules of its own.
-        api.apply(ingress(ns, "any").className("ingress-gateway").created("2023-01-01T00:00:00Z")
+        api.apply(ingress(ns, "any").className("ingress-gateway")
                 .rules(rule(null, path("Prefix", "/any", serviceBackend("any-host", 80)))).build());
         awaitBody(http, "whatever.test", "/any/thing", anyHost);
         awaitBody(http, "whatever.test", "/not-any", clusterDefault);

@@ -265,23 +265,24 @@ class IngressControllerIT {
         api.apply(namespace(ns));
         serviceFor(ns, "a", a);
         serviceFor(ns, "b", b);
-        api.apply(ingress(ns, "newer").className("ingress-gateway").created("2024-05-01T00:00:00Z").rules(
-                rule("merge.test",
-                        path("Prefix", "/b", serviceBackend("b", 80)),
-                        path("Prefix", "/shared", serviceBackend("b", 80)))).build());
-        api.apply(ingress(ns, "older").className("ingress-gateway").created("2020-01-01T00:00:00Z").rules(
+        // Named so that namespace/name order would pick the younger one: only age can make "z-older" win.
+        api.applyThenTick(ingress(ns, "z-older").className("ingress-gateway").rules(
                 rule("merge.test",
                         path("Prefix", "/a", serviceBackend("a", 80)),
                         path("Prefix", "/shared", serviceBackend("a", 80)))).build());
+        api.apply(ingress(ns, "a-newer").className("ingress-gateway").rules(
+                rule("merge.test",
+                        path("Prefix", "/b", serviceBackend("b", 80)),
+                        path("Prefix", "/shared", serviceBackend("b", 80)))).build());
 
         awaitServed("merge.test", "/a", a.name());
-        assertServedBy("merge.test", "/b", b);
+        awaitServed("merge.test", "/b", b.name());
         assertServedBy("merge.test", "/shared", a);
 
-        Response report = new HttpProbe(managementPort).get("localhost", "/actuator/ingresses/merge/newer",
+        Response report = new HttpProbe(managementPort).get("localhost", "/actuator/ingresses/merge/a-newer",
                 Map.of("Accept", "application/json"));
         assertThat(report.status()).isEqualTo(200);
-        assertThat(report.body()).contains("merge/older").contains("/shared");
+        assertThat(report.body()).contains("merge/z-older").contains("/shared");
     }
 
     @Test

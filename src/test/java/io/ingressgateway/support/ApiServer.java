@@ -44,6 +44,19 @@ public final class ApiServer implements AutoCloseable {
         return client.resource(object).createOr(existing -> existing.update());
     }
 
+    /**
+     * Creates an object and returns once the API server's clock has passed the second it was stamped with, so the
+     * next object created is strictly younger. The API server sets {@code creationTimestamp} itself, to the second.
+     */
+    public <T extends HasMetadata> T applyThenTick(T object) {
+        T created = apply(object);
+        java.time.Instant stamp = java.time.Instant.parse(created.getMetadata().getCreationTimestamp());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3))
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).isAfter(stamp));
+        return created;
+    }
+
     public void delete(HasMetadata object) {
         client.resource(object).delete();
     }

@@ -114,7 +114,6 @@ public final class Objects {
         private final Map<String, String> annotations = new LinkedHashMap<>();
         private final List<IngressRule> rules = new ArrayList<>();
         private IngressBackend defaultBackend;
-        private String creationTimestamp;
 
         private IngressSpecBuilder(String namespace, String name) {
             this.namespace = namespace;
@@ -141,15 +140,10 @@ public final class Objects {
             return this;
         }
 
-        public IngressSpecBuilder created(String rfc3339) {
-            this.creationTimestamp = rfc3339;
-            return this;
-        }
-
         public Ingress build() {
             return new IngressBuilder()
                     .withNewMetadata().withNamespace(namespace).withName(name).withAnnotations(annotations)
-                    .withCreationTimestamp(creationTimestamp).endMetadata()
+                    .endMetadata()
                     .withNewSpec().withIngressClassName(className).withRules(rules).withDefaultBackend(defaultBackend)
                     .endSpec()
                     .build();
