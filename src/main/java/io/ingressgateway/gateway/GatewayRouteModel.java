@@ -3,7 +3,9 @@ package io.ingressgateway.gateway;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
+import io.ingressgateway.model.Upstream;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,21 +27,28 @@ public class GatewayRouteModel implements RouteModelListener {
     private final ApplicationEventPublisher publisher;
     private final RoundRobinBalancer balancer;
     private final AtomicReference<Served> served =
-            new AtomicReference<>(new Served(RouteModel.EMPTY, IngressRouteDefinitions.from(RouteModel.EMPTY)));
+            new AtomicReference<>(new Served(RouteModel.EMPTY, IngressRouteDefinitions.from(RouteModel.EMPTY), Map.of()));
 
     public GatewayRouteModel(ApplicationEventPublisher publisher, RoundRobinBalancer balancer) {
         this.publisher = publisher;
         this.balancer = balancer;
     }
 
-    private record Served(RouteModel model, List<RouteDefinition> definitions) {
+    /**
+     * @param previousUpstreams the upstreams of the model before this one: the gateway swaps its routes a moment after
+     *                          the model changes, and a request matched to a route of the old set must still find its
+     *                          upstream instead of failing with 503
+     */
+    private record Served(RouteModel model, List<RouteDefinition> definitions,
+                          Map<String, Upstream> previousUpstreams) {
     }
 
     @Override
     public void onModel(PipelineState state) {
         RouteModel model = state.model();
         List<RouteDefinition> definitions = IngressRouteDefinitions.from(model);
-        Served previous = served.getAndSet(new Served(model, definitions));
+        Served previous = served.get();
+        served.set(new Served(model, definitions, previous.model().upstreams()));
         balancer.retain(model.upstreams().keySet());
         if (!previous.definitions().equals(definitions)) {
             log.info("Route model revision {}: {} routes changed, refreshing", model.revision(), definitions.size());
@@ -52,6 +61,16 @@ public class GatewayRouteModel implements RouteModelListener {
     /** The model requests are served from now. */
     public RouteModel model() {
         return served.get().model();
+    }
+
+    /**
+     * The upstream a route refers to: from the current model, else (for a route the gateway has not yet swapped out)
+     * from the previous one. Null when neither knows it.
+     */
+    public Upstream upstream(String key) {
+        Served current = served.get();
+        Upstream upstream = current.model().upstreams().get(key);
+        return upstream != null ? upstream : current.previousUpstreams().get(key);
     }
 
     /** The gateway route definitions of the current model. */

@@ -60,7 +60,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
                     "No Ingress rule matches this host and path.");
         }
         String key = String.valueOf(route.getMetadata().get(IngressRouteDefinitions.UPSTREAM));
-        Upstream upstream = routeModel.model().upstreams().get(key);
+        Upstream upstream = routeModel.upstream(key);
         if (upstream == null || upstream.endpoints().isEmpty()) {
             return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
                     "The service for this request has no available endpoint.");
