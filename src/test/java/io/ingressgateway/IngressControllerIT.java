@@ -363,6 +363,30 @@ class IngressControllerIT {
     }
 
     @Test
+    void exposesGatewayRoutesAndMetricsOnlyOnTheManagementPort() {
+        String ns = "ops";
+        api.apply(namespace(ns));
+        serviceFor(ns, "app", a);
+        api.apply(ingress(ns, "ops").className("ingress-gateway").rules(rule("ops.test",
+                path("Exact", "/status", serviceBackend("app", 80)))).build());
+        awaitServed("ops.test", "/status", a.name());
+
+        HttpProbe management = new HttpProbe(managementPort);
+        Response routes = management.get("localhost", "/actuator/gateway/routes");
+        assertThat(routes.status()).isEqualTo(200);
+        assertThat(routes.body()).contains("ops.test|EXACT|/status");
+        Response metrics = management.get("localhost", "/actuator/prometheus");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.body()).contains("ingress_gateway_routes");
+
+        // The traffic port answers Actuator paths like any other unmatched request: with the controller's 404.
+        for (String path : List.of("/actuator/health", "/actuator/gateway/routes", "/actuator/prometheus")) {
+            assertStatus("ops.test", path, 404);
+            assertStatus("localhost", path, 404);
+        }
+    }
+
+    @Test
     void answersUnmatchedRequestsWith404AsJsonOrHtml() {
         Response json = http.get("nobody.test", "/", Map.of("Accept", "application/json"));
         assertThat(json.status()).isEqualTo(404);
