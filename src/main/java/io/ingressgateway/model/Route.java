@@ -8,6 +8,12 @@ package io.ingressgateway.model;
  * @param path     the path match
  * @param ingress  the Ingress that contributed the rule (the oldest one, when several claim it)
  * @param upstreamKey key of the {@link Upstream} in {@link RouteModel#upstreams()}
+ * @param policy   how the Ingress asks its upstream to be guarded (timeouts, bulkhead, circuit breaker, retries)
  */
-public record Route(String id, HostMatch host, PathMatch path, IngressRef ingress, String upstreamKey) {
+public record Route(String id, HostMatch host, PathMatch path, IngressRef ingress, String upstreamKey,
+                    UpstreamPolicy policy) {
+
+    public Route {
+        policy = policy == null ? UpstreamPolicy.DEFAULTS : policy;
+    }
 }

@@ -8,6 +8,7 @@ import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamPolicy;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.source.ClusterSnapshot;
 import java.util.ArrayList;
@@ -137,7 +138,8 @@ public final class IngressTranslator {
                 merger.addHost(candidate.host());
                 continue;
             }
-            Route holder = merger.claim(candidate.host(), candidate.path(), ref, candidate.upstreamKey());
+            Route holder = merger.claim(candidate.host(), candidate.path(), ref, candidate.upstreamKey(),
+                    UpstreamPolicy.DEFAULTS);
             if (holder == null) {
                 report.routeIds.add(VirtualHostMerger.routeId(candidate.host(), candidate.path()));
             } else if (report.routeIds.contains(holder.id()) && holder.ingress().equals(ref)) {

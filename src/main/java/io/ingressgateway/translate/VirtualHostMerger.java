@@ -4,6 +4,7 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
+import io.ingressgateway.model.UpstreamPolicy;
 import io.ingressgateway.model.VirtualHost;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,9 +51,10 @@ final class VirtualHostMerger {
      *
      * @return null when the claim succeeded, else the route that already holds the path
      */
-    Route claim(HostMatch host, PathMatch path, IngressRef ingress, String upstreamKey) {
+    Route claim(HostMatch host, PathMatch path, IngressRef ingress, String upstreamKey, UpstreamPolicy policy) {
         HostRoutes routes = hosts.computeIfAbsent(host, h -> new HostRoutes());
-        return routes.routes.putIfAbsent(path, new Route(routeId(host, path), host, path, ingress, upstreamKey));
+        return routes.routes.putIfAbsent(path,
+                new Route(routeId(host, path), host, path, ingress, upstreamKey, policy));
     }
 
     /** Sets the host's default upstream unless an (older) Ingress already set one. */

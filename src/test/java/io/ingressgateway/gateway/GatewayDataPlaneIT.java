@@ -15,6 +15,7 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
+import io.ingressgateway.model.UpstreamPolicy;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.VirtualHost;
@@ -173,7 +174,8 @@ class GatewayDataPlaneIT {
 
     private static Route route(String host, PathMatch path, Upstream upstream) {
         String id = (host.isEmpty() ? "*" : host) + "|" + path.type() + "|" + path.path();
-        return new Route(id, HostMatch.of(host), path, new IngressRef("default", "web"), upstream.key());
+        return new Route(id, HostMatch.of(host), path, new IngressRef("default", "web"), upstream.key(),
+                UpstreamPolicy.DEFAULTS);
     }
 
     private static VirtualHost vhost(String host, String defaultKey, Route... routes) {
