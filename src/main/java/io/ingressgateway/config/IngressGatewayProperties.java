@@ -1,6 +1,7 @@
 package io.ingressgateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              empty for the built-in 404
  * @param kubernetes            how to reach the API server when not relying on in-cluster or kubeconfig settings
  * @param status                how Ingress status is written
+ * @param listener              bounds of the public listener's accept path
+ * @param eventLoops            event-loop threads of the public listener, the upstream client and the management server
+ * @param liveness              the event-loop watchdog behind the liveness probe
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -29,7 +33,10 @@ public record IngressGatewayProperties(
         @DefaultValue("config") Path manifestsDir,
         @DefaultValue("") String defaultBackendService,
         @DefaultValue Kubernetes kubernetes,
-        @DefaultValue Status status) {
+        @DefaultValue Status status,
+        @DefaultValue Listener listener,
+        @DefaultValue EventLoops eventLoops,
+        @DefaultValue Liveness liveness) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -54,5 +61,87 @@ public record IngressGatewayProperties(
             @DefaultValue("ingress-gateway-leader") String leaseName,
             @DefaultValue("") String leaseNamespace,
             @DefaultValue("") String identity) {
+    }
+
+    /**
+     * The public listener's accept path, bounded so that overload is answered at once instead of queued.
+     *
+     * @param backlog             listen backlog (SO_BACKLOG): connections the kernel holds before the gateway accepts
+     *                            them; the kernel caps it at {@code net.core.somaxconn}
+     * @param maxConnections      open client connections; a connection past it is closed as soon as it is accepted
+     * @param maxInFlightRequests requests being served at once; a request past it is answered 503 with
+     *                            {@code Retry-After} before any routing
+     * @param retryAfter          the {@code Retry-After} sent with that 503
+     */
+    public record Listener(
+            @DefaultValue("1024") int backlog,
+            @DefaultValue("16384") int maxConnections,
+            @DefaultValue("4096") int maxInFlightRequests,
+            @DefaultValue("1s") Duration retryAfter) {
+
+        public Listener {
+            if (backlog < 1 || backlog > 65535) {
+                throw new IllegalArgumentException("ingress-gateway.listener.backlog must be 1..65535, was " + backlog);
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("ingress-gateway.listener.max-connections must be positive, was "
+                        + maxConnections);
+            }
+            if (maxInFlightRequests < 1) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-in-flight-requests must be positive, was " + maxInFlightRequests);
+            }
+            if (retryAfter.isNegative()) {
+                throw new IllegalArgumentException("ingress-gateway.listener.retry-after must not be negative");
+            }
+        }
+    }
+
+    /**
+     * Event-loop threads. The public listener, the upstream client and the management server each get their own, so
+     * that a flood on one never delays the others (Reactor Netty otherwise shares one group between all of them).
+     *
+     * @param gatewayThreads    I/O threads of the public listener; 0 for the number of available processors
+     * @param upstreamThreads   I/O threads of the client to upstreams; 0 for the number of available processors
+     * @param managementThreads I/O threads of the management server (probes, metrics)
+     */
+    public record EventLoops(
+            @DefaultValue("0") int gatewayThreads,
+            @DefaultValue("0") int upstreamThreads,
+            @DefaultValue("1") int managementThreads) {
+
+        public EventLoops {
+            if (gatewayThreads < 0 || upstreamThreads < 0 || managementThreads < 1) {
+                throw new IllegalArgumentException("ingress-gateway.event-loops: gateway-threads and upstream-threads"
+                        + " must be 0 (one per processor) or positive, management-threads positive");
+            }
+        }
+
+        public int gatewayThreadCount() {
+            return gatewayThreads == 0 ? Runtime.getRuntime().availableProcessors() : gatewayThreads;
+        }
+
+        public int upstreamThreadCount() {
+            return upstreamThreads == 0 ? Runtime.getRuntime().availableProcessors() : upstreamThreads;
+        }
+    }
+
+    /**
+     * @param checkInterval how often the watchdog hands each gateway event loop a no-op task
+     * @param stallTimeout  how long a loop may leave that task waiting before liveness reports DOWN
+     */
+    public record Liveness(
+            @DefaultValue("500ms") Duration checkInterval,
+            @DefaultValue("10s") Duration stallTimeout) {
+
+        public Liveness {
+            if (checkInterval.isNegative() || checkInterval.isZero()) {
+                throw new IllegalArgumentException("ingress-gateway.liveness.check-interval must be positive");
+            }
+            if (stallTimeout.compareTo(checkInterval) <= 0) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.liveness.stall-timeout must be longer than check-interval");
+            }
+        }
     }
 }

@@ -1,0 +1,99 @@
+package io.ingressgateway.edge;
+
+import io.ingressgateway.config.IngressGatewayProperties;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.http.client.ReactorResourceFactory;
+
+/**
+ * The public listener and the data plane's event loops.
+ *
+ * <p>Everything here reaches the main server only. Boot's management child context builds its own server factory and
+ * HTTP handler: it does not see this context's {@link WebServerFactoryCustomizer}s or
+ * {@link WebHttpHandlerBuilderCustomizer}s (it does see {@code NettyServerCustomizer} beans, hence none here), and it
+ * runs on event loops of its own (see {@code io.ingressgatewaymanagement}).
+ */
+@Configuration(proxyBeanMethods = false)
+public class EdgeConfiguration {
+
+    @Bean(destroyMethod = "close")
+    GatewayEventLoops gatewayEventLoops(IngressGatewayProperties properties) {
+        IngressGatewayProperties.EventLoops threads = properties.eventLoops();
+        return new GatewayEventLoops(threads.gatewayThreadCount(), threads.upstreamThreadCount());
+    }
+
+    /**
+     * Replaces Boot's resource factory (which would use Reactor Netty's JVM-wide loops) so the main server runs on
+     * {@code gateway-http-*}. The loops are owned by {@link GatewayEventLoops}: the factory neither creates nor
+     * disposes them.
+     */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory(GatewayEventLoops loops) {
+        ReactorResourceFactory factory = new ReactorResourceFactory();
+        factory.setUseGlobalResources(false);
+        factory.setLoopResources(loops.server());
+        return factory;
+    }
+
+    /** The gateway's upstream client ignores the resource factory; it is moved to its own loops here. */
+    @Bean
+    HttpClientCustomizer upstreamEventLoops(GatewayEventLoops loops) {
+        return httpClient -> httpClient.runOn(loops.upstream());
+    }
+
+    @Bean
+    ConnectionLimit publicListenerConnectionLimit(IngressGatewayProperties properties) {
+        return new ConnectionLimit(properties.listener().maxConnections());
+    }
+
+    @Bean
+    InFlightRequestLimit publicListenerInFlightRequestLimit(IngressGatewayProperties properties) {
+        return new InFlightRequestLimit(properties.listener().maxInFlightRequests(),
+                properties.listener().retryAfter());
+    }
+
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicListenerBounds(
+            IngressGatewayProperties properties, ConnectionLimit connectionLimit) {
+        return new OrderedWebServerFactoryCustomizer(
+                new PublicListenerCustomizer(properties.listener().backlog(), connectionLimit));
+    }
+
+    /** Outermost decorator of the main server's HTTP handler: the limit is checked before any filter runs. */
+    @Bean
+    WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit) {
+        return builder -> builder.httpHandlerDecorator(limit::decorate);
+    }
+
+    /** Watches from startup on; stops after the server has shut down. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    EventLoopWatchdog eventLoopWatchdog(GatewayEventLoops loops, IngressGatewayProperties properties) {
+        return new EventLoopWatchdog(loops.groups(), properties.liveness().checkInterval(),
+                properties.liveness().stallTimeout());
+    }
+
+    @Bean
+    EdgeMetrics edgeMetrics(ConnectionLimit connectionLimit, InFlightRequestLimit inFlightRequestLimit,
+                            EventLoopWatchdog watchdog) {
+        return new EdgeMetrics(connectionLimit, inFlightRequestLimit, watchdog);
+    }
+
+    private record OrderedWebServerFactoryCustomizer(PublicListenerCustomizer customizer)
+            implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(NettyReactiveWebServerFactory factory) {
+            factory.addServerCustomizers(customizer);
+        }
+
+        @Override
+        public int getOrder() {
+            return 0;
+        }
+    }
+}

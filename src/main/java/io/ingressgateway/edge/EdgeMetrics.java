@@ -1,0 +1,58 @@
+package io.ingressgateway.edge;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The accept path and event loops, read at scrape time: open connections and in-flight requests against their
+ * limits, what each limit rejected, and how long each group of gateway event loops last left a task waiting.
+ */
+public final class EdgeMetrics implements MeterBinder {
+
+    static final String REJECTIONS = "ingress.gateway.listener.rejections";
+
+    private final ConnectionLimit connections;
+    private final InFlightRequestLimit requests;
+    private final EventLoopWatchdog watchdog;
+
+    public EdgeMetrics(ConnectionLimit connections, InFlightRequestLimit requests, EventLoopWatchdog watchdog) {
+        this.connections = connections;
+        this.requests = requests;
+        this.watchdog = watchdog;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("ingress.gateway.listener.connections", connections, ConnectionLimit::open)
+                .description("Client connections open on the public listener")
+                .register(registry);
+        Gauge.builder("ingress.gateway.listener.connections.max", connections, ConnectionLimit::maxConnections)
+                .description("Client connections the public listener accepts before refusing new ones")
+                .register(registry);
+        Gauge.builder("ingress.gateway.listener.requests.in.flight", requests, InFlightRequestLimit::inFlight)
+                .description("Requests being served by the public listener")
+                .register(registry);
+        Gauge.builder("ingress.gateway.listener.requests.in.flight.max", requests, InFlightRequestLimit::maxInFlight)
+                .description("Requests the public listener serves at once before answering 503")
+                .register(registry);
+        FunctionCounter.builder(REJECTIONS, connections, ConnectionLimit::refused)
+                .description("Connections closed or requests answered 503 by the public listener's limits")
+                .tag("reason", "max-connections")
+                .register(registry);
+        FunctionCounter.builder(REJECTIONS, requests, InFlightRequestLimit::rejected)
+                .description("Connections closed or requests answered 503 by the public listener's limits")
+                .tag("reason", "max-in-flight-requests")
+                .register(registry);
+        for (String group : watchdog.groups()) {
+            Gauge.builder("ingress.gateway.event.loop.stall", watchdog,
+                            w -> w.status().worstByGroup().get(group).toNanos() / (double) TimeUnit.SECONDS.toNanos(1))
+                    .description("Longest time a watchdog task waited for a loop of the group")
+                    .baseUnit("seconds")
+                    .tag("group", group)
+                    .register(registry);
+        }
+    }
+}
