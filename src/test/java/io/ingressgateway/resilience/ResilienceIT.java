@@ -73,7 +73,11 @@ import reactor.netty.http.client.HttpClient;
         "ingress-gateway.resilience.circuit-breaker.slow-call-rate-threshold=50",
         "ingress-gateway.resilience.circuit-breaker.wait-duration-in-open-state=2s",
         "ingress-gateway.resilience.circuit-breaker.permitted-calls-in-half-open-state=1",
-        "ingress-gateway.resilience.retry-after=3s"})
+        "ingress-gateway.resilience.retry-after=3s",
+        // Pools are per endpoint and every test has its own backends: this bounds only what a test makes it bound.
+        "ingress-gateway.resilience.upstream-pool.max-connections=4",
+        "ingress-gateway.resilience.upstream-pool.max-pending-acquires=1",
+        "ingress-gateway.resilience.upstream-pool.pending-acquire-timeout=5s"})
 @DirtiesContext
 class ResilienceIT {
 
@@ -326,6 +330,33 @@ class ResilienceIT {
         List<Reply> after = Flux.range(0, 2).flatMap(i -> send(HttpMethod.GET, "bulkhead.test", "/after", null), 2)
                 .collectList().block(Duration.ofSeconds(10));
         assertThat(after).extracting(Reply::status).containsExactly(200, 200);
+    }
+
+    // ---- connection pool ----
+
+    @Test
+    void requestsBeyondTheConnectionPoolAndItsWaitQueueAreAnswered503AtOnce() {
+        WireMockServer slow = backend();
+        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("done").withFixedDelay(1000)));
+        serve(ingressFor("pool", "pool.test", "pooled")
+                .annotation("ingress-gateway.io/max-concurrent-requests", "100").build(), "pool.test", "pooled",
+                slow.port());
+
+        List<Reply> replies = Flux.range(0, 8)
+                .flatMap(i -> send(HttpMethod.GET, "pool.test", "/" + i, null), 8)
+                .collectList().block(Duration.ofSeconds(15));
+
+        // Four connections, one request waiting for one of them, and the rest turned away without waiting.
+        assertThat(replies).extracting(Reply::status).containsOnly(200, 503);
+        assertThat(replies).filteredOn(r -> r.status() == 200).hasSize(5);
+        assertThat(replies).filteredOn(r -> r.status() == 503).hasSize(3).allSatisfy(reply -> {
+            assertThat(reply.headers()).containsEntry("retry-after", "3");
+            assertThat(reply.body()).contains("Too many requests are waiting");
+        });
+        assertThat(counter("rejections", "pool", "reason", "pool")).isEqualTo(3);
+        // The gateway's own limit says nothing about the upstream's health.
+        assertThat(guardOf("pool").circuitState().name()).isEqualTo("CLOSED");
+        assertThat(guardOf("pool").inFlight()).isZero();
     }
 
     // ---- circuit breaker ----
