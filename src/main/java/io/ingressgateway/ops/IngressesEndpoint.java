@@ -12,6 +12,7 @@ import io.ingressgateway.resilience.GuardKey;
 import io.ingressgateway.resilience.GuardPolicy;
 import io.ingressgateway.resilience.UpstreamGuard;
 import io.ingressgateway.resilience.UpstreamGuards;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +56,28 @@ public class IngressesEndpoint {
      * @param failureRate   percent of failed calls in the circuit's window; -1 until it has enough calls
      * @param slowCallRate  percent of slow calls in the circuit's window; -1 until it has enough calls
      */
-    public record GuardDescriptor(GuardPolicy policy, String circuitState, int inFlight, int limit,
+    public record GuardDescriptor(PolicyDescriptor policy, String circuitState, int inFlight, int limit,
                                   float failureRate, float slowCallRate) {
+    }
+
+    /** A {@link GuardPolicy} as operators write it: durations like {@code 5s} or {@code 500ms}. */
+    public record PolicyDescriptor(String connectTimeout, String readTimeout, int maxConcurrentRequests, int retries,
+                                   float failureRateThreshold, String slowCallDurationThreshold,
+                                   float slowCallRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
+                                   String waitDurationInOpenState, int permittedCallsInHalfOpenState) {
+
+        static PolicyDescriptor of(GuardPolicy policy) {
+            return new PolicyDescriptor(format(policy.connectTimeout()), format(policy.readTimeout()),
+                    policy.maxConcurrentRequests(), policy.retries(), policy.failureRateThreshold(),
+                    format(policy.slowCallDurationThreshold()), policy.slowCallRateThreshold(),
+                    policy.slidingWindowSize(), policy.minimumNumberOfCalls(),
+                    format(policy.waitDurationInOpenState()), policy.permittedCallsInHalfOpenState());
+        }
+
+        private static String format(Duration duration) {
+            long millis = duration.toMillis();
+            return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+        }
     }
 
     private final ControllerPipeline pipeline;
@@ -115,7 +136,7 @@ public class IngressesEndpoint {
     }
 
     private static GuardDescriptor describe(UpstreamGuard guard) {
-        return new GuardDescriptor(guard.policy(), guard.circuitState().name(), guard.inFlight(),
+        return new GuardDescriptor(PolicyDescriptor.of(guard.policy()), guard.circuitState().name(), guard.inFlight(),
                 guard.policy().maxConcurrentRequests(), guard.failureRate(), guard.slowCallRate());
     }
 

@@ -245,6 +245,8 @@ class ResilienceIT {
                 .jsonPath("$.diagnostics[0].message").value(message -> assertThat((String) message).contains("'soon'"))
                 .jsonPath("$.routes[0].guard.limit").isEqualTo(7)
                 .jsonPath("$.routes[0].guard.policy.maxConcurrentRequests").isEqualTo(7)
+                .jsonPath("$.routes[0].guard.policy.readTimeout").isEqualTo("60s")
+                .jsonPath("$.routes[0].guard.policy.connectTimeout").isEqualTo("5s")
                 .jsonPath("$.routes[0].guard.circuitState").isEqualTo("CLOSED")
                 .jsonPath("$.routes[0].guard.inFlight").isEqualTo(0);
         assertThat(guardOf("read-invalid").policy().readTimeout()).isEqualTo(Duration.ofSeconds(60));
@@ -326,6 +328,7 @@ class ResilienceIT {
                 .blockLast(Duration.ofSeconds(5));
         await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("bulkhead").inFlight() == 0);
         ingressView("bulkhead").jsonPath("$.routes[0].guard.inFlight").isEqualTo(0)
+                .jsonPath("$.routes[0].guard.policy.maxConcurrentRequests").isEqualTo(2)
                 .jsonPath("$.routes[0].guard.limit").isEqualTo(2);
         List<Reply> after = Flux.range(0, 2).flatMap(i -> send(HttpMethod.GET, "bulkhead.test", "/after", null), 2)
                 .collectList().block(Duration.ofSeconds(10));
