@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param listener              bounds of the public listener's accept path
  * @param eventLoops            event-loop threads of the public listener, the upstream client and the management server
  * @param liveness              the event-loop watchdog behind the liveness probe
+ * @param resilience            the default guards of every upstream (Ingress annotations override some per Ingress)
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -36,7 +37,8 @@ public record IngressGatewayProperties(
         @DefaultValue Status status,
         @DefaultValue Listener listener,
         @DefaultValue EventLoops eventLoops,
-        @DefaultValue Liveness liveness) {
+        @DefaultValue Liveness liveness,
+        @DefaultValue Resilience resilience) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -142,6 +144,65 @@ public record IngressGatewayProperties(
                 throw new IllegalArgumentException(
                         "ingress-gateway.liveness.stall-timeout must be longer than check-interval");
             }
+        }
+    }
+
+    /**
+     * Default guards of each upstream (a backend Service port as used by one Ingress). See README for the reasoning
+     * behind each default.
+     *
+     * @param connectTimeout         time allowed to open a connection to an endpoint; exceeded answers 504
+     * @param readTimeout            time allowed between two reads of the upstream's response (so also until its
+     *                               first byte); exceeded answers 504
+     * @param maxConcurrentRequests  in-flight requests per upstream (the bulkhead); one more answers 503 at once
+     * @param retries                retries of an idempotent request whose connection failed, each to another endpoint
+     * @param retryAfter             the {@code Retry-After} sent with a bulkhead or connection-pool 503
+     * @param circuitBreaker         when the upstream is considered broken and answered for by the gateway
+     * @param upstreamPool           bounds of the connection pool to each endpoint
+     */
+    public record Resilience(
+            @DefaultValue("5s") Duration connectTimeout,
+            @DefaultValue("60s") Duration readTimeout,
+            @DefaultValue("1024") int maxConcurrentRequests,
+            @DefaultValue("2") int retries,
+            @DefaultValue("1s") Duration retryAfter,
+            @DefaultValue CircuitBreaker circuitBreaker,
+            @DefaultValue UpstreamPool upstreamPool) {
+
+        /**
+         * A count-based circuit breaker per upstream.
+         *
+         * @param failureRateThreshold           percent of failed calls (connect errors, timeouts, 502/503/504) that
+         *                                       opens the circuit
+         * @param slowCallDurationThreshold      a call whose response starts later than this is slow
+         * @param slowCallRateThreshold          percent of slow calls that opens the circuit
+         * @param slidingWindowSize              number of most recent calls the rates are computed over
+         * @param minimumNumberOfCalls           calls needed before the rates are considered
+         * @param waitDurationInOpenState        how long an open circuit answers 503 before letting probes through
+         * @param permittedCallsInHalfOpenState  probe calls allowed while half-open
+         */
+        public record CircuitBreaker(
+                @DefaultValue("50") float failureRateThreshold,
+                @DefaultValue("10s") Duration slowCallDurationThreshold,
+                @DefaultValue("80") float slowCallRateThreshold,
+                @DefaultValue("100") int slidingWindowSize,
+                @DefaultValue("20") int minimumNumberOfCalls,
+                @DefaultValue("10s") Duration waitDurationInOpenState,
+                @DefaultValue("5") int permittedCallsInHalfOpenState) {
+        }
+
+        /**
+         * The upstream connection pool, per endpoint address. Requests wait for a connection only in a bounded queue
+         * and for a bounded time; past either they answer 503.
+         *
+         * @param maxConnections        connections to one endpoint
+         * @param maxPendingAcquires    requests waiting for a connection to one endpoint
+         * @param pendingAcquireTimeout how long a request waits for a connection
+         */
+        public record UpstreamPool(
+                @DefaultValue("1024") int maxConnections,
+                @DefaultValue("256") int maxPendingAcquires,
+                @DefaultValue("1s") Duration pendingAcquireTimeout) {
         }
     }
 }

@@ -74,7 +74,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     }
 
     /** {@code http://endpoint} with the request's path and query exactly as received (still percent-encoded). */
-    static URI endpointUrl(Endpoint endpoint, URI requestUrl) {
+    public static URI endpointUrl(Endpoint endpoint, URI requestUrl) {
         StringBuilder url = new StringBuilder("http://").append(endpoint);
         String path = requestUrl.getRawPath();
         url.append(path == null || path.isEmpty() ? "/" : path);

@@ -8,6 +8,11 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.pipeline.ControllerPipeline;
+import io.ingressgateway.resilience.GuardKey;
+import io.ingressgateway.resilience.GuardPolicy;
+import io.ingressgateway.resilience.UpstreamGuard;
+import io.ingressgateway.resilience.UpstreamGuards;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +42,50 @@ public class IngressesEndpoint {
     /**
      * @param host           the host pattern; {@code *} for any host
      * @param readyEndpoints how many endpoints the upstream has (0 answers 503)
+     * @param guard          the upstream's guards as this Ingress uses it; null when none exists (yet)
      */
     public record RouteDescriptor(String id, String host, String pathType, String path, String upstream,
-                                  int readyEndpoints) {
+                                  int readyEndpoints, GuardDescriptor guard) {
+    }
+
+    /**
+     * @param policy        the effective policy: the Ingress's annotations over the configured defaults
+     * @param circuitState  {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}
+     * @param inFlight      requests in flight now
+     * @param limit         the bulkhead's cap on them
+     * @param failureRate   percent of failed calls in the circuit's window; -1 until it has enough calls
+     * @param slowCallRate  percent of slow calls in the circuit's window; -1 until it has enough calls
+     */
+    public record GuardDescriptor(PolicyDescriptor policy, String circuitState, int inFlight, int limit,
+                                  float failureRate, float slowCallRate) {
+    }
+
+    /** A {@link GuardPolicy} as operators write it: durations like {@code 5s} or {@code 500ms}. */
+    public record PolicyDescriptor(String connectTimeout, String readTimeout, int maxConcurrentRequests, int retries,
+                                   float failureRateThreshold, String slowCallDurationThreshold,
+                                   float slowCallRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
+                                   String waitDurationInOpenState, int permittedCallsInHalfOpenState) {
+
+        static PolicyDescriptor of(GuardPolicy policy) {
+            return new PolicyDescriptor(format(policy.connectTimeout()), format(policy.readTimeout()),
+                    policy.maxConcurrentRequests(), policy.retries(), policy.failureRateThreshold(),
+                    format(policy.slowCallDurationThreshold()), policy.slowCallRateThreshold(),
+                    policy.slidingWindowSize(), policy.minimumNumberOfCalls(),
+                    format(policy.waitDurationInOpenState()), policy.permittedCallsInHalfOpenState());
+        }
+
+        private static String format(Duration duration) {
+            long millis = duration.toMillis();
+            return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+        }
     }
 
     private final ControllerPipeline pipeline;
+    private final UpstreamGuards guards;
 
-    public IngressesEndpoint(ControllerPipeline pipeline) {
+    public IngressesEndpoint(ControllerPipeline pipeline, UpstreamGuards guards) {
         this.pipeline = pipeline;
+        this.guards = guards;
     }
 
     @ReadOperation
@@ -53,7 +93,7 @@ public class IngressesEndpoint {
         RouteModel model = pipeline.current().model();
         Map<String, Route> routes = routesById(model);
         List<IngressDescriptor> ingresses = model.ingresses().stream()
-                .map(report -> describe(report, routes, model))
+                .map(report -> describe(report, routes, model, guards))
                 .toList();
         return new IngressesDescriptor(pipeline.sourceDescription(), model.revision(), pipeline.synced(), ingresses);
     }
@@ -66,18 +106,20 @@ public class IngressesEndpoint {
         return model.ingresses().stream()
                 .filter(report -> report.ingress().equals(ref))
                 .findFirst()
-                .map(report -> describe(report, routesById(model), model))
+                .map(report -> describe(report, routesById(model), model, guards))
                 .orElse(null);
     }
 
-    private static IngressDescriptor describe(IngressReport report, Map<String, Route> routes, RouteModel model) {
+    private static IngressDescriptor describe(IngressReport report, Map<String, Route> routes, RouteModel model,
+                                              UpstreamGuards guards) {
         List<DiagnosticDescriptor> diagnostics = report.diagnostics().stream()
                 .map(IngressesEndpoint::describe)
                 .toList();
         List<RouteDescriptor> produced = report.routeIds().stream()
                 .map(routes::get)
                 .filter(Objects::nonNull)
-                .map(route -> describe(route, model.upstreams().get(route.upstreamKey())))
+                .map(route -> describe(route, model.upstreams().get(route.upstreamKey()),
+                        guards == null ? null : guards.guard(new GuardKey(route.ingress(), route.upstreamKey()))))
                 .toList();
         return new IngressDescriptor(report.ingress().namespace(), report.ingress().name(), report.served(),
                 report.reason(), diagnostics, produced);
@@ -87,9 +129,15 @@ public class IngressesEndpoint {
         return new DiagnosticDescriptor(diagnostic.severity().name(), diagnostic.field(), diagnostic.message());
     }
 
-    private static RouteDescriptor describe(Route route, Upstream upstream) {
+    private static RouteDescriptor describe(Route route, Upstream upstream, UpstreamGuard guard) {
         return new RouteDescriptor(route.id(), route.host().toString(), route.path().type().name(),
-                route.path().path(), route.upstreamKey(), upstream == null ? 0 : upstream.endpoints().size());
+                route.path().path(), route.upstreamKey(), upstream == null ? 0 : upstream.endpoints().size(),
+                guard == null ? null : describe(guard));
+    }
+
+    private static GuardDescriptor describe(UpstreamGuard guard) {
+        return new GuardDescriptor(PolicyDescriptor.of(guard.policy()), guard.circuitState().name(), guard.inFlight(),
+                guard.policy().maxConcurrentRequests(), guard.failureRate(), guard.slowCallRate());
     }
 
     private static Map<String, Route> routesById(RouteModel model) {

@@ -1,6 +1,8 @@
 package io.ingressgateway.ops;
 
 import io.ingressgateway.pipeline.ControllerPipeline;
+import io.ingressgateway.resilience.UpstreamGuards;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -9,8 +11,8 @@ import org.springframework.context.annotation.Configuration;
 public class OpsConfiguration {
 
     @Bean
-    IngressesEndpoint ingressesEndpoint(ControllerPipeline pipeline) {
-        return new IngressesEndpoint(pipeline);
+    IngressesEndpoint ingressesEndpoint(ControllerPipeline pipeline, ObjectProvider<UpstreamGuards> guards) {
+        return new IngressesEndpoint(pipeline, guards.getIfAvailable());
     }
 
     /** The bean name makes the contributor {@code routeModel}, as the readiness group in application.yaml expects. */

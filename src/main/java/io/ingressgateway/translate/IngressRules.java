@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.model.UpstreamPolicy;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +26,13 @@ final class IngressRules {
     record Candidate(HostMatch host, PathMatch path, String upstreamKey, String field) {
     }
 
-    /** Everything one Ingress contributes, before conflicts with other Ingresses. */
-    record Extracted(List<Candidate> candidates, String defaultUpstreamKey, List<Diagnostic> diagnostics) {
+    /**
+     * Everything one Ingress contributes, before conflicts with other Ingresses.
+     *
+     * @param policy the guards its annotations ask for, applied to every route of this Ingress
+     */
+    record Extracted(List<Candidate> candidates, String defaultUpstreamKey, List<Diagnostic> diagnostics,
+                     UpstreamPolicy policy) {
     }
 
     private IngressRules() {
@@ -36,10 +42,13 @@ final class IngressRules {
         String namespace = IngressOrder.namespace(ingress);
         List<Candidate> candidates = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
+        UpstreamPolicyAnnotations.Result annotations = UpstreamPolicyAnnotations.parse(
+                ingress.getMetadata() == null ? null : ingress.getMetadata().getAnnotations());
+        diagnostics.addAll(annotations.diagnostics());
         IngressSpec spec = ingress.getSpec();
         if (spec == null) {
             diagnostics.add(Diagnostic.warning("spec", "Ingress has no spec; nothing is served"));
-            return new Extracted(candidates, null, diagnostics);
+            return new Extracted(candidates, null, diagnostics, annotations.policy());
         }
         String defaultKey = null;
         if (spec.getDefaultBackend() != null) {
@@ -58,7 +67,7 @@ final class IngressRules {
         for (int i = 0; i < rules.size(); i++) {
             readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, candidates, diagnostics);
         }
-        return new Extracted(candidates, defaultKey, diagnostics);
+        return new Extracted(candidates, defaultKey, diagnostics, annotations.policy());
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,

@@ -38,6 +38,8 @@ import java.util.Set;
  *       host that has one. Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress
  *       that has one, else to the configured default backend Service, else to the controller's own 404.</li>
  *   <li>Ingresses that are not ours are reported as not served and otherwise ignored: no routes, no diagnostics.</li>
+ *   <li>Guard annotations (timeouts, bulkhead, retries, circuit breaker; {@link UpstreamPolicyAnnotations}) apply
+ *       to every route of their Ingress; an invalid one is a warning and its setting keeps the default.</li>
  *   <li>A rule with an invalid host is dropped, a path with an invalid path or backend is dropped; everything else of
  *       the same Ingress is served. No input makes translation fail; one Ingress never affects how another is read.
  *       </li>
@@ -125,7 +127,7 @@ public final class IngressTranslator {
             return IngressRules.extract(ingress, backends);
         } catch (RuntimeException e) {
             return new IngressRules.Extracted(List.of(), null, List.of(Diagnostic.error("spec",
-                    "Ingress could not be translated (" + e + "); nothing of it is served")));
+                    "Ingress could not be translated (" + e + "); nothing of it is served")), UpstreamPolicy.DEFAULTS);
         }
     }
 
@@ -139,7 +141,7 @@ public final class IngressTranslator {
                 continue;
             }
             Route holder = merger.claim(candidate.host(), candidate.path(), ref, candidate.upstreamKey(),
-                    UpstreamPolicy.DEFAULTS);
+                    extracted.policy());
             if (holder == null) {
                 report.routeIds.add(VirtualHostMerger.routeId(candidate.host(), candidate.path()));
             } else if (report.routeIds.contains(holder.id()) && holder.ingress().equals(ref)) {

@@ -1,0 +1,36 @@
+package io.ingressgateway.resilience;
+
+import io.ingressgateway.config.IngressGatewayProperties.Resilience;
+import io.ingressgateway.model.UpstreamPolicy;
+import java.time.Duration;
+
+/**
+ * The guards one upstream actually gets: an Ingress's {@link UpstreamPolicy} with every unset field filled from the
+ * configured defaults. Two equal policies give equivalent guards, so a guard is replaced only when this changes.
+ */
+public record GuardPolicy(Duration connectTimeout, Duration readTimeout, int maxConcurrentRequests, int retries,
+                          float failureRateThreshold, Duration slowCallDurationThreshold,
+                          float slowCallRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
+                          Duration waitDurationInOpenState, int permittedCallsInHalfOpenState) {
+
+    public static GuardPolicy resolve(UpstreamPolicy overrides, Resilience defaults) {
+        UpstreamPolicy policy = overrides == null ? UpstreamPolicy.DEFAULTS : overrides;
+        Resilience.CircuitBreaker breaker = defaults.circuitBreaker();
+        return new GuardPolicy(
+                or(policy.connectTimeout(), defaults.connectTimeout()),
+                or(policy.readTimeout(), defaults.readTimeout()),
+                or(policy.maxConcurrentRequests(), defaults.maxConcurrentRequests()),
+                or(policy.retries(), defaults.retries()),
+                or(policy.circuitBreakerFailureRate(), breaker.failureRateThreshold()),
+                or(policy.circuitBreakerSlowCallDuration(), breaker.slowCallDurationThreshold()),
+                breaker.slowCallRateThreshold(),
+                breaker.slidingWindowSize(),
+                breaker.minimumNumberOfCalls(),
+                breaker.waitDurationInOpenState(),
+                breaker.permittedCallsInHalfOpenState());
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}

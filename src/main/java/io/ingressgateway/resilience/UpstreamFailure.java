@@ -1,0 +1,95 @@
+package io.ingressgateway.resilience;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import org.springframework.http.HttpStatus;
+import reactor.netty.http.client.PrematureCloseException;
+
+/**
+ * What went wrong talking to an upstream, read from the exception the gateway's HTTP client raised, and how the
+ * client is answered. {@link #connectFailure()} kinds never reached the upstream, so an idempotent request may be
+ * retried elsewhere.
+ */
+enum UpstreamFailure {
+
+    /** The endpoint did not accept the connection in time. */
+    CONNECT_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not accept a connection in time.", true),
+    /** Refused, unreachable, or a name that does not resolve. */
+    CONNECT_REFUSED(HttpStatus.BAD_GATEWAY, "The upstream service refused the connection.", true),
+    /** The upstream went silent longer than the read timeout. */
+    READ_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not answer in time.", false),
+    /** The upstream closed the connection before its response was complete. */
+    CLOSED(HttpStatus.BAD_GATEWAY, "The upstream service closed the connection.", false),
+    /** No pooled connection could be had in time, or the wait queue was full: the gateway's own limit. */
+    POOL_EXHAUSTED(HttpStatus.SERVICE_UNAVAILABLE, "Too many requests are waiting for the upstream service.",
+            false),
+    /** Anything else: not ours to interpret. */
+    OTHER(null, null, false);
+
+    private final HttpStatus status;
+    private final String message;
+    private final boolean connectFailure;
+
+    UpstreamFailure(HttpStatus status, String message, boolean connectFailure) {
+        this.status = status;
+        this.message = message;
+        this.connectFailure = connectFailure;
+    }
+
+    HttpStatus status() {
+        return status;
+    }
+
+    String message() {
+        return message;
+    }
+
+    /** The request never reached the upstream: safe to send again, to another endpoint. */
+    boolean connectFailure() {
+        return connectFailure;
+    }
+
+    /** Whether this counts against the upstream's circuit (the pool's limit is the gateway's, not the upstream's). */
+    boolean countsAsUpstreamFailure() {
+        return this != POOL_EXHAUSTED && this != OTHER;
+    }
+
+    static UpstreamFailure of(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            UpstreamFailure failure = direct(cause);
+            if (failure != OTHER) {
+                return failure;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return OTHER;
+    }
+
+    private static UpstreamFailure direct(Throwable error) {
+        // ConnectTimeoutException is a ConnectException: test it first.
+        if (error instanceof ConnectTimeoutException) {
+            return CONNECT_TIMEOUT;
+        }
+        if (error instanceof ConnectException || error instanceof NoRouteToHostException
+                || error instanceof UnknownHostException) {
+            return CONNECT_REFUSED;
+        }
+        if (error instanceof ReadTimeoutException) {
+            return READ_TIMEOUT;
+        }
+        if (error instanceof PrematureCloseException) {
+            return CLOSED;
+        }
+        // Reactor Netty's pool errors live in a shaded package: match by name, not by type.
+        String name = error.getClass().getSimpleName();
+        if (name.equals("PoolAcquireTimeoutException") || name.equals("PoolAcquirePendingLimitException")) {
+            return POOL_EXHAUSTED;
+        }
+        return OTHER;
+    }
+}

@@ -1,0 +1,102 @@
+package io.ingressgateway.resilience;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+import io.ingressgateway.gateway.GatewayErrorResponses;
+import io.ingressgateway.gateway.IngressRouteDefinitions;
+import io.ingressgateway.model.IngressRef;
+import java.util.Map;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Admits a request to its upstream or answers 503 at once: the circuit must let it through and the bulkhead must
+ * have a free place; nothing ever waits. Wraps everything up to the end of the response body (it runs before the
+ * filter that writes the body), so the bulkhead counts a request until it is over, and the places it holds are given
+ * back on completion, on error and on cancellation (a client that disconnects).
+ *
+ * <p>WebSocket upgrades are let through by an open circuit's judgment only: a long-lived session would otherwise hold
+ * a bulkhead place for hours and be recorded as one very slow call.
+ */
+public class UpstreamGuardFilter implements GlobalFilter, Ordered {
+
+    public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+
+    private final UpstreamGuards guards;
+    private final long bulkheadRetryAfterSeconds;
+
+    public UpstreamGuardFilter(UpstreamGuards guards) {
+        this.guards = guards;
+        this.bulkheadRetryAfterSeconds = Math.max(1, (guards.defaults().retryAfter().toMillis() + 999) / 1000);
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+        GuardKey key = route == null ? null : guardKey(route.getMetadata());
+        UpstreamGuard guard = key == null ? null : guards.guard(key);
+        if (guard == null) {
+            return chain.filter(exchange);
+        }
+        if (!guard.tryAcquireCircuit()) {
+            return reject(exchange, guard.retryAfterOpenCircuitSeconds(),
+                    "The upstream service is failing; the gateway is not sending it requests for now.");
+        }
+        boolean webSocket = "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade());
+        if (!webSocket && !guard.tryEnterBulkhead()) {
+            guard.releaseCircuit();
+            return reject(exchange, bulkheadRetryAfterSeconds,
+                    "The upstream service has too many requests in progress.");
+        }
+        GuardedCall call = new GuardedCall(guard, !webSocket);
+        exchange.getAttributes().put(GuardedCall.ATTR, call);
+        return chain.filter(exchange)
+                .doOnError(error -> {
+                    // A read timeout while streaming the body: the response has begun, so the client's connection
+                    // is cut; still a timeout worth counting.
+                    if (call.responseStarted() && UpstreamFailure.of(error) == UpstreamFailure.READ_TIMEOUT) {
+                        guard.timedOut(UpstreamGuard.TimeoutKind.READ);
+                    }
+                })
+                .doFinally(signal -> call.finish());
+    }
+
+    static Mono<Void> reject(ServerWebExchange exchange, long retryAfterSeconds, String message) {
+        if (!exchange.getResponse().isCommitted()) {
+            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE, message);
+    }
+
+    /** The guard of a route made from an Ingress rule or default backend; null for anything else. */
+    static GuardKey guardKey(Map<String, Object> metadata) {
+        Object kind = metadata.get(IngressRouteDefinitions.KIND);
+        Object upstream = metadata.get(IngressRouteDefinitions.UPSTREAM);
+        if (kind == null || upstream == null) {
+            return null;
+        }
+        if (IngressRouteDefinitions.Kind.RULE.name().equals(kind.toString())) {
+            Object namespace = metadata.get(IngressRouteDefinitions.INGRESS_NAMESPACE);
+            Object name = metadata.get(IngressRouteDefinitions.INGRESS_NAME);
+            IngressRef ingress = namespace == null || name == null ? null
+                    : new IngressRef(namespace.toString(), name.toString());
+            return new GuardKey(ingress, upstream.toString());
+        }
+        if (IngressRouteDefinitions.Kind.DEFAULT.name().equals(kind.toString())) {
+            return GuardKey.ofDefault(upstream.toString());
+        }
+        return null;
+    }
+}

@@ -1,0 +1,458 @@
+package io.ingressgateway.resilience;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.ingressgateway.support.Objects.OUR_CONTROLLER;
+import static io.ingressgateway.support.Objects.endpointSlice;
+import static io.ingressgateway.support.Objects.ingress;
+import static io.ingressgateway.support.Objects.ingressClass;
+import static io.ingressgateway.support.Objects.namespace;
+import static io.ingressgateway.support.Objects.path;
+import static io.ingressgateway.support.Objects.port;
+import static io.ingressgateway.support.Objects.rule;
+import static io.ingressgateway.support.Objects.service;
+import static io.ingressgateway.support.Objects.serviceBackend;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.ingressgateway.IngressGatewayApplication;
+import io.ingressgateway.gateway.GatewayRouteModel;
+import io.ingressgateway.support.ApiServer;
+import io.ingressgateway.support.Objects.IngressSpecBuilder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * The upstream guards end to end: the real gateway against a CRUD API server and real backends on loopback. The
+ * circuit breaker's window and wait are made small here so each test takes seconds; each test has its own Ingress,
+ * so its own guards.
+ */
+@SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "server.address=127.0.0.1",
+        "management.server.port=0",
+        "management.server.address=127.0.0.1",
+        "ingress-gateway.source=kubernetes",
+        "ingress-gateway.resilience.circuit-breaker.sliding-window-size=4",
+        "ingress-gateway.resilience.circuit-breaker.minimum-number-of-calls=4",
+        "ingress-gateway.resilience.circuit-breaker.slow-call-rate-threshold=50",
+        "ingress-gateway.resilience.circuit-breaker.wait-duration-in-open-state=2s",
+        "ingress-gateway.resilience.circuit-breaker.permitted-calls-in-half-open-state=1",
+        "ingress-gateway.resilience.retry-after=3s",
+        // Pools are per endpoint and every test has its own backends: this bounds only what a test makes it bound.
+        "ingress-gateway.resilience.upstream-pool.max-connections=4",
+        "ingress-gateway.resilience.upstream-pool.max-pending-acquires=1",
+        "ingress-gateway.resilience.upstream-pool.pending-acquire-timeout=5s"})
+@DirtiesContext
+class ResilienceIT {
+
+    static final String NS = "guards";
+    static final ApiServer api = new ApiServer();
+    static final List<WireMockServer> backends = new ArrayList<>();
+
+    static {
+        api.apply(namespace(NS));
+        api.apply(ingressClass("ingress-gateway", OUR_CONTROLLER, false));
+    }
+
+    @DynamicPropertySource
+    static void apiServer(DynamicPropertyRegistry registry) {
+        registry.add("ingress-gateway.kubernetes.master-url", api::url);
+    }
+
+    @AfterAll
+    static void stop() {
+        backends.forEach(WireMockServer::stop);
+        api.close();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @LocalManagementPort
+    int managementPort;
+
+    @Autowired
+    MeterRegistry meters;
+
+    HttpClient client;
+    WebTestClient management;
+
+    @BeforeEach
+    void ready() {
+        client = HttpClient.create().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(10));
+        management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
+                .responseTimeout(Duration.ofSeconds(10)).build();
+        await().atMost(Duration.ofSeconds(20)).until(() -> management.get().uri("/actuator/health/readiness")
+                .exchange().returnResult(String.class).getStatus().value() == 200);
+    }
+
+    // ---- helpers ----
+
+    record Reply(int status, Map<String, String> headers, String body) {
+    }
+
+    static WireMockServer backend() {
+        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+        server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("ok")));
+        backends.add(server);
+        return server;
+    }
+
+    static IngressSpecBuilder ingressFor(String name, String host, String serviceName) {
+        return ingress(NS, name).className("ingress-gateway")
+                .rules(rule(host, path("Prefix", "/", serviceBackend(serviceName, 80))));
+    }
+
+    Mono<Reply> send(HttpMethod method, String host, String path, String body) {
+        return client.headers(h -> h.set(HttpHeaderNames.HOST, host))
+                .request(method).uri(path)
+                .send(body == null ? Mono.empty() : ByteBufFlux.fromString(Mono.just(body)))
+                .responseSingle((response, content) -> content.asString(StandardCharsets.UTF_8).defaultIfEmpty("")
+                        .map(text -> {
+                            Map<String, String> headers = new java.util.HashMap<>();
+                            response.responseHeaders().forEach(e -> headers.put(e.getKey().toLowerCase(),
+                                    e.getValue()));
+                            return new Reply(response.status().code(), headers, text);
+                        }));
+    }
+
+    Reply get(String host, String path) {
+        return send(HttpMethod.GET, host, path, null).block(Duration.ofSeconds(15));
+    }
+
+    /**
+     * Serves an Ingress whose only rule sends {@code host} to Service {@code serviceName}, whose endpoints are the
+     * given loopback ports. The endpoints are published only once the gateway routes the host (answering 503 for
+     * lack of endpoints), so waiting for the route never sends a request to a backend.
+     */
+    void serve(Ingress ingress, String host, String serviceName, int... ports) {
+        api.apply(service(NS, serviceName, port("http", 80, 8080)));
+        api.apply(ingress);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> get(host, "/").status() == 503);
+        for (int i = 0; i < ports.length; i++) {
+            api.apply(endpointSlice(NS, serviceName, serviceName + "-" + i, "http", ports[i], true));
+        }
+        String upstreamKey = NS + "/" + serviceName + ":80";
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
+                routeModel.upstream(upstreamKey) != null
+                        && routeModel.upstream(upstreamKey).endpoints().size() == ports.length);
+    }
+
+    @Autowired
+    GatewayRouteModel routeModel;
+
+    UpstreamGuard guardOf(String ingressName) {
+        return upstreamGuards.guards().values().stream()
+                .filter(g -> g.key().ingress() != null && g.key().ingress().name().equals(ingressName))
+                .findFirst().orElse(null);
+    }
+
+    @Autowired
+    UpstreamGuards upstreamGuards;
+
+    double counter(String name, String ingressName, String tagKey, String tagValue) {
+        Counter counter = meters.find(UpstreamGuard.METER_PREFIX + name).tag("ingress", ingressName)
+                .tag(tagKey, tagValue).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    WebTestClient.BodyContentSpec ingressView(String name) {
+        return management.get().uri("/actuator/ingresses/" + NS + "/" + name).accept(MediaType.APPLICATION_JSON)
+                .exchange().expectStatus().isOk().expectBody();
+    }
+
+    // ---- timeouts ----
+
+    @Test
+    void readTimeoutAnswers504OnlyWhereAnAnnotationShortensIt() {
+        WireMockServer slow = backend();
+        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("late").withFixedDelay(1500)));
+        serve(ingressFor("read-short", "short.read.test", "slow-a")
+                .annotation("ingress-gateway.io/read-timeout", "300ms").build(), "short.read.test", "slow-a",
+                slow.port());
+        serve(ingressFor("read-nginx", "nginx.read.test", "slow-b")
+                .annotation("nginx.ingress.kubernetes.io/proxy-read-timeout", "1").build(), "nginx.read.test",
+                "slow-b", slow.port());
+        serve(ingressFor("read-default", "default.read.test", "slow-c").build(), "default.read.test", "slow-c",
+                slow.port());
+
+        Reply shortened = get("short.read.test", "/");
+        assertThat(shortened.status()).isEqualTo(504);
+        assertThat(shortened.body()).contains("did not answer in time");
+        assertThat(get("nginx.read.test", "/").status()).isEqualTo(504);
+        // The default (60 s) waits for the same backend.
+        Reply waited = get("default.read.test", "/");
+        assertThat(waited.status()).isEqualTo(200);
+        assertThat(waited.body()).isEqualTo("late");
+
+        assertThat(counter("timeouts", "read-short", "kind", "read")).isEqualTo(1);
+        assertThat(counter("timeouts", "read-nginx", "kind", "read")).isEqualTo(1);
+        assertThat(counter("timeouts", "read-default", "kind", "read")).isZero();
+    }
+
+    @Test
+    void invalidAnnotationIsADiagnosticAndTheDefaultApplies() {
+        WireMockServer slow = backend();
+        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("late").withFixedDelay(700)));
+        serve(ingressFor("read-invalid", "invalid.read.test", "slow-invalid")
+                .annotation("ingress-gateway.io/read-timeout", "soon")
+                .annotation("ingress-gateway.io/max-concurrent-requests", "7").build(), "invalid.read.test",
+                "slow-invalid", slow.port());
+
+        // "soon" is not a duration: the 60 s default applies, so the slow answer arrives.
+        assertThat(get("invalid.read.test", "/").status()).isEqualTo(200);
+        ingressView("read-invalid")
+                .jsonPath("$.diagnostics[0].severity").isEqualTo("WARNING")
+                .jsonPath("$.diagnostics[0].field").isEqualTo("metadata.annotations['ingress-gateway.io/read-timeout']")
+                .jsonPath("$.diagnostics[0].message").value(message -> assertThat((String) message).contains("'soon'"))
+                .jsonPath("$.routes[0].guard.limit").isEqualTo(7)
+                .jsonPath("$.routes[0].guard.policy.maxConcurrentRequests").isEqualTo(7)
+                .jsonPath("$.routes[0].guard.policy.readTimeout").isEqualTo("60s")
+                .jsonPath("$.routes[0].guard.policy.connectTimeout").isEqualTo("5s")
+                .jsonPath("$.routes[0].guard.circuitState").isEqualTo("CLOSED")
+                .jsonPath("$.routes[0].guard.inFlight").isEqualTo(0);
+        assertThat(guardOf("read-invalid").policy().readTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void connectTimeoutAnswers504() throws IOException {
+        // A listener that never accepts, with its accept queue (backlog 1) already full: Linux then drops further
+        // SYNs, so a connection attempt hangs in SYN-SENT until the client gives up.
+        try (ServerSocket blackhole = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = fill(blackhole);
+            try {
+                serve(ingressFor("connect-short", "connect.test", "blackhole")
+                        .annotation("ingress-gateway.io/connect-timeout", "300ms")
+                        .annotation("ingress-gateway.io/retries", "1").build(), "connect.test", "blackhole",
+                        blackhole.getLocalPort());
+
+                Reply reply = get("connect.test", "/");
+
+                assertThat(reply.status()).isEqualTo(504);
+                assertThat(reply.body()).contains("did not accept a connection in time");
+                // The first attempt and its one retry (to the only endpoint there is) both timed out.
+                assertThat(counter("timeouts", "connect-short", "kind", "connect")).isEqualTo(2);
+                assertThat(counter("retries", "connect-short", "service", "blackhole")).isEqualTo(1);
+            } finally {
+                for (Socket filler : fillers) {
+                    filler.close();
+                }
+            }
+        }
+    }
+
+    /** Opens connections the listener never accepts until the kernel stops completing handshakes. */
+    private static List<Socket> fill(ServerSocket listener) throws IOException {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()), 200);
+                sockets.add(socket);
+            } catch (SocketTimeoutException full) {
+                socket.close();
+                return sockets;
+            }
+        }
+        throw new IllegalStateException("the listener's accept queue never filled; cannot simulate a hanging connect");
+    }
+
+    // ---- bulkhead ----
+
+    @Test
+    void bulkheadRejectsWhatExceedsTheCapAtOnceAndReleasesEveryPlace() {
+        WireMockServer slow = backend();
+        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("done").withFixedDelay(1500)));
+        serve(ingressFor("bulkhead", "bulkhead.test", "bulkhead")
+                .annotation("ingress-gateway.io/max-concurrent-requests", "2").build(), "bulkhead.test", "bulkhead",
+                slow.port());
+
+        List<Reply> replies = Flux.range(0, 6)
+                .flatMap(i -> send(HttpMethod.GET, "bulkhead.test", "/" + i, null), 6)
+                .collectList().block(Duration.ofSeconds(15));
+
+        assertThat(replies).extracting(Reply::status).containsOnly(200, 503);
+        assertThat(replies).filteredOn(r -> r.status() == 200).hasSize(2);
+        assertThat(replies).filteredOn(r -> r.status() == 503).hasSize(4).allSatisfy(reply -> {
+            assertThat(reply.headers()).containsEntry("retry-after", "3");
+            assertThat(reply.body()).contains("too many requests in progress");
+        });
+        assertThat(slow.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount()).isEqualTo(2);
+        assertThat(counter("rejections", "bulkhead", "reason", "bulkhead")).isEqualTo(4);
+        assertThat(guardOf("bulkhead").inFlight()).isZero();
+
+        // Clients that give up mid-request (disconnect) give their places back too.
+        HttpClient impatient = HttpClient.create().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofMillis(300));
+        Flux.range(0, 2).flatMap(i -> impatient.headers(h -> h.set(HttpHeaderNames.HOST, "bulkhead.test"))
+                        .get().uri("/impatient").responseSingle((r, b) -> b.asString())
+                        .onErrorResume(e -> Mono.empty()), 2)
+                .blockLast(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("bulkhead").inFlight() == 0);
+        ingressView("bulkhead").jsonPath("$.routes[0].guard.inFlight").isEqualTo(0)
+                .jsonPath("$.routes[0].guard.policy.maxConcurrentRequests").isEqualTo(2)
+                .jsonPath("$.routes[0].guard.limit").isEqualTo(2);
+        List<Reply> after = Flux.range(0, 2).flatMap(i -> send(HttpMethod.GET, "bulkhead.test", "/after", null), 2)
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(after).extracting(Reply::status).containsExactly(200, 200);
+    }
+
+    // ---- connection pool ----
+
+    @Test
+    void requestsBeyondTheConnectionPoolAndItsWaitQueueAreAnswered503AtOnce() {
+        WireMockServer slow = backend();
+        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("done").withFixedDelay(1000)));
+        serve(ingressFor("pool", "pool.test", "pooled")
+                .annotation("ingress-gateway.io/max-concurrent-requests", "100").build(), "pool.test", "pooled",
+                slow.port());
+
+        List<Reply> replies = Flux.range(0, 8)
+                .flatMap(i -> send(HttpMethod.GET, "pool.test", "/" + i, null), 8)
+                .collectList().block(Duration.ofSeconds(15));
+
+        // Four connections, one request waiting for one of them, and the rest turned away without waiting.
+        assertThat(replies).extracting(Reply::status).containsOnly(200, 503);
+        assertThat(replies).filteredOn(r -> r.status() == 200).hasSize(5);
+        assertThat(replies).filteredOn(r -> r.status() == 503).hasSize(3).allSatisfy(reply -> {
+            assertThat(reply.headers()).containsEntry("retry-after", "3");
+            assertThat(reply.body()).contains("Too many requests are waiting");
+        });
+        assertThat(counter("rejections", "pool", "reason", "pool")).isEqualTo(3);
+        // The gateway's own limit says nothing about the upstream's health.
+        assertThat(guardOf("pool").circuitState().name()).isEqualTo("CLOSED");
+        assertThat(guardOf("pool").inFlight()).isZero();
+    }
+
+    // ---- circuit breaker ----
+
+    @Test
+    void circuitOpensOnFailuresAnswers503WithoutCallingTheUpstreamAndClosesAfterRecovery() {
+        WireMockServer failing = backend();
+        failing.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withBody("upstream down")));
+        serve(ingressFor("failing", "failing.test", "failing").build(), "failing.test", "failing", failing.port());
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(get("failing.test", "/").body()).isEqualTo("upstream down");
+        }
+        assertThat(guardOf("failing").circuitState().name()).isEqualTo("OPEN");
+        assertOpenCircuitAnswersAlone("failing", "failing.test", failing);
+
+        failing.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("back")));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("failing.test", "/").status() == 200);
+        assertThat(guardOf("failing").circuitState().name()).isEqualTo("CLOSED");
+        ingressView("failing").jsonPath("$.routes[0].guard.circuitState").isEqualTo("CLOSED");
+    }
+
+    @Test
+    void circuitOpensOnSlowCallsAndClosesWhenTheUpstreamIsFastAgain() {
+        WireMockServer sluggish = backend();
+        sluggish.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("slow").withFixedDelay(300)));
+        serve(ingressFor("sluggish", "sluggish.test", "sluggish")
+                .annotation("ingress-gateway.io/circuit-breaker-slow-call-duration", "100ms").build(),
+                "sluggish.test", "sluggish", sluggish.port());
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(get("sluggish.test", "/").status()).isEqualTo(200);
+        }
+        assertThat(guardOf("sluggish").circuitState().name()).isEqualTo("OPEN");
+        assertThat(counter("circuit.calls", "sluggish", "outcome", "slow_success")).isEqualTo(4);
+        assertOpenCircuitAnswersAlone("sluggish", "sluggish.test", sluggish);
+
+        sluggish.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("fast")));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "fast".equals(get("sluggish.test", "/").body()));
+        assertThat(guardOf("sluggish").circuitState().name()).isEqualTo("CLOSED");
+    }
+
+    private void assertOpenCircuitAnswersAlone(String ingressName, String host, WireMockServer backend) {
+        long seen = backend.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount();
+        ingressView(ingressName).jsonPath("$.routes[0].guard.circuitState").isEqualTo("OPEN");
+        for (int i = 0; i < 3; i++) {
+            Reply reply = get(host, "/");
+            assertThat(reply.status()).isEqualTo(503);
+            assertThat(reply.headers()).containsEntry("retry-after", "2");
+            assertThat(reply.body()).contains("not sending it requests");
+        }
+        assertThat(backend.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount())
+                .as("requests reaching the upstream while its circuit is open").isEqualTo(seen);
+        assertThat(counter("rejections", ingressName, "reason", "circuit_open")).isGreaterThanOrEqualTo(3);
+    }
+
+    // ---- retries ----
+
+    @Test
+    void idempotentRequestsAreRetriedOnAnotherEndpointWhenAConnectionIsRefusedButRequestsWithABodyAreNot()
+            throws IOException {
+        int refusing = unusedPort();
+        WireMockServer live = backend();
+        serve(ingressFor("retries", "retries.test", "half-dead")
+                // The refused POSTs below are failures; keep this circuit closed through them.
+                .annotation("ingress-gateway.io/circuit-breaker-failure-rate", "100").build(), "retries.test",
+                "half-dead", refusing, live.port());
+
+        for (int i = 0; i < 4; i++) {
+            Reply reply = get("retries.test", "/get-" + i);
+            assertThat(reply.status()).as("GET %d", i).isEqualTo(200);
+        }
+        // Round robin sent half of them to the refusing endpoint first; each was retried on the live one.
+        assertThat(counter("retries", "retries", "service", "half-dead")).isEqualTo(2);
+        assertThat(live.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount()).isEqualTo(4);
+
+        List<Integer> posts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            posts.add(send(HttpMethod.POST, "retries.test", "/post-" + i, "payload-" + i)
+                    .block(Duration.ofSeconds(10)).status());
+        }
+        assertThat(posts).containsOnly(200, 502);
+        assertThat(posts).filteredOn(status -> status == 502).hasSize(2);
+        // Only the POSTs that were answered reached the upstream: none was sent twice.
+        assertThat(live.countRequestsMatching(postRequestedFor(anyUrl()).build()).getCount()).isEqualTo(2);
+        assertThat(counter("retries", "retries", "service", "half-dead")).isEqualTo(2);
+    }
+
+    private static int unusedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

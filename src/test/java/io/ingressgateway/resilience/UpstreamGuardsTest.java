@@ -1,0 +1,164 @@
+package io.ingressgateway.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ingressgateway.config.IngressGatewayProperties.Resilience;
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.model.Route;
+import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.pipeline.PipelineState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Guards follow the route model: created, kept, replaced on a policy change, retired with their meters. */
+class UpstreamGuardsTest {
+
+    static final Resilience DEFAULTS = new Resilience(Duration.ofSeconds(5), Duration.ofSeconds(60), 1024, 2,
+            Duration.ofSeconds(1),
+            new Resilience.CircuitBreaker(50, Duration.ofSeconds(10), 80, 100, 20, Duration.ofSeconds(10), 5),
+            new Resilience.UpstreamPool(1024, 256, Duration.ofSeconds(1)));
+
+    static final IngressRef SHOP = new IngressRef("apps", "shop");
+    static final IngressRef BLOG = new IngressRef("apps", "blog");
+    static final String WEB = "apps/web:80";
+    static final String API = "apps/api:http";
+
+    final MeterRegistry registry = new SimpleMeterRegistry();
+    final UpstreamGuards guards = new UpstreamGuards(DEFAULTS, registry);
+
+    record RouteSpec(IngressRef ingress, String upstream, UpstreamPolicy policy) {
+    }
+
+    static RouteModel model(String defaultUpstream, RouteSpec... specs) {
+        List<Route> routes = new ArrayList<>();
+        Map<String, Upstream> upstreams = new HashMap<>();
+        for (int i = 0; i < specs.length; i++) {
+            RouteSpec spec = specs[i];
+            routes.add(new Route("r" + i, HostMatch.of("h.example"), PathMatch.prefix("/p" + i), spec.ingress(),
+                    spec.upstream(), spec.policy()));
+            upstreams.put(spec.upstream(), upstream(spec.upstream()));
+        }
+        if (defaultUpstream != null) {
+            upstreams.put(defaultUpstream, upstream(defaultUpstream));
+        }
+        return new RouteModel(List.of(new VirtualHost(HostMatch.of("h.example"), routes, null)), upstreams,
+                defaultUpstream, List.of(), 1);
+    }
+
+    static Upstream upstream(String key) {
+        String namespace = key.substring(0, key.indexOf('/'));
+        String service = key.substring(key.indexOf('/') + 1, key.indexOf(':'));
+        String port = key.substring(key.indexOf(':') + 1);
+        return new Upstream(key, namespace, service, port, List.of(new Endpoint("10.0.0.1", 8080)), false);
+    }
+
+    void apply(RouteModel model) {
+        guards.onModel(new PipelineState(null, model));
+    }
+
+    double inflightLimit(String ingress, String service) {
+        var gauge = registry.find(UpstreamGuard.METER_PREFIX + "inflight.limit").tag("ingress", ingress)
+                .tag("service", service).gauge();
+        return gauge == null ? Double.NaN : gauge.value();
+    }
+
+    @Test
+    void oneGuardPerIngressAndUpstreamWithTheIngresssPolicyOverTheDefaults() {
+        UpstreamPolicy small = new UpstreamPolicy(null, Duration.ofSeconds(2), 10, null, null, null);
+        apply(model("apps/fallback:80", new RouteSpec(SHOP, WEB, small), new RouteSpec(SHOP, WEB, small),
+                new RouteSpec(SHOP, API, small), new RouteSpec(BLOG, WEB, UpstreamPolicy.DEFAULTS)));
+
+        assertThat(guards.guards().keySet()).containsExactlyInAnyOrder(new GuardKey(SHOP, WEB),
+                new GuardKey(SHOP, API), new GuardKey(BLOG, WEB), GuardKey.ofDefault("apps/fallback:80"));
+        GuardPolicy shopWeb = guards.guard(new GuardKey(SHOP, WEB)).policy();
+        assertThat(shopWeb.readTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(shopWeb.maxConcurrentRequests()).isEqualTo(10);
+        assertThat(shopWeb.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(shopWeb.retries()).isEqualTo(2);
+        assertThat(guards.guard(new GuardKey(BLOG, WEB)).policy().maxConcurrentRequests()).isEqualTo(1024);
+        assertThat(inflightLimit("shop", "web")).isEqualTo(10);
+        assertThat(inflightLimit("blog", "web")).isEqualTo(1024);
+        assertThat(inflightLimit("", "fallback")).isEqualTo(1024);
+    }
+
+    @Test
+    void anUnchangedPolicyKeepsItsGuardAndItsState() {
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
+        UpstreamGuard first = guards.guard(new GuardKey(SHOP, WEB));
+        assertThat(first.tryEnterBulkhead()).isTrue();
+
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS),
+                new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS)));
+
+        assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(first);
+        assertThat(first.inFlight()).isEqualTo(1);
+    }
+
+    @Test
+    void aChangedPolicyReplacesTheGuardAndItsMeters() {
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
+        UpstreamGuard first = guards.guard(new GuardKey(SHOP, WEB));
+
+        apply(model(null, new RouteSpec(SHOP, WEB, new UpstreamPolicy(null, null, 5, null, null, null))));
+
+        UpstreamGuard second = guards.guard(new GuardKey(SHOP, WEB));
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.policy().maxConcurrentRequests()).isEqualTo(5);
+        assertThat(inflightLimit("shop", "web")).isEqualTo(5);
+        assertThat(registry.find(UpstreamGuard.METER_PREFIX + "inflight.limit").tag("ingress", "shop").gauges())
+                .hasSize(1);
+    }
+
+    @Test
+    void aGuardLeavingTheModelIsRetiredWithItsMetersButStillServesTheRequestsOfThePreviousModel() {
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS),
+                new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS)));
+        UpstreamGuard blog = guards.guard(new GuardKey(BLOG, API));
+
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
+
+        assertThat(guards.guards()).doesNotContainKey(new GuardKey(BLOG, API));
+        assertThat(registry.find(UpstreamGuard.METER_PREFIX + "inflight").tag("ingress", "blog").meters()).isEmpty();
+        assertThat(registry.find(UpstreamGuard.METER_PREFIX + "rejections").tag("ingress", "blog").meters())
+                .isEmpty();
+        assertThat(registry.find(UpstreamGuard.METER_PREFIX + "inflight").tag("ingress", "shop").meters())
+                .isNotEmpty();
+        // A request matched to the old route a moment before the gateway swapped its routes.
+        assertThat(guards.guard(new GuardKey(BLOG, API))).isSameAs(blog);
+
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
+        assertThat(guards.guard(new GuardKey(BLOG, API))).isNull();
+    }
+
+    @Test
+    void bulkheadNeverWaitsAndEveryPlaceComesBackOnce() {
+        apply(model(null, new RouteSpec(SHOP, WEB, new UpstreamPolicy(null, null, 2, null, null, null))));
+        UpstreamGuard guard = guards.guard(new GuardKey(SHOP, WEB));
+        assertThat(guard.tryAcquireCircuit() && guard.tryEnterBulkhead()).isTrue();
+        GuardedCall a = new GuardedCall(guard, true);
+        assertThat(guard.tryAcquireCircuit() && guard.tryEnterBulkhead()).isTrue();
+        GuardedCall b = new GuardedCall(guard, true);
+
+        assertThat(guard.tryEnterBulkhead()).isFalse();
+        assertThat(registry.find(UpstreamGuard.METER_PREFIX + "rejections").tag("ingress", "shop")
+                .tag("reason", "bulkhead").counter().count()).isEqualTo(1);
+
+        a.finish();
+        a.finish(); // twice (error then cancellation, say): released once
+        assertThat(guard.inFlight()).isEqualTo(1);
+        b.finish();
+        assertThat(guard.inFlight()).isZero();
+    }
+}
