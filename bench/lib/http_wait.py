@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--since-ns", type=int)
     parser.add_argument("--pid", type=int, help="give up when this process is gone")
     parser.add_argument("--accept-any", action="store_true", help="any HTTP answer counts")
+    parser.add_argument("--verbose", action="store_true", help="log every unsuccessful attempt on stderr")
     args = parser.parse_args()
 
     start_ns = args.since_ns or time.time_ns()
@@ -42,13 +43,18 @@ def main():
         if args.pid and not os.path.exists(f"/proc/{args.pid}"):
             print(f"process {args.pid} exited", file=sys.stderr)
             return 1
+        attempt_ns = time.time_ns()
         try:
             status = answer(args.url, args.host, 2.0)
             if args.accept_any or 200 <= status < 300:
                 print(round((time.time_ns() - start_ns) / 1e6))
                 return 0
-        except (OSError, http.client.HTTPException):
-            pass
+            outcome = f"status {status}"
+        except (OSError, http.client.HTTPException) as e:
+            outcome = type(e).__name__
+        if args.verbose:
+            print(f"{(attempt_ns - start_ns) / 1e6:.0f} ms: {outcome} after {(time.time_ns() - attempt_ns) / 1e6:.0f} ms",
+                  file=sys.stderr)
         time.sleep(args.interval)
     print(f"timeout after {args.timeout}s: {args.url}", file=sys.stderr)
     return 1
