@@ -71,9 +71,11 @@ def main():
         json.dump(result, f, indent=1)
 
     lat = wrk["latency_us"]
-    cpu_text = " ".join(f"{n}={v['cpu_us_per_request']}us/req" for n, v in cpu.items())
+    cpu_text = "".join(f", {n} {v['cpu_seconds']} s CPU" + (f" = {v['cpu_us_per_request']} us/req"
+                                                             if v["cpu_us_per_request"] is not None else "")
+                       for n, v in cpu.items())
     print(f"{args.label}: {wrk['requests_per_s']:.0f} req/s, p50 {lat['p50']} us, p99 {lat['p99']} us, "
-          f"errors {wrk['errors']}, {cpu_text}", file=sys.stderr)
+          f"errors {wrk['errors']}{cpu_text}", file=sys.stderr)
 
 
 if __name__ == "__main__":
