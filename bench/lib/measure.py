@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Runs one load generator (wrk with bench/lib/wrk/report.lua) and measures the CPU the processes under test spent.
+
+    measure.py --label gateway --cpu 'proxy=1234;backend=5678,5679' --out result.json -- wrk -s report.lua ...
+
+CPU (user + system, from /proc) of each pid group is read right before wrk starts and right after it ends; divided by
+the requests wrk completed, that is the CPU cost per request of each group. Writes one JSON object to --out.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import procstat  # noqa: E402
+
+
+def parse_groups(spec):
+    groups = {}
+    for part in filter(None, (spec or "").split(";")):
+        name, _, pids = part.partition("=")
+        groups[name] = [int(p) for p in pids.split(",") if p]
+    return groups
+
+
+def wrk_duration_seconds(cmd):
+    for i, arg in enumerate(cmd):
+        if arg in ("-d", "--duration") and i + 1 < len(cmd):
+            m = re.fullmatch(r"(\d+(?:\.\d+)?)([smh]?)", cmd[i + 1])
+            if m:
+                return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+    return 60.0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--label", required=True)
+    parser.add_argument("--cpu", default="", help="name=pid,pid;name=pid ...")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
+
+    groups = parse_groups(args.cpu)
+    before = {name: procstat.cpu_seconds(pids) for name, pids in groups.items()}
+    # Bounded: wrk stops itself after -d; the margin covers its slowest in-flight requests and connection teardown.
+    limit = wrk_duration_seconds(cmd) + 60
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+    after = {name: procstat.cpu_seconds(pids) for name, pids in groups.items()}
+
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("WRK_JSON ")]
+    if proc.returncode != 0 or not lines:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        sys.exit(f"{args.label}: load generator failed (exit {proc.returncode})")
+    wrk = json.loads(lines[-1][len("WRK_JSON "):])
+
+    requests = wrk["requests"]
+    cpu = {}
+    for name in groups:
+        seconds = after[name] - before[name]
+        cpu[name] = {
+            "cpu_seconds": round(seconds, 3),
+            "cpu_us_per_request": round(seconds * 1e6 / requests, 2) if requests else None,
+            # Share of one core used during the window.
+            "cores_used": round(seconds / (wrk["duration_us"] / 1e6), 3) if wrk["duration_us"] else None,
+        }
+    result = {"label": args.label, "command": " ".join(cmd), "wrk": wrk, "cpu": cpu}
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=1)
+
+    lat = wrk["latency_us"]
+    cpu_text = "".join(f", {n} {v['cpu_seconds']} s CPU" + (f" = {v['cpu_us_per_request']} us/req"
+                                                             if v["cpu_us_per_request"] is not None else "")
+                       for n, v in cpu.items())
+    print(f"{args.label}: {wrk['requests_per_s']:.0f} req/s, p50 {lat['p50']} us, p99 {lat['p99']} us, "
+          f"errors {wrk['errors']}{cpu_text}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Proxy overhead: wrk on loopback against (a) the fast backend directly, (b) nginx configured like ingress-nginx,
+# (c) Ingress Gateway routing the same request by Host and path. One after the other in one run, each after a warm-up:
+# requests/s, p50/p99 latency, and CPU microseconds per request of the proxy (user+sys from /proc / requests).
+#
+#   bench/proxy-overhead/run.sh
+#
+# Environment: DURATION (30s), WARMUP (20s: the JIT needs it), CONNECTIONS (50), THREADS (2, wrk threads), BUILD (auto|always|never),
+# GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG (off|on), TARGETS (direct,nginx,gateway).
+# Prints one JSON object; also stored in bench/results/proxy-overhead-<timestamp>.json.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+DURATION="${DURATION:-30s}"
+WARMUP="${WARMUP:-20s}"
+CONNECTIONS="${CONNECTIONS:-50}"
+THREADS="${THREADS:-2}"
+TARGETS="${TARGETS:-direct,nginx,gateway}"
+
+bench_init proxy-overhead
+ensure_tools wrk nginx curl
+raise_nofile 65536
+build_gateway
+MACHINE="$(machine_json)"
+
+start_fast_backend
+python3 "$BENCH_LIB/routes.py" --rules 1 --backend "127.0.0.1:$FAST_BACKEND_PORT" \
+  --manifests "$RUN_DIR/manifests" --routes-json "$RUN_DIR/routes.json"
+HOST=h0.bench.test
+REQUEST_PATH=/p0/v1/items
+
+# load NAME PORT CPU_GROUPS : warm-up, then the measured window.
+load() {
+  local name="$1" port="$2" cpu="$3"
+  local url="http://127.0.0.1:$port$REQUEST_PATH"
+  log "$name: warm-up $WARMUP"
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" -H "Host: $HOST" "$url" >/dev/null
+  log "$name: measuring $DURATION"
+  measure_wrk "$RUN_DIR/$name.json" "$name" "$cpu" -- \
+    -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -H "Host: $HOST" "$url"
+}
+
+if [[ ",$TARGETS," == *",direct,"* ]]; then
+  load direct "$FAST_BACKEND_PORT" "backend=$FAST_BACKEND_PID"
+fi
+
+if [[ ",$TARGETS," == *",nginx,"* ]]; then
+  start_nginx_proxy nginx "$RUN_DIR/routes.json"
+  wait_route "$HOST" "$REQUEST_PATH" "$NGINX_PORT"
+  load nginx "$NGINX_PORT" "proxy=$NGINX_PID;backend=$FAST_BACKEND_PID"
+  stop_pid "$NGINX_PID"
+fi
+
+if [[ ",$TARGETS," == *",gateway,"* ]]; then
+  start_gateway_manifests gateway "$RUN_DIR/manifests"
+  wait_gateway_ready 120
+  wait_route "$HOST" "$REQUEST_PATH" "$GATEWAY_PORT"
+  load gateway "$GATEWAY_PORT" "proxy=$GATEWAY_PID;backend=$FAST_BACKEND_PID"
+  echo "{\"ready_ms\": $GATEWAY_READY_MS}" >"$RUN_DIR/gateway-start.json"
+  stop_pid "$GATEWAY_PID"
+fi
+
+python3 "$BENCH_LIB/assemble.py" "$RUN_DIR/result.json" \
+  benchmark=str:proxy-overhead \
+  parameters=json:"{\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"host\":\"$HOST\",\"path\":\"$REQUEST_PATH\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"nginx_access_log\":\"${NGINX_ACCESS_LOG:-off}\"}" \
+  machine=json:"$MACHINE" \
+  runs.direct=file:"$RUN_DIR/direct.json" \
+  runs.nginx=file:"$RUN_DIR/nginx.json" \
+  runs.gateway=file:"$RUN_DIR/gateway.json" \
+  gateway_start=file:"$RUN_DIR/gateway-start.json"
+
+# Comparisons the acceptance criteria name: gateway CPU/request relative to nginx's, and throughput relative.
+python3 - "$RUN_DIR/result.json" <<'EOF'
+import json, sys
+path = sys.argv[1]
+r = json.load(open(path))
+runs = r["runs"]
+cmp = {}
+if runs.get("nginx") and runs.get("gateway"):
+    n, g = runs["nginx"], runs["gateway"]
+    ncpu, gcpu = n["cpu"]["proxy"]["cpu_us_per_request"], g["cpu"]["proxy"]["cpu_us_per_request"]
+    cmp["gateway_cpu_per_request_vs_nginx"] = round(gcpu / ncpu, 3) if ncpu and gcpu else None
+    cmp["gateway_throughput_vs_nginx"] = round(g["wrk"]["requests_per_s"] / n["wrk"]["requests_per_s"], 3)
+r["comparison"] = cmp
+json.dump(r, open(path, "w"), indent=1)
+EOF
+emit_result "$RUN_DIR/result.json"
