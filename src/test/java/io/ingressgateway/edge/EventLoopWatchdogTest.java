@@ -128,6 +128,8 @@ class EventLoopWatchdogTest {
         assertThat(watchdog.status().responsive()).isFalse();
 
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        // The group hands the shutdown to each loop; wait until the stuck one is marked as shutting down.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(stuck::isShuttingDown);
         assertThat(watchdog.status().responsive()).isTrue();
         watchdog.check();
         assertThat(watchdog.status().responsive()).isTrue();
