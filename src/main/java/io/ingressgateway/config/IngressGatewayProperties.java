@@ -1,6 +1,7 @@
 package io.ingressgateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              empty for the built-in 404
  * @param kubernetes            how to reach the API server when not relying on in-cluster or kubeconfig settings
  * @param status                how Ingress status is written
+ * @param tls                   the HTTPS listener, certificates, redirects and HSTS
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -29,7 +31,8 @@ public record IngressGatewayProperties(
         @DefaultValue("config") Path manifestsDir,
         @DefaultValue("") String defaultBackendService,
         @DefaultValue Kubernetes kubernetes,
-        @DefaultValue Status status) {
+        @DefaultValue Status status,
+        @DefaultValue Tls tls) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -54,5 +57,42 @@ public record IngressGatewayProperties(
             @DefaultValue("ingress-gateway-leader") String leaseName,
             @DefaultValue("") String leaseNamespace,
             @DefaultValue("") String identity) {
+    }
+
+    /**
+     * @param enabled            whether the HTTPS listener runs
+     * @param port               port of the HTTPS listener (0 picks a free one)
+     * @param defaultCertificate {@code namespace/name} of a TLS Secret served for unknown or missing SNI and for hosts
+     *                           whose Secret is unusable; empty for a self-signed certificate generated at start
+     * @param protocols          enabled TLS protocol versions
+     * @param ciphers            enabled cipher suites (JDK names); empty for the built-in modern list
+     * @param handshakeTimeout   time a client gets to complete its TLS handshake
+     * @param redirectPort       HTTPS port as clients see it, used in redirects (443 is left out of the URL)
+     * @param redirectCode       status of the HTTP to HTTPS redirect (301, 302, 307 or 308)
+     * @param hsts               the Strict-Transport-Security header on HTTPS responses of hosts with TLS
+     */
+    public record Tls(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("8443") int port,
+            @DefaultValue("") String defaultCertificate,
+            @DefaultValue({"TLSv1.3", "TLSv1.2"}) List<String> protocols,
+            @DefaultValue List<String> ciphers,
+            @DefaultValue("10s") Duration handshakeTimeout,
+            @DefaultValue("443") int redirectPort,
+            @DefaultValue("308") int redirectCode,
+            @DefaultValue Hsts hsts) {
+
+        /**
+         * @param enabled           whether the header is sent
+         * @param maxAge            how long browsers remember to use HTTPS only
+         * @param includeSubdomains whether the policy covers subdomains
+         * @param preload           whether to ask for inclusion in browsers' preload lists
+         */
+        public record Hsts(
+                @DefaultValue("true") boolean enabled,
+                @DefaultValue("15724800s") Duration maxAge,
+                @DefaultValue("true") boolean includeSubdomains,
+                @DefaultValue("false") boolean preload) {
+        }
     }
 }
