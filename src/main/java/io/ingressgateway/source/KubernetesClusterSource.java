@@ -131,7 +131,11 @@ public final class KubernetesClusterSource implements ClusterStateSource {
                 SnapshotDelivery.sorted(storesOf(ingressClassInformers)),
                 SnapshotDelivery.sorted(storesOf(serviceInformers)),
                 SnapshotDelivery.sorted(storesOf(endpointSliceInformers)),
-                SnapshotDelivery.sorted(storesOf(secretInformers)),
+                // The field selector already keeps other Secrets out; filtering again costs nothing and holds even
+                // against a server that ignores the selector.
+                SnapshotDelivery.sorted(storesOf(secretInformers).stream()
+                        .filter(secret -> TlsSecrets.TYPE.equals(secret.getType()))
+                        .toList()),
                 revision);
     }
 

@@ -94,11 +94,23 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
             lastDefaultProblem = problem;
         }
 
+        SslProvider defaultProvider;
+        try {
+            defaultProvider = generation.providerFor(defaultCertificate);
+        } catch (RuntimeException e) {
+            log.warn("TLS context for the default certificate could not be built: {}", e.toString());
+            defaultCertificate = selfSigned;
+            defaultReason = "configured default certificate unusable (" + e.getMessage() + "); self-signed";
+            defaultProvider = generation.providerFor(selfSigned);
+        }
         Map<String, SslProvider> exact = new HashMap<>();
         Map<String, SslProvider> wildcard = new HashMap<>();
         List<Served> served = new java.util.ArrayList<>();
         for (TlsHost host : state.model().tls().hosts()) {
             if (host.certificate() == null) {
+                // Mapped explicitly, so a wildcard TLS host covering this name does not answer in its place.
+                (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact)
+                        .put(key(host.host()), defaultProvider);
                 served.add(new Served(host.host().toString(), defaultCertificate, "default certificate: "
                         + host.fallbackReason()));
                 continue;
@@ -110,29 +122,23 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
                 // The JDK refused the material (an unsupported key size, say): this host falls back, no other.
                 log.warn("TLS context for {} from {} could not be built: {}", host.host(), host.secret(),
                         e.toString());
+                (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact)
+                        .put(key(host.host()), defaultProvider);
                 served.add(new Served(host.host().toString(), defaultCertificate, "default certificate: TLS"
                         + " context could not be built (" + e.getMessage() + ")"));
                 continue;
             }
-            if (host.host().kind() == HostMatch.Kind.WILDCARD) {
-                wildcard.put(host.host().wildcardSuffix(), provider);
-            } else {
-                exact.put(host.host().pattern(), provider);
-            }
+            (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact).put(key(host.host()), provider);
             served.add(new Served(host.host().toString(), host.certificate(), "Secret " + host.secret()));
-        }
-        SslProvider defaultProvider;
-        try {
-            defaultProvider = generation.providerFor(defaultCertificate);
-        } catch (RuntimeException e) {
-            log.warn("TLS context for the default certificate could not be built: {}", e.toString());
-            defaultCertificate = selfSigned;
-            defaultReason = "configured default certificate unusable (" + e.getMessage() + "); self-signed";
-            defaultProvider = generation.providerFor(selfSigned);
         }
         selection.set(new Selection(Map.copyOf(exact), Map.copyOf(wildcard), defaultProvider, defaultCertificate,
                 defaultReason, List.copyOf(served)));
         generation.retainRequested();
+    }
+
+    /** Exact hosts by name, wildcards by the suffix after the star. */
+    private static String key(HostMatch host) {
+        return host.kind() == HostMatch.Kind.WILDCARD ? host.wildcardSuffix() : host.pattern();
     }
 
     private static Secret findSecret(List<Secret> secrets, String key) {

@@ -190,6 +190,9 @@ final class TlsRules {
         if (secret == null) {
             return "not found (only Secrets of type " + TlsSecrets.TYPE + " are watched)";
         }
+        if (!TlsSecrets.TYPE.equals(secret.getType())) {
+            return "is of type " + secret.getType() + ", not " + TlsSecrets.TYPE;
+        }
         try {
             return TlsSecrets.parse(secret);
         } catch (InvalidCertificateException e) {

@@ -254,6 +254,25 @@ class TlsIT {
     }
 
     @Test
+    void onlySecretsOfTypeTlsAreWatched() throws Exception {
+        String ns = "secret-types";
+        app(ns);
+        Issued issued = TestCertificates.issue("typed.secret-types.test", KeyFormat.RSA_PKCS8,
+                "typed.secret-types.test", "opaque.secret-types.test");
+        api.apply(TestCertificates.secret(ns, "typed", issued));
+        var opaque = TestCertificates.secret(ns, "opaque", issued);
+        opaque.setType("Opaque");
+        api.apply(opaque);
+        api.apply(withTls(appIngress(ns, "web", Map.of(), "typed.secret-types.test", "opaque.secret-types.test"),
+                tls("typed", "typed.secret-types.test"), tls("opaque", "opaque.secret-types.test")));
+
+        awaitCertificate("typed.secret-types.test", "typed.secret-types.test");
+        assertThat(https.commonName("opaque.secret-types.test")).isEqualTo(SELF_SIGNED_CN);
+        assertThat(pipeline.current().snapshot().secrets()).extracting(s -> s.getMetadata().getName())
+                .contains("typed").doesNotContain("opaque");
+    }
+
+    @Test
     void httpIsRedirectedWith308UnlessTheIngressOptsOut() throws Exception {
         String ns = "redirect";
         app(ns);

@@ -178,6 +178,19 @@ class TlsTranslationTest {
     }
 
     @Test
+    void onlySecretsOfTypeTlsAreUsed() {
+        Secret opaque = TestCertificates.secret("ns", "opaque", CERT);
+        opaque.setType("Opaque");
+
+        RouteModel model = translateWith(List.of(opaque), web("web", null, "shop.test", Map.of(),
+                tls("opaque", "shop.test")));
+
+        assertThat(model.tls().hosts().get(0).certificate()).isNull();
+        assertThat(report(model, "ns", "web").diagnostics()).singleElement()
+                .satisfies(d -> assertThat(d.message()).contains("of type Opaque, not kubernetes.io/tls"));
+    }
+
+    @Test
     void aTlsProblemNeverAffectsAnotherIngress() {
         Ingress broken = web("broken", "2024-01-01T00:00:00Z", "broken.test", Map.of(), tls("missing",
                 "broken.test"));
