@@ -86,7 +86,8 @@ operator can override anything.
       "ingress-class" (include "ingress-gateway.ingressClassName" .)
       "controller-name" .Values.config.controllerName
       "watch-namespaces" (.Values.config.watchNamespaces | default list)
-      "status" $status }}
+      "status" $status
+      "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate) }}
 {{- $generated := dict
       "ingress-gateway" $gateway
       "server" (dict "port" .Values.containerPorts.http)

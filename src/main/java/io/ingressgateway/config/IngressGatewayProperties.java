@@ -24,6 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param eventLoops            event-loop threads of the public listener, the upstream client and the management server
  * @param liveness              the event-loop watchdog behind the liveness probe
  * @param resilience            the default guards of every upstream (Ingress annotations override some per Ingress)
+ * @param tls                   the HTTPS listener, certificates, redirects and HSTS
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -38,7 +39,8 @@ public record IngressGatewayProperties(
         @DefaultValue Listener listener,
         @DefaultValue EventLoops eventLoops,
         @DefaultValue Liveness liveness,
-        @DefaultValue Resilience resilience) {
+        @DefaultValue Resilience resilience,
+        @DefaultValue Tls tls) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -203,6 +205,43 @@ public record IngressGatewayProperties(
                 @DefaultValue("1024") int maxConnections,
                 @DefaultValue("256") int maxPendingAcquires,
                 @DefaultValue("1s") Duration pendingAcquireTimeout) {
+        }
+    }
+
+    /**
+     * @param enabled            whether the HTTPS listener runs
+     * @param port               port of the HTTPS listener (0 picks a free one)
+     * @param defaultCertificate {@code namespace/name} of a TLS Secret served for unknown or missing SNI and for hosts
+     *                           whose Secret is unusable; empty for a self-signed certificate generated at start
+     * @param protocols          enabled TLS protocol versions
+     * @param ciphers            enabled cipher suites (JDK names); empty for the built-in modern list
+     * @param handshakeTimeout   time a client gets to complete its TLS handshake
+     * @param redirectPort       HTTPS port as clients see it, used in redirects (443 is left out of the URL)
+     * @param redirectCode       status of the HTTP to HTTPS redirect (301, 302, 307 or 308)
+     * @param hsts               the Strict-Transport-Security header on HTTPS responses of hosts with TLS
+     */
+    public record Tls(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("8443") int port,
+            @DefaultValue("") String defaultCertificate,
+            @DefaultValue({"TLSv1.3", "TLSv1.2"}) List<String> protocols,
+            @DefaultValue List<String> ciphers,
+            @DefaultValue("10s") Duration handshakeTimeout,
+            @DefaultValue("443") int redirectPort,
+            @DefaultValue("308") int redirectCode,
+            @DefaultValue Hsts hsts) {
+
+        /**
+         * @param enabled           whether the header is sent
+         * @param maxAge            how long browsers remember to use HTTPS only
+         * @param includeSubdomains whether the policy covers subdomains
+         * @param preload           whether to ask for inclusion in browsers' preload lists
+         */
+        public record Hsts(
+                @DefaultValue("true") boolean enabled,
+                @DefaultValue("15724800s") Duration maxAge,
+                @DefaultValue("true") boolean includeSubdomains,
+                @DefaultValue("false") boolean preload) {
         }
     }
 }

@@ -11,9 +11,10 @@ import java.util.Map;
  * @param defaultUpstreamKey where requests that match no virtual host go, or null for the controller's own 404
  * @param ingresses          one report per Ingress seen, served or not, sorted by namespace/name
  * @param revision           the snapshot revision this model was built from
+ * @param tls                TLS hosts with their certificates, and HTTP to HTTPS redirects
  */
 public record RouteModel(List<VirtualHost> virtualHosts, Map<String, Upstream> upstreams, String defaultUpstreamKey,
-                         List<IngressReport> ingresses, long revision) {
+                         List<IngressReport> ingresses, long revision, TlsModel tls) {
 
     public static final RouteModel EMPTY = new RouteModel(List.of(), Map.of(), null, List.of(), 0);
 
@@ -21,5 +22,12 @@ public record RouteModel(List<VirtualHost> virtualHosts, Map<String, Upstream> u
         virtualHosts = List.copyOf(virtualHosts);
         upstreams = Map.copyOf(upstreams);
         ingresses = List.copyOf(ingresses);
+        tls = tls == null ? TlsModel.EMPTY : tls;
+    }
+
+    /** A model without TLS. */
+    public RouteModel(List<VirtualHost> virtualHosts, Map<String, Upstream> upstreams, String defaultUpstreamKey,
+                      List<IngressReport> ingresses, long revision) {
+        this(virtualHosts, upstreams, defaultUpstreamKey, ingresses, revision, TlsModel.EMPTY);
     }
 }

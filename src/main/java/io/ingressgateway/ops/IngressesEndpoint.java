@@ -5,6 +5,8 @@ import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.TlsCertificate;
+import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.pipeline.ControllerPipeline;
@@ -33,7 +35,19 @@ public class IngressesEndpoint {
     }
 
     public record IngressDescriptor(String namespace, String name, boolean served, String reason,
-                                    List<DiagnosticDescriptor> diagnostics, List<RouteDescriptor> routes) {
+                                    List<DiagnosticDescriptor> diagnostics, List<RouteDescriptor> routes,
+                                    List<TlsHostDescriptor> tls) {
+    }
+
+    /**
+     * A TLS host this Ingress decides the certificate of.
+     *
+     * @param certificate what is served: {@code Secret namespace/name}, or {@code default certificate}
+     * @param reason      why the default certificate is served instead of the Secret; null when it is not
+     * @param notAfter    expiry of the Secret's certificate (ISO-8601); null when the default certificate is served
+     */
+    public record TlsHostDescriptor(String host, String secret, String certificate, String subject, String notAfter,
+                                    String reason) {
     }
 
     public record DiagnosticDescriptor(String severity, String field, String message) {
@@ -121,8 +135,22 @@ public class IngressesEndpoint {
                 .map(route -> describe(route, model.upstreams().get(route.upstreamKey()),
                         guards == null ? null : guards.guard(new GuardKey(route.ingress(), route.upstreamKey()))))
                 .toList();
+        List<TlsHostDescriptor> tls = model.tls().hosts().stream()
+                .filter(host -> host.ingress().equals(report.ingress()))
+                .map(IngressesEndpoint::describe)
+                .toList();
         return new IngressDescriptor(report.ingress().namespace(), report.ingress().name(), report.served(),
-                report.reason(), diagnostics, produced);
+                report.reason(), diagnostics, produced, tls);
+    }
+
+    private static TlsHostDescriptor describe(TlsHost host) {
+        TlsCertificate certificate = host.certificate();
+        if (certificate == null) {
+            return new TlsHostDescriptor(host.host().toString(), host.secret(), "default certificate", null, null,
+                    host.fallbackReason());
+        }
+        return new TlsHostDescriptor(host.host().toString(), host.secret(), "Secret " + host.secret(),
+                certificate.subject(), certificate.notAfter().toString(), null);
     }
 
     private static DiagnosticDescriptor describe(Diagnostic diagnostic) {

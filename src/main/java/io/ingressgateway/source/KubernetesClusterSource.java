@@ -1,6 +1,7 @@
 package io.ingressgateway.source;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.ingressgateway.tls.TlsSecrets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With an empty namespace list every namespace is watched through one informer per kind; otherwise there is one
  * informer per namespace and namespaced kind. IngressClass is cluster-scoped and always watched cluster-wide.
- * Secrets are not watched yet, so snapshots carry none.
+ * Secrets are watched only when of type {@code kubernetes.io/tls} (a field selector, so the API server never sends
+ * any other Secret, and RBAC grants nothing more than reading Secrets).
  *
  * <p>The first snapshot is delivered once every informer has listed its kind; after that each change requests a
  * rebuild from the informer stores on the delivery thread (see {@link SnapshotDelivery}). A failing list or watch is
@@ -39,6 +42,7 @@ public final class KubernetesClusterSource implements ClusterStateSource {
     private final List<SharedIndexInformer<IngressClass>> ingressClassInformers = new ArrayList<>();
     private final List<SharedIndexInformer<Service>> serviceInformers = new ArrayList<>();
     private final List<SharedIndexInformer<EndpointSlice>> endpointSliceInformers = new ArrayList<>();
+    private final List<SharedIndexInformer<Secret>> secretInformers = new ArrayList<>();
     private final List<SharedIndexInformer<?>> allInformers = new ArrayList<>();
     private final SnapshotDelivery delivery = new SnapshotDelivery("ingress-gateway-kubernetes-source");
     private volatile boolean closed;
@@ -63,12 +67,13 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         ingressClassInformers.add(informer("IngressClass", "cluster", client.network().v1().ingressClasses()));
         serviceInformers.addAll(namespaced("Service", client.services()));
         endpointSliceInformers.addAll(namespaced("EndpointSlice", client.discovery().v1().endpointSlices()));
+        secretInformers.addAll(tlsSecrets());
 
         // Each start() lists and then watches asynchronously; the stage completes once the list is in the store.
         CompletableFuture<?>[] listed = allInformers.stream()
                 .map(informer -> informer.start().toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
-        log.info("Watching Ingress, IngressClass, Service and EndpointSlice in {} ({} informers)",
+        log.info("Watching Ingress, IngressClass, Service, EndpointSlice and TLS Secret in {} ({} informers)",
                 namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces, allInformers.size());
         CompletableFuture.allOf(listed).whenComplete((ignored, failure) -> {
             if (failure != null) {
@@ -89,6 +94,17 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         }
         return namespaces.stream()
                 .map(ns -> informer(kind, "namespace " + ns, operation.inNamespace(ns)))
+                .toList();
+    }
+
+    private List<SharedIndexInformer<Secret>> tlsSecrets() {
+        if (namespaces.isEmpty()) {
+            return List.of(informer("Secret", "all namespaces",
+                    client.secrets().inAnyNamespace().withField("type", TlsSecrets.TYPE)));
+        }
+        return namespaces.stream()
+                .map(ns -> informer("Secret", "namespace " + ns,
+                        client.secrets().inNamespace(ns).withField("type", TlsSecrets.TYPE)))
                 .toList();
     }
 
@@ -115,7 +131,11 @@ public final class KubernetesClusterSource implements ClusterStateSource {
                 SnapshotDelivery.sorted(storesOf(ingressClassInformers)),
                 SnapshotDelivery.sorted(storesOf(serviceInformers)),
                 SnapshotDelivery.sorted(storesOf(endpointSliceInformers)),
-                List.of(),
+                // The field selector already keeps other Secrets out; filtering again costs nothing and holds even
+                // against a server that ignores the selector.
+                SnapshotDelivery.sorted(storesOf(secretInformers).stream()
+                        .filter(secret -> TlsSecrets.TYPE.equals(secret.getType()))
+                        .toList()),
                 revision);
     }
 

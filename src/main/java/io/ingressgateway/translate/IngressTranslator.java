@@ -70,6 +70,7 @@ public final class IngressTranslator {
         ingresses.sort(IngressOrder.OLDEST_FIRST);
 
         List<ReportBuilder> reports = new ArrayList<>(ingresses.size());
+        List<Ingress> served = new ArrayList<>(ingresses.size());
         String globalDefault = null;
         IngressRef globalDefaultOwner = null;
         for (Ingress ingress : ingresses) {
@@ -80,6 +81,7 @@ public final class IngressTranslator {
             if (!selection.served()) {
                 continue;
             }
+            served.add(ingress);
             IngressRules.Extracted extracted = extract(ingress, backends);
             report.diagnostics.addAll(extracted.diagnostics());
             merge(ref, extracted, merger, report);
@@ -101,6 +103,7 @@ public final class IngressTranslator {
         }
 
         List<VirtualHost> virtualHosts = merger.build();
+        TlsRules.Result tls = TlsRules.resolve(served, snapshot.secrets(), virtualHosts);
         Map<String, Upstream> upstreams = new HashMap<>();
         for (VirtualHost host : virtualHosts) {
             for (Route route : host.routes()) {
@@ -112,10 +115,12 @@ public final class IngressTranslator {
 
         List<IngressReport> ingressReports = new ArrayList<>(reports.size());
         for (ReportBuilder report : reports) {
+            report.diagnostics.addAll(tls.diagnosticsOf(report.ref));
             ingressReports.add(report.build());
         }
         ingressReports.sort((a, b) -> a.ingress().compareTo(b.ingress()));
-        return new RouteModel(virtualHosts, upstreams, globalDefault, ingressReports, snapshot.revision());
+        return new RouteModel(virtualHosts, upstreams, globalDefault, ingressReports, snapshot.revision(),
+                tls.model());
     }
 
     /**

@@ -96,6 +96,7 @@ class HelmChartTest {
         assertThat(containerPorts).containsExactly(
                 Map.entry("http", 8080), Map.entry("https", 8443), Map.entry("management", 10254));
         assertThat(map(app, "server").get("port")).isEqualTo(containerPorts.get("http"));
+        assertThat(map(map(app, "ingress-gateway"), "tls").get("port")).isEqualTo(containerPorts.get("https"));
         assertThat(map(map(app, "management"), "server").get("port")).isEqualTo(containerPorts.get("management"));
         assertThat(servicePorts(manifests.one("Service"))).extracting(ServicePort::targetPort)
                 .allMatch(containerPorts::containsKey);
@@ -190,6 +191,7 @@ class HelmChartTest {
                 "networking.k8s.io/ingressclasses:get", "networking.k8s.io/ingressclasses:list",
                 "networking.k8s.io/ingressclasses:watch",
                 "/services:get", "/services:list", "/services:watch",
+                "/secrets:get", "/secrets:list", "/secrets:watch",
                 "discovery.k8s.io/endpointslices:get", "discovery.k8s.io/endpointslices:list",
                 "discovery.k8s.io/endpointslices:watch",
                 "/events:create", "/events:patch");

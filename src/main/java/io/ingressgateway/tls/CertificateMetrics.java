@@ -1,0 +1,66 @@
+package io.ingressgateway.tls;
+
+import io.ingressgateway.pipeline.PipelineState;
+import io.ingressgateway.pipeline.RouteModelListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.core.Ordered;
+
+/**
+ * {@code ingress_gateway_certificate_expiry_seconds}: the expiry (notAfter, epoch seconds) of each served
+ * certificate, by TLS host and Secret, so an alert can fire well before a certificate lapses. The default certificate
+ * is listed under host {@code _}. Rows follow the model: a host that loses TLS loses its row.
+ */
+public class CertificateMetrics implements MeterBinder, RouteModelListener, Ordered {
+
+    /** Listener order: certificates are selected before the gauges read them. */
+    @Override
+    public int getOrder() {
+        return 1;
+    }
+
+
+    static final String NAME = "ingress.gateway.certificate.expiry";
+    static final String DEFAULT_HOST = "_";
+
+    private final SniCertificates certificates;
+    private volatile MultiGauge gauge;
+
+    public CertificateMetrics(SniCertificates certificates) {
+        this.certificates = certificates;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        gauge = MultiGauge.builder(NAME)
+                .description("Expiry time (notAfter) of each served certificate, in seconds since the epoch")
+                .baseUnit("seconds")
+                .register(registry);
+        refresh();
+    }
+
+    @Override
+    public void onModel(PipelineState state) {
+        refresh();
+    }
+
+    private synchronized void refresh() {
+        MultiGauge current = gauge;
+        if (current == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        var defaultCertificate = certificates.defaultCertificate();
+        rows.add(MultiGauge.Row.of(Tags.of("host", DEFAULT_HOST, "secret", defaultCertificate.source()),
+                defaultCertificate.notAfter().getEpochSecond()));
+        for (SniCertificates.Served served : certificates.served()) {
+            rows.add(MultiGauge.Row.of(Tags.of("host", served.host(), "secret", served.certificate().source()),
+                    served.certificate().notAfter().getEpochSecond()));
+        }
+        current.register(rows, true);
+    }
+}

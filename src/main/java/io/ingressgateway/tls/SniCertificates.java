@@ -1,0 +1,208 @@
+package io.ingressgateway.tls;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.ingressgateway.config.IngressGatewayProperties;
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.TlsCertificate;
+import io.ingressgateway.model.TlsHost;
+import io.ingressgateway.pipeline.PipelineState;
+import io.ingressgateway.pipeline.RouteModelListener;
+import io.netty.util.AsyncMapping;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import reactor.netty.tcp.SslProvider;
+
+/**
+ * Chooses the certificate of each TLS handshake by SNI: the exact TLS host, else the wildcard covering the name's
+ * first label, else the default certificate (also for clients sending no SNI).
+ *
+ * <p>Each model builds a new immutable selection that replaces the previous one in one atomic swap: new handshakes use
+ * the new certificates at once, connections already established keep theirs. TLS contexts are reused across models
+ * for unchanged certificates.
+ *
+ * <p>The default certificate is the configured Secret ({@code ingress-gateway.tls.default-certificate}) when it is
+ * present and usable, else a self-signed certificate generated at start.
+ */
+public class SniCertificates implements AsyncMapping<String, SslProvider>, RouteModelListener, Ordered {
+
+    /** Listener order: certificates are selected before the gauges read them. */
+    @Override
+    public int getOrder() {
+        return 0;
+    }
+
+
+    private static final Logger log = LoggerFactory.getLogger(SniCertificates.class);
+
+    /** One host's certificate as served, and why (for the Actuator endpoint and metrics). */
+    public record Served(String host, TlsCertificate certificate, String reason) {
+    }
+
+    private record Selection(Map<String, SslProvider> exact, Map<String, SslProvider> wildcardBySuffix,
+                             SslProvider defaultProvider, TlsCertificate defaultCertificate, String defaultReason,
+                             List<Served> served) {
+    }
+
+    private final TlsContexts contexts;
+    private final String defaultSecret;
+    private final TlsCertificate selfSigned;
+    private final AtomicReference<Selection> selection = new AtomicReference<>();
+    private String lastDefaultProblem;
+
+    public SniCertificates(IngressGatewayProperties.Tls settings) {
+        this.contexts = new TlsContexts(settings);
+        this.defaultSecret = settings.defaultCertificate().trim();
+        this.selfSigned = SelfSignedCertificate.generate();
+        TlsContexts.Generation generation = contexts.generation();
+        selection.set(new Selection(Map.of(), Map.of(), generation.providerFor(selfSigned), selfSigned,
+                "no default certificate configured", List.of()));
+        generation.retainRequested();
+    }
+
+    @Override
+    public void onModel(PipelineState state) {
+        TlsContexts.Generation generation = contexts.generation();
+        TlsCertificate defaultCertificate = selfSigned;
+        String defaultReason = "no default certificate configured";
+        if (!defaultSecret.isEmpty()) {
+            String problem = null;
+            Secret secret = findSecret(state.snapshot().secrets(), defaultSecret);
+            if (secret == null) {
+                problem = "Secret " + defaultSecret + " not found";
+            } else {
+                try {
+                    defaultCertificate = TlsSecrets.parse(secret);
+                    defaultReason = "configured default certificate";
+                } catch (InvalidCertificateException | RuntimeException e) {
+                    problem = "Secret " + defaultSecret + ": " + e.getMessage();
+                }
+            }
+            if (problem != null) {
+                defaultReason = problem + "; self-signed certificate served instead";
+                if (!problem.equals(lastDefaultProblem)) {
+                    log.warn("Default certificate unusable ({}); serving the self-signed one", problem);
+                }
+            }
+            lastDefaultProblem = problem;
+        }
+
+        SslProvider defaultProvider;
+        try {
+            defaultProvider = generation.providerFor(defaultCertificate);
+        } catch (RuntimeException e) {
+            log.warn("TLS context for the default certificate could not be built: {}", e.toString());
+            defaultCertificate = selfSigned;
+            defaultReason = "configured default certificate unusable (" + e.getMessage() + "); self-signed";
+            defaultProvider = generation.providerFor(selfSigned);
+        }
+        Map<String, SslProvider> exact = new HashMap<>();
+        Map<String, SslProvider> wildcard = new HashMap<>();
+        List<Served> served = new java.util.ArrayList<>();
+        for (TlsHost host : state.model().tls().hosts()) {
+            if (host.certificate() == null) {
+                // Mapped explicitly, so a wildcard TLS host covering this name does not answer in its place.
+                (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact)
+                        .put(key(host.host()), defaultProvider);
+                served.add(new Served(host.host().toString(), defaultCertificate, "default certificate: "
+                        + host.fallbackReason()));
+                continue;
+            }
+            SslProvider provider;
+            try {
+                provider = generation.providerFor(host.certificate());
+            } catch (RuntimeException e) {
+                // The JDK refused the material (an unsupported key size, say): this host falls back, no other.
+                log.warn("TLS context for {} from {} could not be built: {}", host.host(), host.secret(),
+                        e.toString());
+                (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact)
+                        .put(key(host.host()), defaultProvider);
+                served.add(new Served(host.host().toString(), defaultCertificate, "default certificate: TLS"
+                        + " context could not be built (" + e.getMessage() + ")"));
+                continue;
+            }
+            (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact).put(key(host.host()), provider);
+            served.add(new Served(host.host().toString(), host.certificate(), "Secret " + host.secret()));
+        }
+        selection.set(new Selection(Map.copyOf(exact), Map.copyOf(wildcard), defaultProvider, defaultCertificate,
+                defaultReason, List.copyOf(served)));
+        generation.retainRequested();
+    }
+
+    /** Exact hosts by name, wildcards by the suffix after the star. */
+    private static String key(HostMatch host) {
+        return host.kind() == HostMatch.Kind.WILDCARD ? host.wildcardSuffix() : host.pattern();
+    }
+
+    private static Secret findSecret(List<Secret> secrets, String key) {
+        for (Secret secret : secrets) {
+            if (secret != null && secret.getMetadata() != null
+                    && key.equals(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName())) {
+                return secret;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Future<SslProvider> map(String serverName, Promise<SslProvider> promise) {
+        return promise.setSuccess(select(serverName));
+    }
+
+    /** The TLS setup for a server name (any case, maybe with a trailing dot) or null for a client without SNI. */
+    SslProvider select(String serverName) {
+        Selection current = selection.get();
+        if (serverName == null || serverName.isEmpty()) {
+            return current.defaultProvider();
+        }
+        String name = serverName.toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        SslProvider exact = current.exact().get(name);
+        if (exact != null) {
+            return exact;
+        }
+        int dot = name.indexOf('.');
+        if (dot > 0) {
+            SslProvider wildcard = current.wildcardBySuffix().get(name.substring(dot));
+            if (wildcard != null) {
+                return wildcard;
+            }
+        }
+        return current.defaultProvider();
+    }
+
+    /** The TLS setup for clients without SNI; the listener starts with it. */
+    public SslProvider defaultProvider() {
+        return selection.get().defaultProvider();
+    }
+
+    public TlsCertificate defaultCertificate() {
+        return selection.get().defaultCertificate();
+    }
+
+    /** Why the default certificate is the one it is. */
+    public String defaultReason() {
+        return selection.get().defaultReason();
+    }
+
+    /** Each TLS host of the current model with the certificate it is served with. */
+    public List<Served> served() {
+        return selection.get().served();
+    }
+
+    @Override
+    public String toString() {
+        Selection current = selection.get();
+        return "SniCertificates[" + current.served().size() + " hosts, default " + Objects.toString(
+                current.defaultCertificate()) + "]";
+    }
+}
