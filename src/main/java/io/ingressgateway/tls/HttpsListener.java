@@ -4,6 +4,7 @@ import io.ingressgateway.config.IngressGatewayProperties;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.HttpHandler;
@@ -31,6 +32,7 @@ public class HttpsListener implements SmartLifecycle {
     private final HttpHandler handler;
     private final SniCertificates certificates;
     private final ReactorResourceFactory resources;
+    private final NettyServerCustomizer listenerBounds;
     private final Duration shutdownTimeout;
     private final boolean serverPresent;
     private volatile DisposableServer server;
@@ -38,10 +40,13 @@ public class HttpsListener implements SmartLifecycle {
     /**
      * @param resources the main server's event loops when the application declares them, else null for Reactor
      *                  Netty's shared ones
+     * @param listenerBounds the public listener's accept-path bounds (backlog, connection limit)
      * @param serverPresent whether the application runs a web server to listen beside (not in a mock environment)
      */
     public HttpsListener(IngressGatewayProperties.Tls settings, HttpHandler handler, SniCertificates certificates,
-                         ReactorResourceFactory resources, Duration shutdownTimeout, boolean serverPresent) {
+                         ReactorResourceFactory resources, NettyServerCustomizer listenerBounds,
+                         Duration shutdownTimeout, boolean serverPresent) {
+        this.listenerBounds = listenerBounds;
         this.serverPresent = serverPresent;
         this.settings = settings;
         this.handler = handler;
@@ -68,7 +73,7 @@ public class HttpsListener implements SmartLifecycle {
         if (resources != null && resources.getLoopResources() != null) {
             http = http.runOn(resources.getLoopResources());
         }
-        server = http.bindNow();
+        server = listenerBounds.apply(http).bindNow();
         log.info("HTTPS listener started on port {} (HTTP/2 and HTTP/1.1, {})", server.port(),
                 String.join(", ", settings.protocols()));
     }

@@ -1,6 +1,8 @@
 package io.ingressgateway.tls;
 
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.ingressgateway.edge.ConnectionLimit;
+import io.ingressgateway.edge.PublicListenerCustomizer;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -46,10 +48,13 @@ public class TlsConfiguration {
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
     HttpsListener httpsListener(IngressGatewayProperties properties, HttpHandler httpHandler,
                                 SniCertificates certificates, ObjectProvider<ReactorResourceFactory> resources,
-                                Environment environment, ApplicationContext context) {
+                                ConnectionLimit connectionLimit, Environment environment,
+                                ApplicationContext context) {
         Duration shutdownTimeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase",
                 Duration.class, Duration.ofSeconds(30));
-        return new HttpsListener(properties.tls(), httpHandler, certificates, resources.getIfUnique(),
+        // The same accept-path bounds as the HTTP listener, and one connection budget shared by both.
+        PublicListenerCustomizer bounds = new PublicListenerCustomizer(properties.listener().backlog(), connectionLimit);
+        return new HttpsListener(properties.tls(), httpHandler, certificates, resources.getIfUnique(), bounds,
                 shutdownTimeout, context instanceof ReactiveWebServerApplicationContext);
     }
 }
