@@ -44,11 +44,14 @@ def main():
     cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
 
     groups = parse_groups(args.cpu)
-    before = {name: procstat.cpu_seconds(pids) for name, pids in groups.items()}
+    before = {name: procstat.cpu_user_system_seconds(pids) for name, pids in groups.items()}
     # Bounded: wrk stops itself after -d; the margin covers its slowest in-flight requests and connection teardown.
     limit = wrk_duration_seconds(cmd) + 60
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
-    after = {name: procstat.cpu_seconds(pids) for name, pids in groups.items()}
+    after = {name: procstat.cpu_user_system_seconds(pids) for name, pids in groups.items()}
+    # The machine may be shared: the load average at the end of the window goes with every figure.
+    with open("/proc/loadavg") as f:
+        loadavg = [float(v) for v in f.read().split()[:3]]
 
     lines = [l for l in proc.stdout.splitlines() if l.startswith("WRK_JSON ")]
     if proc.returncode != 0 or not lines:
@@ -59,14 +62,18 @@ def main():
     requests = wrk["requests"]
     cpu = {}
     for name in groups:
-        seconds = after[name] - before[name]
+        user = after[name][0] - before[name][0]
+        system = after[name][1] - before[name][1]
+        seconds = user + system
         cpu[name] = {
             "cpu_seconds": round(seconds, 3),
+            "user_seconds": round(user, 3),
+            "system_seconds": round(system, 3),
             "cpu_us_per_request": round(seconds * 1e6 / requests, 2) if requests else None,
             # Share of one core used during the window.
             "cores_used": round(seconds / (wrk["duration_us"] / 1e6), 3) if wrk["duration_us"] else None,
         }
-    result = {"label": args.label, "command": " ".join(cmd), "wrk": wrk, "cpu": cpu}
+    result = {"label": args.label, "command": " ".join(cmd), "wrk": wrk, "cpu": cpu, "loadavg_at_end": loadavg}
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
 
@@ -75,7 +82,7 @@ def main():
                                                              if v["cpu_us_per_request"] is not None else "")
                        for n, v in cpu.items())
     print(f"{args.label}: {wrk['requests_per_s']:.0f} req/s, p50 {lat['p50']} us, p99 {lat['p99']} us, "
-          f"errors {wrk['errors']}{cpu_text}", file=sys.stderr)
+          f"errors {wrk['errors']}{cpu_text}, load {loadavg[0]}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,19 @@ def cpu_seconds(pids):
     return total / CLK_TCK
 
 
+def cpu_user_system_seconds(pids):
+    """(user, system) CPU seconds of the pids and their live descendants: system time is the kernel's share (sockets)."""
+    user = system = 0
+    for pid in with_descendants(pids):
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        user += int(fields[11])
+        system += int(fields[12])
+    return user / CLK_TCK, system / CLK_TCK
+
+
 def rss_bytes(pids):
     """Resident set size (VmRSS) of the pids and their live descendants."""
     total = 0
