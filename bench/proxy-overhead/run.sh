@@ -47,7 +47,9 @@ load() {
   if [[ -n "${PROFILE:-}" && "$name" == gateway ]]; then
     jcmd "$GATEWAY_PID" JFR.start name=bench settings="$PROFILE" filename="$JFR_FILE" >/dev/null
   fi
-  measure_wrk "$RUN_DIR/$name.json" "$name" "$cpu" -- \
+  local jvm=""
+  [[ "$name" == gateway ]] && jvm=proxy
+  MEASURE_JVM="$jvm" measure_wrk "$RUN_DIR/$name.json" "$name" "$cpu" -- \
     -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -H "Host: $HOST" "$url"
   if [[ -n "${PROFILE:-}" && "$name" == gateway ]]; then
     jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
