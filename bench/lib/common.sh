@@ -158,6 +158,7 @@ start_gateway() {
   start_bg "$name" java $GATEWAY_JAVA_OPTS -jar "$GATEWAY_JAR" \
     --server.address=127.0.0.1 --server.port="$GATEWAY_PORT" \
     --management.server.address=127.0.0.1 --management.server.port="$GATEWAY_MGMT_PORT" \
+    --ingress-gateway.tls.port="$(free_port)" \
     "$@"
   GATEWAY_PID="$LAST_PID"
   log "gateway $name: pid $GATEWAY_PID, traffic :$GATEWAY_PORT, management :$GATEWAY_MGMT_PORT"
@@ -173,7 +174,7 @@ wait_gateway_ready() {
   local timeout="${1:-120}"
   GATEWAY_READY_MS="$(python3 "$BENCH_LIB/http_wait.py" --since-ns "$GATEWAY_START_NS" --timeout "$timeout" \
     --pid "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/health/readiness")" \
-    || { tail -40 "$RUN_DIR"/*.log >&2 || true; die "gateway not ready within ${timeout}s"; }
+    || { tail -n 40 "$RUN_DIR"/*.log >&2 || true; die "gateway not ready within ${timeout}s"; }
   log "gateway ready after ${GATEWAY_READY_MS} ms"
 }
 
@@ -229,12 +230,12 @@ start_nginx_proxy() {
 
 # --- measurement -----------------------------------------------------------------------------------------------------
 
-# measure_wrk OUT_JSON LABEL CPU_GROUPS -- WRK_ARGS... : runs wrk (with bench/lib/wrk/report.lua), reading the CPU
+# measure_wrk OUT_JSON LABEL CPU_GROUPS -- WRK_ARGS... : (MEASURE_JVM=GROUP also splits that JVM group's CPU by thread) runs wrk (with bench/lib/wrk/report.lua), reading the CPU
 # time of each pid group (name=pid,pid;name=pid) before and after; writes one JSON object to OUT_JSON.
 measure_wrk() {
   local out="$1" label="$2" cpu="$3"; shift 3
   [[ "$1" == -- ]] && shift
-  python3 "$BENCH_LIB/measure.py" --label "$label" --cpu "$cpu" --out "$out" -- \
+  python3 "$BENCH_LIB/measure.py" --label "$label" --cpu "$cpu" --out "$out" --jvm "${MEASURE_JVM:-}" -- \
     wrk -s "$BENCH_LIB/wrk/report.lua" "$@"
 }
 

@@ -57,6 +57,51 @@ def cpu_seconds(pids):
     return total / CLK_TCK
 
 
+def cpu_user_system_seconds(pids):
+    """(user, system) CPU seconds of the pids and their live descendants: system time is the kernel's share (sockets)."""
+    user = system = 0
+    for pid in with_descendants(pids):
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        user += int(fields[11])
+        system += int(fields[12])
+    return user / CLK_TCK, system / CLK_TCK
+
+
+def thread_cpu_seconds(pid):
+    """{thread name: user + system CPU seconds} of one process's live threads (names as the kernel keeps them, 15
+    characters at most; threads of the same name are summed)."""
+    out = {}
+    task_dir = f"/proc/{pid}/task"
+    try:
+        tids = os.listdir(task_dir)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"{task_dir}/{tid}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
+
+
+def jvm_thread_group(name):
+    """The JVM thread groups that matter for a proxy's cost: its event loops, the JIT compilers, GC, everything else."""
+    if name.startswith(("gateway-http", "gateway-upstre", "reactor-http", "webflux-http")):
+        return "event_loops"
+    if "CompilerThre" in name or name.startswith(("C1 ", "C2 ")):
+        return "jit_compiler"
+    if name.startswith(("GC Thread", "G1 ", "VM Thread")) or "GC" in name:
+        return "gc_and_vm"
+    return "other"
+
+
 def rss_bytes(pids):
     """Resident set size (VmRSS) of the pids and their live descendants."""
     total = 0

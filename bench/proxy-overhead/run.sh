@@ -5,14 +5,17 @@
 #
 #   bench/proxy-overhead/run.sh
 #
-# Environment: DURATION (30s), WARMUP (20s: the JIT needs it), CONNECTIONS (50), THREADS (2, wrk threads), BUILD (auto|always|never),
-# GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG (off|on), TARGETS (direct,nginx,gateway).
+# Environment: DURATION (30s), WARMUP (30s: the JIT and the connection pools need it), CONNECTIONS (50), THREADS (2, wrk threads), BUILD (auto|always|never),
+# GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG (off|on), TARGETS (direct,nginx,gateway),
+# PROFILE (unset, or a JFR settings name/file such as `profile` or bench/lib/jfr/fine.jfc: records the gateway with JFR
+# over exactly the measured window, to bench/results/proxy-overhead-<timestamp>.jfr, and prints a breakdown to stderr;
+# the recording costs a few percent of CPU, so take CPU figures from a run without it).
 # Prints one JSON object; also stored in bench/results/proxy-overhead-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 DURATION="${DURATION:-30s}"
-WARMUP="${WARMUP:-20s}"
+WARMUP="${WARMUP:-30s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-2}"
 TARGETS="${TARGETS:-direct,nginx,gateway}"
@@ -27,6 +30,11 @@ start_fast_backend
 python3 "$BENCH_LIB/routes.py" --rules 1 --backend "127.0.0.1:$FAST_BACKEND_PORT" \
   --manifests "$RUN_DIR/manifests" --routes-json "$RUN_DIR/routes.json"
 HOST=h0.bench.test
+JFR_FILE="$RESULTS_DIR/proxy-overhead-$BENCH_TIMESTAMP.jfr"
+if [[ -n "${PROFILE:-}" ]]; then
+  # Reactive stacks are deep: JFR's default of 64 frames would cut most samples off from the code that caused them.
+  GATEWAY_JAVA_OPTS="$GATEWAY_JAVA_OPTS -XX:FlightRecorderOptions:stackdepth=512"
+fi
 REQUEST_PATH=/p0/v1/items
 
 # load NAME PORT CPU_GROUPS : warm-up, then the measured window.
@@ -36,8 +44,19 @@ load() {
   log "$name: warm-up $WARMUP"
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" -H "Host: $HOST" "$url" >/dev/null
   log "$name: measuring $DURATION"
-  measure_wrk "$RUN_DIR/$name.json" "$name" "$cpu" -- \
+  if [[ -n "${PROFILE:-}" && "$name" == gateway ]]; then
+    jcmd "$GATEWAY_PID" JFR.start name=bench settings="$PROFILE" filename="$JFR_FILE" >/dev/null
+  fi
+  local jvm=""
+  [[ "$name" == gateway ]] && jvm=proxy
+  MEASURE_JVM="$jvm" measure_wrk "$RUN_DIR/$name.json" "$name" "$cpu" -- \
     -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -H "Host: $HOST" "$url"
+  if [[ -n "${PROFILE:-}" && "$name" == gateway ]]; then
+    jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
+    log "JFR recording of the measured window: ${JFR_FILE#"$REPO_ROOT"/}"
+    python3 "$BENCH_LIB/jfr_summary.py" "$JFR_FILE" --json "${JFR_FILE%.jfr}-profile.json" \
+      --cpu-us-per-request "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cpu"]["proxy"]["cpu_us_per_request"])' "$RUN_DIR/gateway.json")" >&2 || log "could not summarise $JFR_FILE"
+  fi
 }
 
 if [[ ",$TARGETS," == *",direct,"* ]]; then

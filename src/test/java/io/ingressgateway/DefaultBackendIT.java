@@ -16,9 +16,11 @@ import static org.awaitility.Awaitility.await;
 import io.ingressgateway.support.ApiServer;
 import io.ingressgateway.support.Backend;
 import io.ingressgateway.support.HttpProbe;
+import io.ingressgateway.support.NoBlockingOnEventLoops;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -31,6 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * configured default backend Service, then an Ingress's {@code spec.defaultBackend} taking over, per-host defaults,
  * and host-less rules.
  */
+@ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
         "ingress-gateway.source=kubernetes",

@@ -20,12 +20,14 @@ import io.ingressgateway.support.ApiServer;
 import io.ingressgateway.support.Backend;
 import io.ingressgateway.support.HttpProbe;
 import io.ingressgateway.support.HttpProbe.Response;
+import io.ingressgateway.support.NoBlockingOnEventLoops;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -38,6 +40,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The whole controller, end to end: the real gateway on a real port, watching a real (mock, CRUD-mode) API server,
  * proxying to real HTTP backends on loopback. Each test works in its own namespace and hosts.
  */
+@ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
         "ingress-gateway.source=kubernetes",

@@ -1,6 +1,7 @@
 package io.ingressgateway.edge;
 
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
@@ -68,6 +69,18 @@ public class EdgeConfiguration {
     @Bean
     WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit) {
         return builder -> builder.httpHandlerDecorator(limit::decorate);
+    }
+
+    /**
+     * No {@code http.server.requests} observation on the public listener. Every routed request is already timed and
+     * counted by the gateway's route metrics ({@code spring.cloud.gateway.requests}: route, status, outcome), and
+     * requests refused before routing by {@link EdgeMetrics}; the observation would time each one a second time, plus
+     * a long-task timer of requests in progress, for about a tenth of a request's CPU (docs/profile.md). The management
+     * server keeps its own observation (its handler is built in its own context).
+     */
+    @Bean
+    WebHttpHandlerBuilderCustomizer publicListenerWithoutServerObservation() {
+        return builder -> builder.observationRegistry(ObservationRegistry.NOOP);
     }
 
     /** Watches from startup on; stops after the server has shut down. */

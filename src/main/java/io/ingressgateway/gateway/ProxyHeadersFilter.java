@@ -2,8 +2,8 @@ package io.ingressgateway.gateway;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.UUID;
-import java.util.regex.Pattern;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -36,7 +36,7 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
     /** Exchange attribute holding the request id sent upstream, for logs. */
     public static final String REQUEST_ID_ATTR = ProxyHeadersFilter.class.getName() + ".requestId";
 
-    private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
     @Override
     public int getOrder() {
@@ -76,12 +76,50 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 
     /** The id sent upstream: the client's when it is sane, else a new one; the same for the whole exchange. */
     public static String requestId(ServerWebExchange exchange) {
-        return (String) exchange.getAttributes().computeIfAbsent(REQUEST_ID_ATTR, k -> {
-            String incoming = exchange.getRequest().getHeaders().getFirst(X_REQUEST_ID);
-            return incoming != null && SANE_REQUEST_ID.matcher(incoming).matches()
-                    ? incoming
-                    : UUID.randomUUID().toString().replace("-", "");
-        });
+        Object known = exchange.getAttributes().get(REQUEST_ID_ATTR);
+        if (known instanceof String id) {
+            return id;
+        }
+        String incoming = exchange.getRequest().getHeaders().getFirst(X_REQUEST_ID);
+        String id = isSaneRequestId(incoming) ? incoming : newRequestId();
+        exchange.getAttributes().put(REQUEST_ID_ATTR, id);
+        return id;
+    }
+
+    /** A plain token of 1 to 128 characters: letters, digits, '.', '_' or '-'. */
+    static boolean isSaneRequestId(String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!plain) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * 128 random bits as 32 hex digits, like ingress-nginx's {@code $req_id}. An id only needs to be unique, not
+     * unpredictable, so it comes from the thread's own generator: {@code UUID.randomUUID()} would take a lock on the
+     * shared SecureRandom for every request.
+     */
+    static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] hex = new byte[32];
+        writeHex(random.nextLong(), hex, 0);
+        writeHex(random.nextLong(), hex, 16);
+        return new String(hex, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void writeHex(long value, byte[] out, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            out[offset + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
     }
 
     static String clientIp(InetSocketAddress remote) {

@@ -1,24 +1,56 @@
 package io.ingressgateway.resilience;
 
+import io.ingressgateway.gateway.ProxyHeadersFilter;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveForwardedHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveXForwardedHeadersFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.http.client.HttpClient;
 
 /**
  * The gateway's HTTP routing filter, with each guarded request sent through its guard's client: the guard's connect
- * timeout and read timeout instead of the global ones. Everything else is the stock filter's.
+ * timeout and read timeout instead of the global ones. Everything else is the stock filter's, except one saving in
+ * the headers sent upstream (below).
+ *
+ * <p>The gateway's {@code Forwarded} and {@code X-Forwarded-*} removal filters strip those headers from clients it does
+ * not trust (all, here), each by a full copy of the request's headers and an address match per request. When
+ * {@link ProxyHeadersFilter} is among the headers filters it replaces or removes every one of those headers itself, so
+ * the two are left out of this filter's list.
  */
 public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
+
+    private volatile List<HttpHeadersFilter> headersFilters;
 
     public GuardedNettyRoutingFilter(HttpClient httpClient,
                                      ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider,
                                      HttpClientProperties properties) {
         super(httpClient, headersFiltersProvider, properties);
+    }
+
+    @Override
+    public List<HttpHeadersFilter> getHeadersFilters() {
+        List<HttpHeadersFilter> filters = headersFilters;
+        if (filters == null) {
+            filters = withoutSupersededFilters(super.getHeadersFilters());
+            headersFilters = filters;
+        }
+        return filters;
+    }
+
+    /** The filters minus the forwarded-header removals, when {@link ProxyHeadersFilter} does their work. */
+    static List<HttpHeadersFilter> withoutSupersededFilters(List<HttpHeadersFilter> filters) {
+        if (filters == null || filters.stream().noneMatch(ProxyHeadersFilter.class::isInstance)) {
+            return filters;
+        }
+        return filters.stream()
+                .filter(filter -> !(filter instanceof RemoveForwardedHeadersFilter)
+                        && !(filter instanceof RemoveXForwardedHeadersFilter))
+                .toList();
     }
 
     @Override

@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.ingressgateway.edge.Requests.Response;
+import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -47,6 +49,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Retry-After at once, without reaching the upstream; past the connection limit a connection is closed as soon as it
  * is accepted. The management server is never subject to either.
  */
+@ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
         "management.server.port=0",

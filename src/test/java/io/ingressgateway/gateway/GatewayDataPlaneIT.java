@@ -22,6 +22,7 @@ import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.source.ClusterStateSource;
+import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -63,6 +65,7 @@ import reactor.netty.http.server.HttpServer;
  * The data plane end to end: the real gateway on a random port, hand-built route models fed to its listener, real
  * backends on 127.0.0.1.
  */
+@ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
         "spring.main.allow-bean-definition-overriding=true",

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.ingressgateway.IngressGatewayApplication;
 import io.ingressgateway.gateway.GatewayRouteModel;
 import io.ingressgateway.support.ApiServer;
+import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.ingressgateway.support.Objects.IngressSpecBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,6 +44,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -63,6 +65,7 @@ import reactor.netty.http.client.HttpClient;
  * circuit breaker's window and wait are made small here so each test takes seconds; each test has its own Ingress,
  * so its own guards.
  */
+@ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
         "management.server.port=0",

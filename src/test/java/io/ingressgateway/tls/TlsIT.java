@@ -23,6 +23,7 @@ import io.ingressgateway.pipeline.ControllerPipeline;
 import io.ingressgateway.support.ApiServer;
 import io.ingressgateway.support.Backend;
 import io.ingressgateway.support.HttpProbe;
+import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.ingressgateway.tls.TestCertificates.Issued;
 import io.ingressgateway.tls.TestCertificates.KeyFormat;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -44,6 +46,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * TLS termination end to end: the real gateway with its HTTPS listener, watching a CRUD API server for Ingresses and
  * TLS Secrets (certificates made in the test), proxying to real backends. Each test has its own namespace and hosts.
  */
+@ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
         "ingress-gateway.source=kubernetes",
