@@ -61,13 +61,7 @@ public final class IngressTranslator {
         BackendResolver backends = new BackendResolver(snapshot.services(), snapshot.endpointSlices());
         VirtualHostMerger merger = new VirtualHostMerger();
 
-        List<Ingress> ingresses = new ArrayList<>(snapshot.ingresses().size());
-        for (Ingress ingress : snapshot.ingresses()) {
-            if (ingress != null) {
-                ingresses.add(ingress);
-            }
-        }
-        ingresses.sort(IngressOrder.OLDEST_FIRST);
+        List<Ingress> ingresses = IngressOrder.oldestFirst(snapshot.ingresses());
 
         List<ReportBuilder> reports = new ArrayList<>(ingresses.size());
         List<Ingress> served = new ArrayList<>(ingresses.size());
