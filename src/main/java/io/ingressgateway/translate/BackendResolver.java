@@ -45,10 +45,19 @@ final class BackendResolver {
     record Resolution(String upstreamKey, String field, String problem) {
     }
 
+    /**
+     * One Service port an extraction resolved, and the Service object found for it (null when missing): an extraction
+     * stays valid for as long as each of its Services is the very same object.
+     */
+    record ServiceUse(String namespace, String service, String port, Service found) {
+    }
+
     private final Map<String, Service> services = new HashMap<>();
     private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
     private final Map<String, Upstream> upstreams = new HashMap<>();
     private final Map<String, String> problems = new HashMap<>();
+    /** The uses of the extraction being recorded, or null. */
+    private List<ServiceUse> recording;
 
     BackendResolver(List<Service> services, List<EndpointSlice> slices) {
         for (Service service : services) {
@@ -107,10 +116,13 @@ final class BackendResolver {
      */
     String resolve(String namespace, String serviceName, String portAsWritten) {
         String key = Upstream.key(namespace, serviceName, portAsWritten);
+        Service service = services.get(namespace + "/" + serviceName);
+        if (recording != null) {
+            recording.add(new ServiceUse(namespace, serviceName, portAsWritten, service));
+        }
         if (upstreams.containsKey(key)) {
             return key;
         }
-        Service service = services.get(namespace + "/" + serviceName);
         Integer number = parsePort(portAsWritten);
         String qualified = "Service " + namespace + "/" + serviceName;
         if (service == null) {
@@ -149,6 +161,34 @@ final class BackendResolver {
 
     Upstream upstream(String key) {
         return upstreams.get(key);
+    }
+
+    /** Records every Service port resolved from now until {@link #stopRecording()}. */
+    void startRecording() {
+        recording = new ArrayList<>();
+    }
+
+    List<ServiceUse> stopRecording() {
+        List<ServiceUse> uses = recording == null ? List.of() : List.copyOf(recording);
+        recording = null;
+        return uses;
+    }
+
+    /**
+     * Whether every Service of {@code uses} (recorded against another snapshot) is the very same object in this one,
+     * so that what was read with them still holds. If so, their upstreams are resolved here too, with this snapshot's
+     * endpoints, exactly as the original extraction would have.
+     */
+    boolean replay(List<ServiceUse> uses) {
+        for (ServiceUse use : uses) {
+            if (services.get(use.namespace() + "/" + use.service()) != use.found()) {
+                return false;
+            }
+        }
+        for (ServiceUse use : uses) {
+            resolve(use.namespace(), use.service(), use.port());
+        }
+        return true;
     }
 
     private void remember(String key, String namespace, String service, String port, List<Endpoint> endpoints,

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Names and age of Kubernetes objects, null-safe. Age decides every conflict between Ingresses: the oldest
@@ -39,10 +40,18 @@ final class IngressOrder {
 
     /** The non-null Ingresses of {@code ingresses}, in {@link #OLDEST_FIRST} order. */
     static List<Ingress> oldestFirst(Collection<Ingress> ingresses) {
+        return oldestFirst(ingresses, IngressOrder::createdAt);
+    }
+
+    /**
+     * The non-null Ingresses of {@code ingresses}, in {@link #OLDEST_FIRST} order, with {@code createdAt} giving what
+     * {@link #createdAt(Ingress)} would (remembered, say).
+     */
+    static List<Ingress> oldestFirst(Collection<Ingress> ingresses, Function<Ingress, Instant> createdAt) {
         List<Aged> aged = new ArrayList<>(ingresses.size());
         for (Ingress ingress : ingresses) {
             if (ingress != null) {
-                aged.add(new Aged(ingress, createdAt(ingress), ref(ingress)));
+                aged.add(new Aged(ingress, createdAt.apply(ingress), ref(ingress)));
             }
         }
         aged.sort(AGED_OLDEST_FIRST);

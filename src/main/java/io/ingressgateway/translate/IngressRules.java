@@ -33,6 +33,12 @@ final class IngressRules {
      */
     record Extracted(List<Candidate> candidates, String defaultUpstreamKey, List<Diagnostic> diagnostics,
                      UpstreamPolicy policy) {
+
+        Extracted {
+            // Immutable: an extraction is remembered and reused by later translations.
+            candidates = List.copyOf(candidates);
+            diagnostics = List.copyOf(diagnostics);
+        }
     }
 
     private IngressRules() {
