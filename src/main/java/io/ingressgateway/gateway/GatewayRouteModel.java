@@ -4,6 +4,7 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,6 +33,8 @@ public class GatewayRouteModel implements RouteModelListener {
     private final AtomicReference<Served> served = new AtomicReference<>(new Served(RouteModel.EMPTY, Map.of()));
     /** The model the locator's routes were last made from; only touched on the pipeline thread. */
     private RouteModel routed = RouteModel.EMPTY;
+    /** The rule definitions of {@link #routed}, by model route object; only touched on the pipeline thread. */
+    private Map<io.ingressgateway.model.Route, IngressRouteDefinition> ruleDefinitions = Map.of();
 
     public GatewayRouteModel(ApplicationEventPublisher publisher, RoundRobinBalancer balancer,
                              IngressRouteLocator locator) {
@@ -58,8 +61,10 @@ public class GatewayRouteModel implements RouteModelListener {
             log.debug("Route model revision {}: routes unchanged", model.revision());
             return;
         }
-        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model));
+        Map<io.ingressgateway.model.Route, IngressRouteDefinition> made = new IdentityHashMap<>();
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model, ruleDefinitions, made));
         routed = model;
+        ruleDefinitions = made;
         if (update.changed()) {
             log.info("Route model revision {}: routes changed ({} converted, {} repositioned, {} unchanged, {} removed),"
                     + " refreshing", model.revision(), update.converted(), update.repositioned(), update.reused(),

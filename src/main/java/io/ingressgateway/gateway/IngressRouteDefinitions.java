@@ -7,6 +7,7 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.VirtualHost;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,14 +55,32 @@ public final class IngressRouteDefinitions {
 
     /** The routes of a model in precedence order: rules host by host, then defaults, then not-found. */
     public static List<IngressRouteDefinition> from(RouteModel model) {
+        return from(model, Map.of(), new IdentityHashMap<>());
+    }
+
+    /**
+     * {@link #from(RouteModel)}, taking each rule's definition from {@code known} when its model route is the very
+     * same object (the translator keeps unchanged virtual hosts as they are), so that comparing definitions is
+     * mostly comparing references.
+     *
+     * @param known what an earlier call made, by model route object
+     * @param made  filled with the rule definitions of this call, by model route object
+     */
+    public static List<IngressRouteDefinition> from(RouteModel model, Map<Route, IngressRouteDefinition> known,
+                                                    Map<Route, IngressRouteDefinition> made) {
         List<IngressRouteDefinition> definitions = new ArrayList<>();
         // Upstream key -> host patterns it is the default of, in virtual host order.
         Map<String, Set<String>> defaults = new LinkedHashMap<>();
         for (VirtualHost virtualHost : model.virtualHosts()) {
             for (Route route : virtualHost.routes()) {
-                String host = route.host().toString();
-                definitions.add(new IngressRouteDefinition(route.id(), Kind.RULE, host, route.path(),
-                        route.upstreamKey(), host, route.ingress(), List.of(), false));
+                IngressRouteDefinition definition = known.get(route);
+                if (definition == null) {
+                    String host = route.host().toString();
+                    definition = new IngressRouteDefinition(route.id(), Kind.RULE, host, route.path(),
+                            route.upstreamKey(), host, route.ingress(), List.of(), false);
+                }
+                made.put(route, definition);
+                definitions.add(definition);
             }
             if (virtualHost.defaultUpstreamKey() != null) {
                 defaults.computeIfAbsent(virtualHost.defaultUpstreamKey(), k -> new LinkedHashSet<>())

@@ -49,7 +49,12 @@ final class BackendResolver {
      * One Service port an extraction resolved, and the Service object found for it (null when missing): an extraction
      * stays valid for as long as each of its Services is the very same object.
      */
-    record ServiceUse(String namespace, String service, String port, Service found) {
+    record ServiceUse(String namespace, String service, String port, Service found, String serviceKey,
+                      String upstreamKey) {
+
+        ServiceUse(String namespace, String service, String port, Service found) {
+            this(namespace, service, port, found, namespace + "/" + service, Upstream.key(namespace, service, port));
+        }
     }
 
     private final Map<String, Service> services = new HashMap<>();
@@ -181,12 +186,14 @@ final class BackendResolver {
      */
     boolean replay(List<ServiceUse> uses) {
         for (ServiceUse use : uses) {
-            if (services.get(use.namespace() + "/" + use.service()) != use.found()) {
+            if (services.get(use.serviceKey()) != use.found()) {
                 return false;
             }
         }
         for (ServiceUse use : uses) {
-            resolve(use.namespace(), use.service(), use.port());
+            if (!upstreams.containsKey(use.upstreamKey())) {
+                resolve(use.namespace(), use.service(), use.port());
+            }
         }
         return true;
     }

@@ -75,6 +75,18 @@ public final class IngressTranslator {
     private record Memory(ClusterSnapshot snapshot, RouteModel model, Map<Ingress, Optional<Instant>> ages,
                           Map<Ingress, Remembered> extractions, Map<Secret, Object> certificates) {
         static final Memory EMPTY = new Memory(null, null, Map.of(), Map.of(), Map.of());
+
+        /** The previous model's virtual hosts by host: unchanged ones are reused as they are. */
+        Map<HostMatch, VirtualHost> virtualHosts() {
+            if (model == null) {
+                return Map.of();
+            }
+            Map<HostMatch, VirtualHost> byHost = new HashMap<>(model.virtualHosts().size() * 4 / 3 + 1);
+            for (VirtualHost host : model.virtualHosts()) {
+                byHost.put(host.host(), host);
+            }
+            return byHost;
+        }
     }
 
     public IngressTranslator(TranslatorSettings settings) {
@@ -152,7 +164,7 @@ public final class IngressTranslator {
                     configuredDefault.port());
         }
 
-        List<VirtualHost> virtualHosts = merger.build();
+        List<VirtualHost> virtualHosts = merger.build(previous.virtualHosts());
         TlsRules.Result tls = TlsRules.resolve(served, snapshot.secrets(), virtualHosts, previous.certificates(),
                 certificates);
         Map<String, Upstream> upstreams = new HashMap<>();
@@ -255,10 +267,10 @@ public final class IngressTranslator {
                 merger.addHost(candidate.host());
                 continue;
             }
-            Route holder = merger.claim(candidate.host(), candidate.path(), ref, candidate.upstreamKey(),
-                    extracted.policy());
+            Route holder = merger.claim(candidate.routeId(), candidate.host(), candidate.path(), ref,
+                    candidate.upstreamKey(), extracted.policy());
             if (holder == null) {
-                report.routeIds.add(VirtualHostMerger.routeId(candidate.host(), candidate.path()));
+                report.routeIds.add(candidate.routeId());
             } else if (report.routeIds.contains(holder.id()) && holder.ingress().equals(ref)) {
                 report.diagnostics.add(Diagnostic.warning(candidate.field(), "duplicate of an earlier path ("
                         + candidate.path() + ") for host " + candidate.host() + " in this Ingress; the first one"

@@ -92,6 +92,32 @@ class IncrementalTranslationTest {
         assertThat(after.revision()).isEqualTo(2);
     }
 
+    @Test
+    void changingOneIngressKeepsTheVirtualHostsItDoesNotTouch() {
+        Cluster cluster = new Cluster();
+        cluster.putService(new Random(1), "web");
+        for (int i = 0; i < 5; i++) {
+            cluster.ingresses.put("ing" + i, Fixtures.ingress("ns", "ing" + i, "2024-01-01T00:00:00Z",
+                    Fixtures.rule("h" + i + ".test", Fixtures.prefix("/a", "web"), Fixtures.prefix("/b", "web"))));
+        }
+        IngressTranslator translator = new IngressTranslator(SETTINGS);
+        RouteModel before = translator.translate(cluster.snapshot(1));
+
+        cluster.ingresses.put("ing2", Fixtures.ingress("ns", "ing2", "2024-01-01T00:00:00Z",
+                Fixtures.rule("h2.test", Fixtures.prefix("/a", "web"), Fixtures.prefix("/c", "web"))));
+        ClusterSnapshot snapshot = cluster.snapshot(2);
+        RouteModel after = translator.translate(snapshot);
+
+        assertThat(after).isEqualTo(new IngressTranslator(SETTINGS).translate(snapshot));
+        for (int i = 0; i < 5; i++) {
+            if (i == 2) {
+                assertThat(after.virtualHosts().get(i)).isNotEqualTo(before.virtualHosts().get(i));
+            } else {
+                assertThat(after.virtualHosts().get(i)).isSameAs(before.virtualHosts().get(i));
+            }
+        }
+    }
+
     /** Cluster objects by name, in the "ns" namespace; replaced (never mutated) on change. */
     private static final class Cluster {
         final Map<String, Ingress> ingresses = new TreeMap<>();
