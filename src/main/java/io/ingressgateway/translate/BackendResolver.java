@@ -164,8 +164,21 @@ final class BackendResolver {
         return key;
     }
 
+    /**
+     * The upstream of a key, resolved now when no backend of this snapshot named it yet (a key of a remembered
+     * extraction, {@code namespace/service:port}).
+     */
     Upstream upstream(String key) {
-        return upstreams.get(key);
+        Upstream upstream = upstreams.get(key);
+        if (upstream == null) {
+            int slash = key.indexOf('/');
+            int colon = key.indexOf(':', slash + 1);
+            if (slash > 0 && colon > slash) {
+                resolve(key.substring(0, slash), key.substring(slash + 1, colon), key.substring(colon + 1));
+                upstream = upstreams.get(key);
+            }
+        }
+        return upstream;
     }
 
     /** Records every Service port resolved from now until {@link #stopRecording()}. */
@@ -181,18 +194,26 @@ final class BackendResolver {
 
     /**
      * Whether every Service of {@code uses} (recorded against another snapshot) is the very same object in this one,
-     * so that what was read with them still holds. If so, their upstreams are resolved here too, with this snapshot's
-     * endpoints, exactly as the original extraction would have.
+     * so that what was read with them still holds. Their upstreams need no resolving here: {@link #upstream} resolves
+     * any key it has not seen, with this snapshot's endpoints, exactly as the original extraction did.
      */
-    boolean replay(List<ServiceUse> uses) {
+    boolean stillValid(List<ServiceUse> uses) {
         for (ServiceUse use : uses) {
             if (services.get(use.serviceKey()) != use.found()) {
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Whether {@link #upstream} can resolve every upstream of {@code uses} from its key alone: true unless a namespace
+     * holds a {@code /} or a Service name a {@code :}, which no valid object has.
+     */
+    static boolean keysAreParseable(List<ServiceUse> uses) {
         for (ServiceUse use : uses) {
-            if (!upstreams.containsKey(use.upstreamKey())) {
-                resolve(use.namespace(), use.service(), use.port());
+            if (use.namespace().indexOf('/') >= 0 || use.service().indexOf(':') >= 0) {
+                return false;
             }
         }
         return true;

@@ -120,6 +120,9 @@ public final class IngressTranslator {
         IngressClassSelector selector = new IngressClassSelector(settings.ingressClass(), settings.controllerName(),
                 snapshot.ingressClasses());
         BackendResolver backends = new BackendResolver(snapshot.services(), snapshot.endpointSlices());
+        // With the very same Services, every remembered extraction still holds: no per-Ingress check at all.
+        boolean sameServices = previous.snapshot() != null
+                && sameObjects(previous.snapshot().services(), snapshot.services());
         VirtualHostMerger merger = new VirtualHostMerger();
 
         List<Ingress> ingresses = IngressOrder.oldestFirst(snapshot.ingresses(), ingress -> {
@@ -144,7 +147,8 @@ public final class IngressTranslator {
                 continue;
             }
             served.add(ingress);
-            IngressRules.Extracted extracted = extract(ingress, backends, previous.extractions(), extractions);
+            IngressRules.Extracted extracted = extract(ingress, backends, sameServices, previous.extractions(),
+                    extractions);
             report.diagnostics.addAll(extracted.diagnostics());
             merge(ref, extracted, merger, report);
             if (extracted.defaultUpstreamKey() != null) {
@@ -190,18 +194,23 @@ public final class IngressTranslator {
      * Reads one Ingress, or reuses what the previous translation read from the very same object when every Service it
      * consulted is unchanged too.
      */
-    private static IngressRules.Extracted extract(Ingress ingress, BackendResolver backends,
+    private static IngressRules.Extracted extract(Ingress ingress, BackendResolver backends, boolean sameServices,
                                                   Map<Ingress, Remembered> before, Map<Ingress, Remembered> now) {
         String version = ingress.getMetadata() == null ? null : ingress.getMetadata().getResourceVersion();
         Remembered remembered = before.get(ingress);
         if (remembered != null && Objects.equals(remembered.resourceVersion(), version)
-                && backends.replay(remembered.uses())) {
+                && (sameServices || backends.stillValid(remembered.uses()))) {
             now.put(ingress, remembered);
             return remembered.extracted();
         }
         backends.startRecording();
         IngressRules.Extracted extracted = extract(ingress, backends);
-        now.put(ingress, new Remembered(version, extracted, backends.stopRecording()));
+        List<BackendResolver.ServiceUse> uses = backends.stopRecording();
+        // Reused extractions have their upstreams resolved from their keys; one whose keys cannot be read back (only
+        // invalid names do that) is read again each time instead.
+        if (BackendResolver.keysAreParseable(uses)) {
+            now.put(ingress, new Remembered(version, extracted, uses));
+        }
         return extracted;
     }
 
