@@ -36,7 +36,8 @@ class IncrementalTranslationTest {
 
     private static final String[] HOSTS = {"a.test", "b.test", "*.b.test", "c.test", ""};
     private static final String[] PATHS = {"/", "/api", "/api/v1", "/web", "/web/static"};
-    private static final String[] SERVICES = {"web", "api", "admin", "gone"};
+    /** "odd:name" is invalid in a cluster, but a manifest may say it: its upstream key cannot be read back. */
+    private static final String[] SERVICES = {"web", "api", "admin", "gone", "odd:name"};
     private static final Issued CERT = TestCertificates.issue("a.test", KeyFormat.EC_PKCS8, "a.test", "*.b.test");
 
     static Stream<Long> seeds() {
