@@ -7,7 +7,8 @@
 #
 # Environment: SIZES ("10 10000"), PATHS_PER_HOST (10), SOURCE (kubernetes: the bench API server, as in a cluster;
 # or manifests: a YAML directory), SETTLE (5s), BUILD, GATEWAY_JAVA_OPTS (default none: the JVM's own heap sizing;
-# the chart uses -XX:MaxRAMPercentage=75.0).
+# the chart uses -XX:MaxRAMPercentage=75.0), HISTOGRAM (0; 1 also stores the top of `jcmd GC.class_histogram` per
+# size in the run directory, to see what holds the heap).
 # Prints one JSON object; also stored in bench/results/footprint-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -78,6 +79,10 @@ for size in $SIZES; do
   sleep "$(seconds_of "$SETTLE")"
   read -r heap_used heap_committed <<<"$(heap_used_after_gc "$GATEWAY_PID")"
   actuator_heap="$(actuator_heap_used)"
+  if [[ "${HISTOGRAM:-0}" == 1 ]]; then
+    jcmd "$GATEWAY_PID" GC.class_histogram | head -60 >"$RUN_DIR/histogram-$size.txt"
+    log "class histogram: $RUN_DIR/histogram-$size.txt"
+  fi
   rss="$(python3 "$BENCH_LIB/procstat.py" rss "$GATEWAY_PID")"
   threads="$(ls "/proc/$GATEWAY_PID/task" | wc -l)"
   log "$size Ingresses: ready ${ready_ms} ms, heap used after GC $((heap_used / 1048576)) MiB, RSS $((rss / 1048576)) MiB"

@@ -1,23 +1,26 @@
 package io.ingressgateway.gateway;
 
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.Upstream;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
-import io.ingressgateway.model.Upstream;
-import java.util.List;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
-import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
  * The route model the data plane serves. Keeps the latest model for request-time endpoint lookups and asks the
- * gateway to rebuild its routes only when the route definitions change: endpoint churn (pods scaling, rolling
- * updates) is served from the new model immediately without rebuilding any route.
+ * gateway to refresh its routes only when the routes change: endpoint churn (pods scaling, rolling updates) is served
+ * from the new model immediately, without touching any route.
+ *
+ * <p>When the routes do change, {@link IngressRouteLocator} converts only the new or changed ones; the refresh then
+ * swaps the gateway's route list and index in one step, while requests already matched keep the route they have.
  */
 @Component
 public class GatewayRouteModel implements RouteModelListener {
@@ -26,12 +29,18 @@ public class GatewayRouteModel implements RouteModelListener {
 
     private final ApplicationEventPublisher publisher;
     private final RoundRobinBalancer balancer;
-    private final AtomicReference<Served> served =
-            new AtomicReference<>(new Served(RouteModel.EMPTY, IngressRouteDefinitions.from(RouteModel.EMPTY), Map.of()));
+    private final IngressRouteLocator locator;
+    private final AtomicReference<Served> served = new AtomicReference<>(new Served(RouteModel.EMPTY, Map.of()));
+    /** The model the locator's routes were last made from; only touched on the pipeline thread. */
+    private RouteModel routed = RouteModel.EMPTY;
+    /** The rule definitions of {@link #routed}, by model route object; only touched on the pipeline thread. */
+    private Map<io.ingressgateway.model.Route, IngressRouteDefinition> ruleDefinitions = Map.of();
 
-    public GatewayRouteModel(ApplicationEventPublisher publisher, RoundRobinBalancer balancer) {
+    public GatewayRouteModel(ApplicationEventPublisher publisher, RoundRobinBalancer balancer,
+                             IngressRouteLocator locator) {
         this.publisher = publisher;
         this.balancer = balancer;
+        this.locator = locator;
     }
 
     /**
@@ -39,23 +48,37 @@ public class GatewayRouteModel implements RouteModelListener {
      *                          the model changes, and a request matched to a route of the old set must still find its
      *                          upstream instead of failing with 503
      */
-    private record Served(RouteModel model, List<RouteDefinition> definitions,
-                          Map<String, Upstream> previousUpstreams) {
+    private record Served(RouteModel model, Map<String, Upstream> previousUpstreams) {
     }
 
     @Override
     public void onModel(PipelineState state) {
         RouteModel model = state.model();
-        List<RouteDefinition> definitions = IngressRouteDefinitions.from(model);
         Served previous = served.get();
-        served.set(new Served(model, definitions, previous.model().upstreams()));
+        served.set(new Served(model, previous.model().upstreams()));
         balancer.retain(model.upstreams().keySet());
-        if (!previous.definitions().equals(definitions)) {
-            log.info("Route model revision {}: {} routes changed, refreshing", model.revision(), definitions.size());
+        if (sameRoutes(routed, model)) {
+            log.debug("Route model revision {}: routes unchanged", model.revision());
+            return;
+        }
+        Map<io.ingressgateway.model.Route, IngressRouteDefinition> made = new IdentityHashMap<>();
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model, ruleDefinitions, made));
+        routed = model;
+        ruleDefinitions = made;
+        if (update.changed()) {
+            log.info("Route model revision {}: routes changed ({} converted, {} repositioned, {} unchanged, {} removed),"
+                    + " refreshing", model.revision(), update.converted(), update.repositioned(), update.reused(),
+                    update.removed());
             publisher.publishEvent(new RefreshRoutesEvent(this));
         } else {
             log.debug("Route model revision {}: routes unchanged", model.revision());
         }
+    }
+
+    /** The routes are a function of the virtual hosts and the model default alone; equal inputs, equal routes. */
+    private static boolean sameRoutes(RouteModel before, RouteModel after) {
+        return Objects.equals(before.defaultUpstreamKey(), after.defaultUpstreamKey())
+                && before.virtualHosts().equals(after.virtualHosts());
     }
 
     /** The model requests are served from now. */
@@ -71,10 +94,5 @@ public class GatewayRouteModel implements RouteModelListener {
         Served current = served.get();
         Upstream upstream = current.model().upstreams().get(key);
         return upstream != null ? upstream : current.previousUpstreams().get(key);
-    }
-
-    /** The gateway route definitions of the current model. */
-    public List<RouteDefinition> definitions() {
-        return served.get().definitions();
     }
 }

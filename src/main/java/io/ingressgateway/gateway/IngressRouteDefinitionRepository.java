@@ -7,21 +7,17 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The gateway's routes are the Ingress objects' routes: this replaces the in-memory repository, so routes cannot be
- * added or removed through the gateway's API, only through Ingress objects.
+ * The gateway's routes are the Ingress objects' routes, made by {@link IngressRouteLocator}: this replaces the
+ * gateway's in-memory definition repository with one that holds nothing and refuses writes, so routes cannot be added
+ * or removed through the gateway's API, only through Ingress objects. (Ingress routes are deliberately not route
+ * definitions: the gateway would convert every one of them on every refresh.)
  */
 @Component
 public class IngressRouteDefinitionRepository implements RouteDefinitionRepository {
 
-    private final GatewayRouteModel routeModel;
-
-    public IngressRouteDefinitionRepository(GatewayRouteModel routeModel) {
-        this.routeModel = routeModel;
-    }
-
     @Override
     public Flux<RouteDefinition> getRouteDefinitions() {
-        return Flux.defer(() -> Flux.fromIterable(routeModel.definitions()));
+        return Flux.empty();
     }
 
     @Override

@@ -7,18 +7,17 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.VirtualHost;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.cloud.gateway.handler.predicate.PredicateDefinition;
-import org.springframework.cloud.gateway.route.RouteDefinition;
 
 /**
- * Turns a {@link RouteModel} into Spring Cloud Gateway route definitions: one per Ingress rule, one per distinct
- * default upstream, and a final not-found route, ordered by precedence.
+ * Turns a {@link RouteModel} into gateway route definitions: one per Ingress rule, one per distinct default upstream,
+ * and a final not-found route, ordered by precedence. {@link IngressRouteLocator} makes the gateway's routes from
+ * them, converting only definitions that are new or changed.
  *
  * <p>Definitions carry upstream keys, never endpoints, so a model whose only change is endpoints yields equal
  * definitions and needs no route refresh. The metadata is what {@link IngressRouteHandlerMapping} indexes; the
@@ -54,13 +53,34 @@ public final class IngressRouteDefinitions {
     private IngressRouteDefinitions() {
     }
 
-    public static List<RouteDefinition> from(RouteModel model) {
-        List<RouteDefinition> definitions = new ArrayList<>();
+    /** The routes of a model in precedence order: rules host by host, then defaults, then not-found. */
+    public static List<IngressRouteDefinition> from(RouteModel model) {
+        return from(model, Map.of(), new IdentityHashMap<>());
+    }
+
+    /**
+     * {@link #from(RouteModel)}, taking each rule's definition from {@code known} when its model route is the very
+     * same object (the translator keeps unchanged virtual hosts as they are), so that comparing definitions is
+     * mostly comparing references.
+     *
+     * @param known what an earlier call made, by model route object
+     * @param made  filled with the rule definitions of this call, by model route object
+     */
+    public static List<IngressRouteDefinition> from(RouteModel model, Map<Route, IngressRouteDefinition> known,
+                                                    Map<Route, IngressRouteDefinition> made) {
+        List<IngressRouteDefinition> definitions = new ArrayList<>();
         // Upstream key -> host patterns it is the default of, in virtual host order.
         Map<String, Set<String>> defaults = new LinkedHashMap<>();
         for (VirtualHost virtualHost : model.virtualHosts()) {
             for (Route route : virtualHost.routes()) {
-                definitions.add(ruleDefinition(route, definitions.size()));
+                IngressRouteDefinition definition = known.get(route);
+                if (definition == null) {
+                    String host = route.host().toString();
+                    definition = new IngressRouteDefinition(route.id(), Kind.RULE, host, route.path(),
+                            route.upstreamKey(), host, route.ingress(), List.of(), false);
+                }
+                made.put(route, definition);
+                definitions.add(definition);
             }
             if (virtualHost.defaultUpstreamKey() != null) {
                 defaults.computeIfAbsent(virtualHost.defaultUpstreamKey(), k -> new LinkedHashSet<>())
@@ -72,60 +92,14 @@ public final class IngressRouteDefinitions {
         }
         for (Map.Entry<String, Set<String>> entry : defaults.entrySet()) {
             boolean modelDefault = entry.getKey().equals(model.defaultUpstreamKey());
-            definitions.add(defaultDefinition(entry.getKey(), List.copyOf(entry.getValue()), modelDefault,
-                    definitions.size()));
+            List<String> hosts = List.copyOf(entry.getValue());
+            String predicateHosts = modelDefault ? HostMatch.ANY.toString() : String.join(",", hosts);
+            definitions.add(new IngressRouteDefinition(DEFAULT_ROUTE_ID_PREFIX + entry.getKey(), Kind.DEFAULT,
+                    predicateHosts, PathMatch.prefix("/"), entry.getKey(), null, null, hosts, modelDefault));
         }
-        definitions.add(notFoundDefinition(definitions.size()));
-        return List.copyOf(definitions);
-    }
-
-    private static RouteDefinition ruleDefinition(Route route, int order) {
-        Map<String, Object> metadata = new HashMap<>();
-        metadata.put(KIND, Kind.RULE.name());
-        metadata.put(UPSTREAM, route.upstreamKey());
-        metadata.put(HOST, route.host().toString());
-        metadata.put(PATH_TYPE, route.path().type().name());
-        metadata.put(PATH, route.path().path());
-        if (route.ingress() != null) {
-            metadata.put(INGRESS_NAMESPACE, route.ingress().namespace());
-            metadata.put(INGRESS_NAME, route.ingress().name());
-        }
-        return definition(route.id(), UPSTREAM_URI, route.host().toString(), route.path(), metadata, order);
-    }
-
-    private static RouteDefinition defaultDefinition(String upstreamKey, List<String> hosts, boolean modelDefault,
-                                                     int order) {
-        Map<String, Object> metadata = new HashMap<>();
-        metadata.put(KIND, Kind.DEFAULT.name());
-        metadata.put(UPSTREAM, upstreamKey);
-        metadata.put(DEFAULT_FOR_HOSTS, hosts);
-        metadata.put(MODEL_DEFAULT, modelDefault);
-        String predicateHosts = modelDefault ? HostMatch.ANY.toString() : String.join(",", hosts);
-        return definition(DEFAULT_ROUTE_ID_PREFIX + upstreamKey, UPSTREAM_URI, predicateHosts, PathMatch.prefix("/"),
-                metadata, order);
-    }
-
-    private static RouteDefinition notFoundDefinition(int order) {
-        Map<String, Object> metadata = new HashMap<>();
-        metadata.put(KIND, Kind.NOT_FOUND.name());
-        return definition(NOT_FOUND_ROUTE_ID, NOT_FOUND_URI, HostMatch.ANY.toString(), PathMatch.prefix("/"),
-                metadata, order);
-    }
-
-    private static RouteDefinition definition(String id, URI uri, String hosts, PathMatch path,
-                                              Map<String, Object> metadata, int order) {
-        PredicateDefinition predicate = new PredicateDefinition();
-        predicate.setName(IngressRuleRoutePredicateFactory.NAME);
-        predicate.addArg(IngressRuleRoutePredicateFactory.HOSTS_ARG, hosts);
-        predicate.addArg(IngressRuleRoutePredicateFactory.PATH_TYPE_ARG, path.type().name());
-        predicate.addArg(IngressRuleRoutePredicateFactory.PATH_ARG, path.path());
-        RouteDefinition definition = new RouteDefinition();
-        definition.setId(id);
-        definition.setUri(uri);
-        definition.setOrder(order);
-        definition.setPredicates(List.of(predicate));
-        definition.setMetadata(metadata);
-        return definition;
+        definitions.add(new IngressRouteDefinition(NOT_FOUND_ROUTE_ID, Kind.NOT_FOUND, HostMatch.ANY.toString(),
+                PathMatch.prefix("/"), null, null, null, List.of(), false));
+        return definitions;
     }
 
     /** The kind of a gateway route, or null when the route is not one of ours. */

@@ -36,6 +36,11 @@ public class IngressRuleRoutePredicateFactory
 
     @Override
     public Predicate<ServerWebExchange> apply(Config config) {
+        return predicate(config);
+    }
+
+    /** The predicate for a configuration, without any binding: what {@link IngressRouteLocator} builds routes with. */
+    static GatewayPredicate predicate(Config config) {
         List<HostMatch> hosts = Arrays.stream(config.getHosts().split(","))
                 .map(String::trim)
                 .map(h -> h.equals("*") ? HostMatch.ANY : HostMatch.of(h))
@@ -62,6 +67,16 @@ public class IngressRuleRoutePredicateFactory
     }
 
     public static class Config {
+
+        public Config() {
+        }
+
+        Config(String hosts, PathMatch path) {
+            this.hosts = hosts;
+            this.pathType = path.type().name();
+            this.path = path.path();
+        }
+
         /** Comma-separated host patterns; {@code *} is any host. */
         private String hosts = "*";
         private String pathType = PathMatch.Type.PREFIX.name();

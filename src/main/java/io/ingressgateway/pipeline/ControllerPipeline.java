@@ -36,6 +36,7 @@ public final class ControllerPipeline implements AutoCloseable {
     }
 
     void accept(ClusterSnapshot snapshot) {
+        long start = System.nanoTime();
         PipelineState state;
         try {
             state = new PipelineState(snapshot, translator.translate(snapshot));
@@ -43,15 +44,35 @@ public final class ControllerPipeline implements AutoCloseable {
             log.error("Translation of snapshot {} failed; keeping the previous route model", snapshot.revision(), e);
             return;
         }
+        long translated = System.nanoTime();
         current.set(state);
+        StringBuilder timings = new StringBuilder();
         for (RouteModelListener listener : listeners) {
+            long listenerStart = System.nanoTime();
             try {
                 listener.onModel(state);
             } catch (RuntimeException e) {
                 log.error("Route model listener {} failed on revision {}", listener, snapshot.revision(), e);
             }
+            timings.append(", ").append(listener.getClass().getSimpleName()).append(' ')
+                    .append(millis(System.nanoTime() - listenerStart)).append(" ms");
         }
+        boolean first = !synced;
         synced = true;
+        if (first || log.isDebugEnabled()) {
+            // Where a change's time goes: the first sync is the start-up path, later ones the convergence path.
+            String message = "Revision {}: translated in {} ms" + timings + "; {} ms in all";
+            Object[] arguments = {snapshot.revision(), millis(translated - start), millis(System.nanoTime() - start)};
+            if (first) {
+                log.info(message, arguments);
+            } else {
+                log.debug(message, arguments);
+            }
+        }
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /** The latest snapshot and model. */

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Secrets are watched only when of type {@code kubernetes.io/tls} (a field selector, so the API server never sends
  * any other Secret, and RBAC grants nothing more than reading Secrets).
  *
- * <p>The first snapshot is delivered once every informer has listed its kind; after that each change requests a
- * rebuild from the informer stores on the delivery thread (see {@link SnapshotDelivery}). A failing list or watch is
+ * <p>The first snapshot is delivered once every informer has listed its kind; after that each change updates its
+ * kind's {@link SortedMirror} and requests a snapshot on the delivery thread (see {@link SnapshotDelivery}), which
+ * copies the mirrors: no store is collected or sorted per change. A failing list or watch is
  * logged and retried with fabric8's back-off, per informer, so one failing kind never stops the others.
  */
 public final class KubernetesClusterSource implements ClusterStateSource {
@@ -38,12 +39,14 @@ public final class KubernetesClusterSource implements ClusterStateSource {
 
     private final KubernetesClient client;
     private final List<String> namespaces;
-    private final List<SharedIndexInformer<Ingress>> ingressInformers = new ArrayList<>();
-    private final List<SharedIndexInformer<IngressClass>> ingressClassInformers = new ArrayList<>();
-    private final List<SharedIndexInformer<Service>> serviceInformers = new ArrayList<>();
-    private final List<SharedIndexInformer<EndpointSlice>> endpointSliceInformers = new ArrayList<>();
-    private final List<SharedIndexInformer<Secret>> secretInformers = new ArrayList<>();
     private final List<SharedIndexInformer<?>> allInformers = new ArrayList<>();
+    private final SortedMirror<Ingress> ingresses = new SortedMirror<>();
+    private final SortedMirror<IngressClass> ingressClasses = new SortedMirror<>();
+    private final SortedMirror<Service> services = new SortedMirror<>();
+    private final SortedMirror<EndpointSlice> endpointSlices = new SortedMirror<>();
+    private final SortedMirror<Secret> secrets = new SortedMirror<>();
+    /** Seeds the mirrors from the informers' stores once their initial lists are in. */
+    private final List<Runnable> seeds = new ArrayList<>();
     private final SnapshotDelivery delivery = new SnapshotDelivery("ingress-gateway-kubernetes-source");
     private volatile boolean closed;
 
@@ -63,11 +66,12 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         }
         delivery.start(this::snapshot, listener);
 
-        ingressInformers.addAll(namespaced("Ingress", client.network().v1().ingresses()));
-        ingressClassInformers.add(informer("IngressClass", "cluster", client.network().v1().ingressClasses()));
-        serviceInformers.addAll(namespaced("Service", client.services()));
-        endpointSliceInformers.addAll(namespaced("EndpointSlice", client.discovery().v1().endpointSlices()));
-        secretInformers.addAll(tlsSecrets());
+        // Each informer registers itself in allInformers, with a handler that keeps its kind's mirror current.
+        namespaced("Ingress", client.network().v1().ingresses(), ingresses);
+        informer("IngressClass", "cluster", client.network().v1().ingressClasses(), ingressClasses);
+        namespaced("Service", client.services(), services);
+        namespaced("EndpointSlice", client.discovery().v1().endpointSlices(), endpointSlices);
+        tlsSecrets();
 
         // Each start() lists and then watches asynchronously; the stage completes once the list is in the store.
         CompletableFuture<?>[] listed = allInformers.stream()
@@ -81,6 +85,7 @@ public final class KubernetesClusterSource implements ClusterStateSource {
                 log.debug("Informers did not sync", failure);
                 return;
             }
+            seeds.forEach(Runnable::run);
             log.info("Initial list complete: {} objects", allInformers.stream()
                     .mapToInt(informer -> informer.getStore().list().size()).sum());
             delivery.open();
@@ -88,30 +93,32 @@ public final class KubernetesClusterSource implements ClusterStateSource {
     }
 
     private <T extends HasMetadata> List<SharedIndexInformer<T>> namespaced(String kind,
-                                                                          MixedOperation<T, ?, ?> operation) {
+                                                                          MixedOperation<T, ?, ?> operation,
+                                                                          SortedMirror<T> mirror) {
         if (namespaces.isEmpty()) {
-            return List.of(informer(kind, "all namespaces", operation.inAnyNamespace()));
+            return List.of(informer(kind, "all namespaces", operation.inAnyNamespace(), mirror));
         }
         return namespaces.stream()
-                .map(ns -> informer(kind, "namespace " + ns, operation.inNamespace(ns)))
+                .map(ns -> informer(kind, "namespace " + ns, operation.inNamespace(ns), mirror))
                 .toList();
     }
 
     private List<SharedIndexInformer<Secret>> tlsSecrets() {
         if (namespaces.isEmpty()) {
             return List.of(informer("Secret", "all namespaces",
-                    client.secrets().inAnyNamespace().withField("type", TlsSecrets.TYPE)));
+                    client.secrets().inAnyNamespace().withField("type", TlsSecrets.TYPE), secrets));
         }
         return namespaces.stream()
                 .map(ns -> informer("Secret", "namespace " + ns,
-                        client.secrets().inNamespace(ns).withField("type", TlsSecrets.TYPE)))
+                        client.secrets().inNamespace(ns).withField("type", TlsSecrets.TYPE), secrets))
                 .toList();
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> informer(String kind, String scope,
-                                                                  Informable<T> informable) {
+                                                                  Informable<T> informable, SortedMirror<T> mirror) {
         SharedIndexInformer<T> informer = informable.runnableInformer(0);
-        informer.addEventHandler(new ChangeHandler<>());
+        informer.addEventHandler(new ChangeHandler<>(informer, mirror));
+        seeds.add(() -> mirror.seed(informer.getStore()));
         informer.exceptionHandler((started, failure) -> {
             if (closed) {
                 return false;
@@ -125,26 +132,19 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         return informer;
     }
 
+    /** The mirrors are ordered already: building a snapshot copies five lists, it sorts nothing. */
     private ClusterSnapshot snapshot(long revision) {
         return new ClusterSnapshot(
-                SnapshotDelivery.sorted(storesOf(ingressInformers)),
-                SnapshotDelivery.sorted(storesOf(ingressClassInformers)),
-                SnapshotDelivery.sorted(storesOf(serviceInformers)),
-                SnapshotDelivery.sorted(storesOf(endpointSliceInformers)),
+                ingresses.list(),
+                ingressClasses.list(),
+                services.list(),
+                endpointSlices.list(),
                 // The field selector already keeps other Secrets out; filtering again costs nothing and holds even
                 // against a server that ignores the selector.
-                SnapshotDelivery.sorted(storesOf(secretInformers).stream()
+                secrets.list().stream()
                         .filter(secret -> TlsSecrets.TYPE.equals(secret.getType()))
-                        .toList()),
+                        .toList(),
                 revision);
-    }
-
-    private static <T> List<T> storesOf(List<SharedIndexInformer<T>> informers) {
-        List<T> items = new ArrayList<>();
-        for (SharedIndexInformer<T> informer : informers) {
-            items.addAll(informer.getStore().list());
-        }
-        return items;
     }
 
     @Override
@@ -177,24 +177,40 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         delivery.close();
     }
 
-    /** Any add, update or delete asks for a rebuild; the informer has already applied it to its store. */
+    /**
+     * Any add, update or delete updates the kind's mirror from the informer's store (which already holds the change)
+     * and asks for a rebuild.
+     */
     private final class ChangeHandler<T extends HasMetadata> implements ResourceEventHandler<T> {
+
+        private final SharedIndexInformer<T> informer;
+        private final SortedMirror<T> mirror;
+
+        ChangeHandler(SharedIndexInformer<T> informer, SortedMirror<T> mirror) {
+            this.informer = informer;
+            this.mirror = mirror;
+        }
 
         @Override
         public void onAdd(T object) {
-            delivery.requestDelivery();
+            changed(object);
         }
 
         @Override
         public void onUpdate(T previous, T current) {
             String before = previous.getMetadata().getResourceVersion();
             if (before == null || !before.equals(current.getMetadata().getResourceVersion())) {
-                delivery.requestDelivery();
+                changed(current);
             }
         }
 
         @Override
         public void onDelete(T object, boolean finalStateUnknown) {
+            changed(object);
+        }
+
+        private void changed(T object) {
+            mirror.refresh(informer.getStore(), object);
             delivery.requestDelivery();
         }
     }

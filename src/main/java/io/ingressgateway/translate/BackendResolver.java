@@ -45,10 +45,24 @@ final class BackendResolver {
     record Resolution(String upstreamKey, String field, String problem) {
     }
 
+    /**
+     * One Service port an extraction resolved, and the Service object found for it (null when missing): an extraction
+     * stays valid for as long as each of its Services is the very same object.
+     */
+    record ServiceUse(String namespace, String service, String port, Service found, String serviceKey,
+                      String upstreamKey) {
+
+        ServiceUse(String namespace, String service, String port, Service found) {
+            this(namespace, service, port, found, namespace + "/" + service, Upstream.key(namespace, service, port));
+        }
+    }
+
     private final Map<String, Service> services = new HashMap<>();
     private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
     private final Map<String, Upstream> upstreams = new HashMap<>();
     private final Map<String, String> problems = new HashMap<>();
+    /** The uses of the extraction being recorded, or null. */
+    private List<ServiceUse> recording;
 
     BackendResolver(List<Service> services, List<EndpointSlice> slices) {
         for (Service service : services) {
@@ -107,10 +121,13 @@ final class BackendResolver {
      */
     String resolve(String namespace, String serviceName, String portAsWritten) {
         String key = Upstream.key(namespace, serviceName, portAsWritten);
+        Service service = services.get(namespace + "/" + serviceName);
+        if (recording != null) {
+            recording.add(new ServiceUse(namespace, serviceName, portAsWritten, service));
+        }
         if (upstreams.containsKey(key)) {
             return key;
         }
-        Service service = services.get(namespace + "/" + serviceName);
         Integer number = parsePort(portAsWritten);
         String qualified = "Service " + namespace + "/" + serviceName;
         if (service == null) {
@@ -147,8 +164,59 @@ final class BackendResolver {
         return key;
     }
 
+    /**
+     * The upstream of a key, resolved now when no backend of this snapshot named it yet (a key of a remembered
+     * extraction, {@code namespace/service:port}).
+     */
     Upstream upstream(String key) {
-        return upstreams.get(key);
+        Upstream upstream = upstreams.get(key);
+        if (upstream == null) {
+            int slash = key.indexOf('/');
+            int colon = key.indexOf(':', slash + 1);
+            if (slash > 0 && colon > slash) {
+                resolve(key.substring(0, slash), key.substring(slash + 1, colon), key.substring(colon + 1));
+                upstream = upstreams.get(key);
+            }
+        }
+        return upstream;
+    }
+
+    /** Records every Service port resolved from now until {@link #stopRecording()}. */
+    void startRecording() {
+        recording = new ArrayList<>();
+    }
+
+    List<ServiceUse> stopRecording() {
+        List<ServiceUse> uses = recording == null ? List.of() : List.copyOf(recording);
+        recording = null;
+        return uses;
+    }
+
+    /**
+     * Whether every Service of {@code uses} (recorded against another snapshot) is the very same object in this one,
+     * so that what was read with them still holds. Their upstreams need no resolving here: {@link #upstream} resolves
+     * any key it has not seen, with this snapshot's endpoints, exactly as the original extraction did.
+     */
+    boolean stillValid(List<ServiceUse> uses) {
+        for (ServiceUse use : uses) {
+            if (services.get(use.serviceKey()) != use.found()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@link #upstream} can resolve every upstream of {@code uses} from its key alone: true unless a namespace
+     * holds a {@code /} or a Service name a {@code :}, which no valid object has.
+     */
+    static boolean keysAreParseable(List<ServiceUse> uses) {
+        for (ServiceUse use : uses) {
+            if (use.namespace().indexOf('/') >= 0 || use.service().indexOf(':') >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void remember(String key, String namespace, String service, String port, List<Endpoint> endpoints,

@@ -23,7 +23,16 @@ final class IngressRules {
      *
      * @param field where the path sits in the Ingress, for conflict diagnostics
      */
-    record Candidate(HostMatch host, PathMatch path, String upstreamKey, String field) {
+    record Candidate(HostMatch host, PathMatch path, String upstreamKey, String field, String routeId) {
+
+        /**
+         * {@code routeId} is that of the route this candidate claims (null without a path), computed once: the
+         * extraction is remembered, so later translations reuse the same string, whose hash and equality are then
+         * free all the way down to the gateway's routes.
+         */
+        Candidate(HostMatch host, PathMatch path, String upstreamKey, String field) {
+            this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path));
+        }
     }
 
     /**
@@ -33,6 +42,12 @@ final class IngressRules {
      */
     record Extracted(List<Candidate> candidates, String defaultUpstreamKey, List<Diagnostic> diagnostics,
                      UpstreamPolicy policy) {
+
+        Extracted {
+            // Immutable: an extraction is remembered and reused by later translations.
+            candidates = List.copyOf(candidates);
+            diagnostics = List.copyOf(diagnostics);
+        }
     }
 
     private IngressRules() {

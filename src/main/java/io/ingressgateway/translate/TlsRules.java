@@ -59,11 +59,17 @@ final class TlsRules {
 
     private final Map<String, Secret> secrets = new HashMap<>();
     private final Map<String, Object> parsed = new HashMap<>();
+    /** What an earlier translation parsed, by Secret object: an unchanged Secret is not parsed again. */
+    private final Map<Secret, Object> known;
+    /** What this translation parsed or reused, by Secret object. */
+    private final Map<Secret, Object> loaded;
     private final Map<IngressRef, List<Diagnostic>> diagnostics = new HashMap<>();
     private final Map<IngressRef, Redirect> redirects = new HashMap<>();
     private final Map<HostMatch, TlsHost> hosts = new LinkedHashMap<>();
 
-    private TlsRules(List<Secret> secretList) {
+    private TlsRules(List<Secret> secretList, Map<Secret, Object> known, Map<Secret, Object> loaded) {
+        this.known = known;
+        this.loaded = loaded;
         for (Secret secret : secretList) {
             if (secret != null && secret.getMetadata() != null) {
                 secrets.put(IngressOrder.namespace(secret) + "/" + secret.getMetadata().getName(), secret);
@@ -74,9 +80,12 @@ final class TlsRules {
     /**
      * @param served       the served Ingresses, oldest first
      * @param virtualHosts the merged virtual hosts (routes know which Ingress they came from)
+     * @param known        what an earlier call parsed from each Secret object (its {@code loaded})
+     * @param loaded       filled with what this call parsed or reused, by Secret object
      */
-    static Result resolve(List<Ingress> served, List<Secret> secrets, List<VirtualHost> virtualHosts) {
-        TlsRules rules = new TlsRules(secrets);
+    static Result resolve(List<Ingress> served, List<Secret> secrets, List<VirtualHost> virtualHosts,
+                          Map<Secret, Object> known, Map<Secret, Object> loaded) {
+        TlsRules rules = new TlsRules(secrets, known, loaded);
         for (Ingress ingress : served) {
             try {
                 rules.read(ingress);
@@ -190,6 +199,15 @@ final class TlsRules {
         if (secret == null) {
             return "not found (only Secrets of type " + TlsSecrets.TYPE + " are watched)";
         }
+        Object result = known.get(secret);
+        if (result == null) {
+            result = parse(secret);
+        }
+        loaded.put(secret, result);
+        return result;
+    }
+
+    private static Object parse(Secret secret) {
         if (!TlsSecrets.TYPE.equals(secret.getType())) {
             return "is of type " + secret.getType() + ", not " + TlsSecrets.TYPE;
         }

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Merges the rules of every served Ingress into one {@link VirtualHost} per host pattern. Callers offer rules oldest
@@ -51,10 +52,10 @@ final class VirtualHostMerger {
      *
      * @return null when the claim succeeded, else the route that already holds the path
      */
-    Route claim(HostMatch host, PathMatch path, IngressRef ingress, String upstreamKey, UpstreamPolicy policy) {
+    Route claim(String routeId, HostMatch host, PathMatch path, IngressRef ingress, String upstreamKey,
+                UpstreamPolicy policy) {
         HostRoutes routes = hosts.computeIfAbsent(host, h -> new HostRoutes());
-        return routes.routes.putIfAbsent(path,
-                new Route(routeId(host, path), host, path, ingress, upstreamKey, policy));
+        return routes.routes.putIfAbsent(path, new Route(routeId, host, path, ingress, upstreamKey, policy));
     }
 
     /** Sets the host's default upstream unless an (older) Ingress already set one. */
@@ -65,15 +66,38 @@ final class VirtualHostMerger {
         }
     }
 
-    List<VirtualHost> build() {
+    /**
+     * The virtual hosts, sorted. A host whose routes and default equal those of its entry in {@code previous} (the
+     * virtual hosts of an earlier model, by host) is that entry itself: not sorted again, and the same instance for
+     * everything downstream that compares models.
+     */
+    List<VirtualHost> build(Map<HostMatch, VirtualHost> previous) {
         List<VirtualHost> result = new ArrayList<>(hosts.size());
         hosts.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey(HOST_ORDER))
                 .forEach(e -> {
+                    VirtualHost before = previous.get(e.getKey());
+                    if (before != null && sameRoutes(before, e.getValue())) {
+                        result.add(before);
+                        return;
+                    }
                     List<Route> routes = new ArrayList<>(e.getValue().routes.values());
                     routes.sort(PRECEDENCE);
                     result.add(new VirtualHost(e.getKey(), routes, e.getValue().defaultUpstreamKey));
                 });
         return result;
+    }
+
+    private static boolean sameRoutes(VirtualHost before, HostRoutes now) {
+        if (!Objects.equals(before.defaultUpstreamKey(), now.defaultUpstreamKey)
+                || before.routes().size() != now.routes.size()) {
+            return false;
+        }
+        for (Route route : before.routes()) {
+            if (!route.equals(now.routes.get(route.path()))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

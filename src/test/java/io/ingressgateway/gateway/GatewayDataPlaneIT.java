@@ -192,7 +192,7 @@ class GatewayDataPlaneIT {
         }
         RouteModel model = new RouteModel(hosts, byKey, defaultKey, List.of(), revisions.incrementAndGet());
         routeModel.onModel(new PipelineState(ClusterSnapshot.EMPTY, model));
-        List<String> expectedIds = IngressRouteDefinitions.from(model).stream().map(d -> d.getId()).toList();
+        List<String> expectedIds = IngressRouteDefinitions.from(model).stream().map(IngressRouteDefinition::id).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> routeLocator.getRoutes()
                 .map(r -> r.getId()).collectList().block().equals(expectedIds));
     }

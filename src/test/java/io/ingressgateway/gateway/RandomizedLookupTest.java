@@ -26,7 +26,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
@@ -127,16 +126,11 @@ class RandomizedLookupTest {
         return path.length() == 0 ? "/" : path.toString();
     }
 
-    /** Routes as the gateway holds them: from the definitions, in route order, with their metadata. */
+    /** Routes as the gateway holds them: made by the gateway's own locator, in route order, with their metadata. */
     private static List<Route> gatewayRoutes(RouteModel model) {
-        List<RouteDefinition> definitions = new ArrayList<>(IngressRouteDefinitions.from(model));
-        definitions.sort(Comparator.comparingInt(RouteDefinition::getOrder));
-        List<Route> routes = new ArrayList<>();
-        for (RouteDefinition definition : definitions) {
-            routes.add(Route.async(definition).asyncPredicate(exchange -> reactor.core.publisher.Mono.just(true))
-                    .build());
-        }
-        return routes;
+        IngressRouteLocator locator = new IngressRouteLocator();
+        locator.update(IngressRouteDefinitions.from(model));
+        return locator.routes();
     }
 
     private static String actual(IngressRouteHandlerMapping.RouteIndex index, String hostHeader, String path) {

@@ -1,0 +1,226 @@
+package io.ingressgateway.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.model.Route;
+import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.pipeline.PipelineState;
+import io.ingressgateway.source.ClusterSnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
+import org.springframework.http.HttpHeaders;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+
+/** The incremental locator converts only what changed, and the route model refreshes the gateway only then. */
+class IngressRouteLocatorTest {
+
+    private static final IngressRef INGRESS = new IngressRef("ns", "web");
+
+    @Test
+    void firstUpdateConvertsEveryRouteLikeTheGatewayWould() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        RouteModel model = model(Map.of("a.test", List.of("/x", "/"), "b.test", List.of("/y")), "ns/default:80");
+
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model));
+
+        // 3 rules and 1 default are new; the not-found route existed before the first model and only moved.
+        assertThat(update).isEqualTo(new IngressRouteLocator.Update(true, 4, 1, 0, 0));
+        List<org.springframework.cloud.gateway.route.Route> routes = locator.routes();
+        assertThat(routes).extracting(org.springframework.cloud.gateway.route.Route::getId).containsExactly(
+                "a.test|PREFIX|/x", "a.test|PREFIX|/", "b.test|PREFIX|/y", "default:ns/default:80", "not-found");
+        assertThat(routes).extracting(org.springframework.cloud.gateway.route.Route::getOrder)
+                .containsExactly(0, 1, 2, 3, 4);
+        org.springframework.cloud.gateway.route.Route rule = routes.get(0);
+        assertThat(rule.getUri()).isEqualTo(IngressRouteDefinitions.UPSTREAM_URI);
+        assertThat(rule.getMetadata()).containsEntry(IngressRouteDefinitions.KIND, "RULE")
+                .containsEntry(IngressRouteDefinitions.UPSTREAM, "ns/a.test:80")
+                .containsEntry(IngressRouteDefinitions.HOST, "a.test")
+                .containsEntry(IngressRouteDefinitions.PATH_TYPE, "PREFIX")
+                .containsEntry(IngressRouteDefinitions.PATH, "/x")
+                .containsEntry(IngressRouteDefinitions.INGRESS_NAMESPACE, "ns")
+                .containsEntry(IngressRouteDefinitions.INGRESS_NAME, "web");
+        assertThat(routes.get(3).getMetadata()).containsEntry(IngressRouteDefinitions.KIND, "DEFAULT")
+                .containsEntry(IngressRouteDefinitions.MODEL_DEFAULT, true);
+        assertThat(routes.get(4).getUri()).isEqualTo(IngressRouteDefinitions.NOT_FOUND_URI);
+        // The IngressRule predicate is the route's own: it matches its host and path, element-wise.
+        assertThat(matches(rule, "A.test:8080", "/x/1")).isTrue();
+        assertThat(matches(rule, "a.test", "/xy")).isFalse();
+        assertThat(matches(rule, "b.test", "/x")).isFalse();
+        assertThat(matches(routes.get(4), "any.test", "/")).isTrue();
+        assertThat(locator.getRoutes().collectList().block()).isEqualTo(routes);
+    }
+
+    @Test
+    void changingOneRouteConvertsOnlyThatRouteAndKeepsTheOthersAsTheyAre() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        Map<String, List<String>> hosts = new HashMap<>();
+        for (int i = 0; i < 50; i++) {
+            hosts.put("h" + i + ".test", List.of("/a", "/b"));
+        }
+        locator.update(IngressRouteDefinitions.from(model(hosts, null)));
+        List<org.springframework.cloud.gateway.route.Route> before = locator.routes();
+
+        // A different upstream for one route in the middle: only that route is new.
+        RouteModel changed = model(hosts, null, "h25.test|PREFIX|/b", "ns/other:80");
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(changed));
+
+        assertThat(update).isEqualTo(new IngressRouteLocator.Update(true, 1, 0, before.size() - 1, 0));
+        List<org.springframework.cloud.gateway.route.Route> after = locator.routes();
+        for (int i = 0; i < after.size(); i++) {
+            if (after.get(i).getId().equals("h25.test|PREFIX|/b")) {
+                assertThat(after.get(i)).isNotSameAs(before.get(i));
+                assertThat(after.get(i).getMetadata()).containsEntry(IngressRouteDefinitions.UPSTREAM, "ns/other:80");
+            } else {
+                assertThat(after.get(i)).isSameAs(before.get(i));
+            }
+        }
+    }
+
+    @Test
+    void insertingARouteRepositionsLaterRoutesAroundTheirExistingPredicates() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        Map<String, List<String>> hosts = new HashMap<>(Map.of("a.test", List.of("/a"), "b.test", List.of("/b"),
+                "c.test", List.of("/c")));
+        locator.update(IngressRouteDefinitions.from(model(hosts, null)));
+        Map<String, org.springframework.cloud.gateway.route.Route> before = byId(locator.routes());
+
+        hosts.put("a.test", List.of("/a/longer", "/a"));
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model(hosts, null)));
+
+        // a.test /a/longer is new and comes first (longest path first): every other route moves down one place.
+        assertThat(update.converted()).isEqualTo(1);
+        assertThat(update.repositioned()).isEqualTo(4); // a.test /a, b.test /b, c.test /c, not-found
+        assertThat(update.reused()).isZero();
+        List<org.springframework.cloud.gateway.route.Route> after = locator.routes();
+        assertThat(after).extracting(org.springframework.cloud.gateway.route.Route::getOrder)
+                .containsExactly(0, 1, 2, 3, 4);
+        for (org.springframework.cloud.gateway.route.Route route : after) {
+            org.springframework.cloud.gateway.route.Route old = before.get(route.getId());
+            if (old != null) {
+                assertThat(route.getPredicate()).isSameAs(old.getPredicate());
+                assertThat(route.getMetadata()).isEqualTo(old.getMetadata());
+                assertThat(route.getUri()).isEqualTo(old.getUri());
+            }
+        }
+    }
+
+    @Test
+    void equalDefinitionsChangeNothing() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        RouteModel model = model(Map.of("a.test", List.of("/x")), null);
+        locator.update(IngressRouteDefinitions.from(model));
+        List<org.springframework.cloud.gateway.route.Route> routes = locator.routes();
+
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model));
+
+        assertThat(update.changed()).isFalse();
+        assertThat(locator.routes()).isSameAs(routes);
+    }
+
+    @Test
+    void removedRoutesAreGone() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        locator.update(IngressRouteDefinitions.from(model(Map.of("a.test", List.of("/x"), "b.test",
+                List.of("/y")), null)));
+
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(
+                model(Map.of("a.test", List.of("/x")), null)));
+
+        assertThat(update.removed()).isEqualTo(1);
+        assertThat(locator.routes()).extracting(org.springframework.cloud.gateway.route.Route::getId)
+                .containsExactly("a.test|PREFIX|/x", "not-found");
+    }
+
+    @Test
+    void endpointOnlyChangesRefreshNoRoutesWhileRouteChangesDo() {
+        List<Object> events = new ArrayList<>();
+        IngressRouteLocator locator = new IngressRouteLocator();
+        GatewayRouteModel routeModel = new GatewayRouteModel(events::add, new RoundRobinBalancer(), locator);
+        Map<String, List<String>> hosts = Map.of("a.test", List.of("/x"), "b.test", List.of("/y"));
+
+        routeModel.onModel(state(model(hosts, "ns/default:80")));
+        assertThat(events).hasSize(1).first().isInstanceOf(RefreshRoutesEvent.class);
+        List<org.springframework.cloud.gateway.route.Route> routes = locator.routes();
+
+        // Same routes, other endpoints: served at once from the model, no refresh, routes untouched.
+        RouteModel scaled = withEndpoints(model(hosts, "ns/default:80"), List.of(new Endpoint("10.0.0.9", 8080),
+                new Endpoint("10.0.0.10", 8080)));
+        routeModel.onModel(state(scaled));
+        assertThat(events).hasSize(1);
+        assertThat(locator.routes()).isSameAs(routes);
+        assertThat(routeModel.upstream("ns/a.test:80").endpoints()).hasSize(2);
+
+        routeModel.onModel(state(model(Map.of("a.test", List.of("/x")), "ns/default:80")));
+        assertThat(events).hasSize(2);
+        assertThat(locator.routes()).hasSize(3);
+        // A route of the previous model still finds its upstream until the gateway has swapped its routes.
+        assertThat(routeModel.upstream("ns/b.test:80")).isNotNull();
+    }
+
+    private static boolean matches(org.springframework.cloud.gateway.route.Route route, String host, String path) {
+        MockServerWebExchange exchange = MockServerWebExchange.from(
+                MockServerHttpRequest.get(path).header(HttpHeaders.HOST, host));
+        return Boolean.TRUE.equals(reactor.core.publisher.Mono.from(route.getPredicate().apply(exchange)).block());
+    }
+
+    private static Map<String, org.springframework.cloud.gateway.route.Route> byId(
+            List<org.springframework.cloud.gateway.route.Route> routes) {
+        Map<String, org.springframework.cloud.gateway.route.Route> byId = new HashMap<>();
+        routes.forEach(route -> byId.put(route.getId(), route));
+        return byId;
+    }
+
+    private static PipelineState state(RouteModel model) {
+        return new PipelineState(ClusterSnapshot.EMPTY, model);
+    }
+
+    /** Hosts in name order, paths in the order given, each host's upstream {@code ns/<host>:80}. */
+    private static RouteModel model(Map<String, List<String>> hosts, String defaultKey) {
+        return model(hosts, defaultKey, null, null);
+    }
+
+    private static RouteModel model(Map<String, List<String>> hosts, String defaultKey, String overrideRouteId,
+                                    String overrideUpstream) {
+        List<VirtualHost> virtualHosts = new ArrayList<>();
+        Map<String, Upstream> upstreams = new HashMap<>();
+        hosts.keySet().stream().sorted().forEach(host -> {
+            List<Route> routes = new ArrayList<>();
+            for (String path : hosts.get(host)) {
+                PathMatch match = PathMatch.prefix(path);
+                String id = host + "|" + match.type() + "|" + match.path();
+                String upstream = id.equals(overrideRouteId) ? overrideUpstream : "ns/" + host + ":80";
+                routes.add(new Route(id, HostMatch.of(host), match, INGRESS, upstream, null));
+                upstreams.put(upstream, upstream(upstream, List.of(new Endpoint("10.0.0.1", 8080))));
+            }
+            virtualHosts.add(new VirtualHost(HostMatch.of(host), routes, null));
+        });
+        if (defaultKey != null) {
+            upstreams.put(defaultKey, upstream(defaultKey, List.of(new Endpoint("10.0.0.2", 8080))));
+        }
+        return new RouteModel(virtualHosts, upstreams, defaultKey, List.of(), 1);
+    }
+
+    private static RouteModel withEndpoints(RouteModel model, List<Endpoint> endpoints) {
+        Map<String, Upstream> upstreams = new HashMap<>();
+        model.upstreams().forEach((key, upstream) -> upstreams.put(key, upstream(key, endpoints)));
+        return new RouteModel(model.virtualHosts(), upstreams, model.defaultUpstreamKey(), model.ingresses(),
+                model.revision() + 1);
+    }
+
+    private static Upstream upstream(String key, List<Endpoint> endpoints) {
+        String namespace = key.substring(0, key.indexOf('/'));
+        String service = key.substring(key.indexOf('/') + 1, key.indexOf(':'));
+        return new Upstream(key, namespace, service, "80", endpoints, false);
+    }
+}

@@ -1,0 +1,203 @@
+package io.ingressgateway.translate;
+
+import static io.ingressgateway.translate.Fixtures.CLASS;
+import static io.ingressgateway.translate.Fixtures.SETTINGS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.source.ClusterSnapshot;
+import io.ingressgateway.tls.TestCertificates;
+import io.ingressgateway.tls.TestCertificates.Issued;
+import io.ingressgateway.tls.TestCertificates.KeyFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One translator fed a sequence of snapshots (reusing what it read from unchanged objects) must give exactly what a
+ * fresh translator gives for each snapshot. The cluster changes as informers change it: a changed object is a new
+ * object, an unchanged one stays the same instance.
+ */
+class IncrementalTranslationTest {
+
+    private static final String[] HOSTS = {"a.test", "b.test", "*.b.test", "c.test", ""};
+    private static final String[] PATHS = {"/", "/api", "/api/v1", "/web", "/web/static"};
+    /** "odd:name" is invalid in a cluster, but a manifest may say it: its upstream key cannot be read back. */
+    private static final String[] SERVICES = {"web", "api", "admin", "gone", "odd:name"};
+    private static final Issued CERT = TestCertificates.issue("a.test", KeyFormat.EC_PKCS8, "a.test", "*.b.test");
+
+    static Stream<Long> seeds() {
+        return Stream.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void equalsAFreshTranslationAfterEveryChange(long seed) {
+        Random random = new Random(seed);
+        Cluster cluster = new Cluster();
+        for (int i = 0; i < 12; i++) {
+            cluster.putIngress(random, "ing" + i);
+        }
+        for (String service : List.of("web", "api", "admin")) {
+            cluster.putService(random, service);
+            cluster.putSlice(random, service);
+        }
+        cluster.secrets.put("cert", TestCertificates.secret("ns", "cert", CERT));
+        IngressTranslator incremental = new IngressTranslator(SETTINGS);
+        long revision = 0;
+        for (int step = 0; step < 150; step++) {
+            ClusterSnapshot snapshot = cluster.snapshot(++revision);
+            RouteModel expected = new IngressTranslator(SETTINGS).translate(snapshot);
+            assertThat(incremental.translate(snapshot)).as("seed %d step %d", seed, step).isEqualTo(expected);
+            cluster.change(random);
+        }
+    }
+
+    @Test
+    void anEndpointOnlyChangeKeepsEverythingButTheUpstreams() {
+        Random random = new Random(42);
+        Cluster cluster = new Cluster();
+        for (int i = 0; i < 5; i++) {
+            cluster.putIngress(random, "ing" + i);
+        }
+        for (String service : List.of("web", "api", "admin")) {
+            cluster.putService(random, service);
+            cluster.putSlice(random, service);
+        }
+        IngressTranslator translator = new IngressTranslator(SETTINGS);
+        RouteModel before = translator.translate(cluster.snapshot(1));
+
+        cluster.slices.put("web", Fixtures.slice("ns", "web", "web-1", "IPv4", "http", 8080, "10.9.9.9"));
+        ClusterSnapshot snapshot = cluster.snapshot(2);
+        RouteModel after = translator.translate(snapshot);
+
+        assertThat(after).isEqualTo(new IngressTranslator(SETTINGS).translate(snapshot));
+        // Not merged again: the very same routes, reports and TLS model.
+        assertThat(after.virtualHosts()).isSameAs(before.virtualHosts());
+        assertThat(after.ingresses()).isSameAs(before.ingresses());
+        assertThat(after.tls()).isSameAs(before.tls());
+        assertThat(after.revision()).isEqualTo(2);
+    }
+
+    @Test
+    void changingOneIngressKeepsTheVirtualHostsItDoesNotTouch() {
+        Cluster cluster = new Cluster();
+        cluster.putService(new Random(1), "web");
+        for (int i = 0; i < 5; i++) {
+            cluster.ingresses.put("ing" + i, Fixtures.ingress("ns", "ing" + i, "2024-01-01T00:00:00Z",
+                    Fixtures.rule("h" + i + ".test", Fixtures.prefix("/a", "web"), Fixtures.prefix("/b", "web"))));
+        }
+        IngressTranslator translator = new IngressTranslator(SETTINGS);
+        RouteModel before = translator.translate(cluster.snapshot(1));
+
+        cluster.ingresses.put("ing2", Fixtures.ingress("ns", "ing2", "2024-01-01T00:00:00Z",
+                Fixtures.rule("h2.test", Fixtures.prefix("/a", "web"), Fixtures.prefix("/c", "web"))));
+        ClusterSnapshot snapshot = cluster.snapshot(2);
+        RouteModel after = translator.translate(snapshot);
+
+        assertThat(after).isEqualTo(new IngressTranslator(SETTINGS).translate(snapshot));
+        for (int i = 0; i < 5; i++) {
+            if (i == 2) {
+                assertThat(after.virtualHosts().get(i)).isNotEqualTo(before.virtualHosts().get(i));
+            } else {
+                assertThat(after.virtualHosts().get(i)).isSameAs(before.virtualHosts().get(i));
+            }
+        }
+    }
+
+    /** Cluster objects by name, in the "ns" namespace; replaced (never mutated) on change. */
+    private static final class Cluster {
+        final Map<String, Ingress> ingresses = new TreeMap<>();
+        final Map<String, Service> services = new TreeMap<>();
+        final Map<String, EndpointSlice> slices = new TreeMap<>();
+        final Map<String, Secret> secrets = new TreeMap<>();
+        IngressClass ingressClass = Fixtures.ourClass();
+        int created;
+
+        ClusterSnapshot snapshot(long revision) {
+            return new ClusterSnapshot(new ArrayList<>(ingresses.values()), List.of(ingressClass),
+                    new ArrayList<>(services.values()), new ArrayList<>(slices.values()),
+                    new ArrayList<>(secrets.values()), revision);
+        }
+
+        void change(Random random) {
+            switch (random.nextInt(10)) {
+                case 0, 1, 2 -> putIngress(random, "ing" + random.nextInt(16));
+                case 3 -> ingresses.remove("ing" + random.nextInt(16));
+                case 4 -> putService(random, SERVICES[random.nextInt(SERVICES.length)]);
+                case 5 -> services.remove(SERVICES[random.nextInt(SERVICES.length)]);
+                case 6, 7 -> putSlice(random, SERVICES[random.nextInt(SERVICES.length)]);
+                case 8 -> ingressClass = random.nextBoolean() ? Fixtures.ourClass()
+                        : Fixtures.ingressClass(CLASS, "someone-else.io/controller", false);
+                default -> {
+                    if (secrets.isEmpty()) {
+                        secrets.put("cert", TestCertificates.secret("ns", "cert", CERT));
+                    } else {
+                        secrets.clear();
+                    }
+                }
+            }
+        }
+
+        void putIngress(Random random, String name) {
+            List<IngressRule> rules = new ArrayList<>();
+            for (int r = random.nextInt(3); r >= 0; r--) {
+                List<HTTPIngressPath> paths = new ArrayList<>();
+                for (int p = random.nextInt(3); p >= 0; p--) {
+                    String service = SERVICES[random.nextInt(SERVICES.length)];
+                    paths.add(random.nextInt(4) == 0
+                            ? Fixtures.namedPort(random.nextBoolean() ? "Exact" : "Prefix",
+                                    PATHS[random.nextInt(PATHS.length)], service, "http")
+                            : Fixtures.path(random.nextBoolean() ? "Exact" : "Prefix",
+                                    PATHS[random.nextInt(PATHS.length)], service, random.nextBoolean() ? 80 : 81));
+                }
+                String host = HOSTS[random.nextInt(HOSTS.length)];
+                rules.add(Fixtures.rule(host.isEmpty() ? null : host, paths.toArray(HTTPIngressPath[]::new)));
+            }
+            // Ages collide on purpose: ties are broken by name.
+            IngressBuilder builder = Fixtures.ingress("ns", name, "2024-01-0" + (1 + random.nextInt(3))
+                    + "T00:00:00Z").editSpec().withRules(rules).endSpec()
+                    .editMetadata().withResourceVersion(Integer.toString(++created)).endMetadata();
+            if (random.nextInt(4) == 0) {
+                builder.editSpec().withDefaultBackend(Fixtures.backend(SERVICES[random.nextInt(SERVICES.length)], 80))
+                        .endSpec();
+            }
+            if (random.nextInt(3) == 0) {
+                builder.editSpec().addNewTl().withHosts("a.test").withSecretName("cert").endTl().endSpec();
+            }
+            if (random.nextInt(4) == 0) {
+                builder.editMetadata().addToAnnotations("ingress-gateway.io/ssl-redirect", "false").endMetadata();
+            }
+            ingresses.put(name, builder.build());
+        }
+
+        void putService(Random random, String name) {
+            services.put(name, random.nextBoolean()
+                    ? Fixtures.service("ns", name, Fixtures.servicePort("http", 80))
+                    : Fixtures.service("ns", name, Fixtures.servicePort("http", 80), Fixtures.servicePort("alt", 81)));
+        }
+
+        void putSlice(Random random, String service) {
+            String[] addresses = new String[1 + random.nextInt(3)];
+            for (int i = 0; i < addresses.length; i++) {
+                addresses[i] = (random.nextInt(4) == 0 ? "!" : "") + "10.0." + random.nextInt(3) + "."
+                        + random.nextInt(5);
+            }
+            slices.put(service, Fixtures.slice("ns", service, service + "-1", "IPv4", "http", 8080, addresses));
+        }
+    }
+}
