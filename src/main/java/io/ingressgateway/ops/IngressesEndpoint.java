@@ -133,7 +133,7 @@ public class IngressesEndpoint {
                 .map(routes::get)
                 .filter(Objects::nonNull)
                 .map(route -> describe(route, model.upstreams().get(route.upstreamKey()),
-                        guards == null ? null : guards.guard(new GuardKey(route.ingress(), route.upstreamKey()))))
+                        guards == null ? null : describe(guards, new GuardKey(route.ingress(), route.upstreamKey()))))
                 .toList();
         List<TlsHostDescriptor> tls = model.tls().hosts().stream()
                 .filter(host -> host.ingress().equals(report.ingress()))
@@ -157,10 +157,23 @@ public class IngressesEndpoint {
         return new DiagnosticDescriptor(diagnostic.severity().name(), diagnostic.field(), diagnostic.message());
     }
 
-    private static RouteDescriptor describe(Route route, Upstream upstream, UpstreamGuard guard) {
+    private static RouteDescriptor describe(Route route, Upstream upstream, GuardDescriptor guard) {
         return new RouteDescriptor(route.id(), route.host().toString(), route.path().type().name(),
-                route.path().path(), route.upstreamKey(), upstream == null ? 0 : upstream.endpoints().size(),
-                guard == null ? null : describe(guard));
+                route.path().path(), route.upstreamKey(), upstream == null ? 0 : upstream.endpoints().size(), guard);
+    }
+
+    /**
+     * The guard of a route as it stands, without making it: a guard no request has needed yet is a closed circuit
+     * with nothing in flight and no rates (-1, as Resilience4j reports too few calls).
+     */
+    private static GuardDescriptor describe(UpstreamGuards guards, GuardKey key) {
+        UpstreamGuard guard = guards.existingGuard(key);
+        if (guard != null) {
+            return describe(guard);
+        }
+        GuardPolicy policy = guards.policy(key);
+        return policy == null ? null : new GuardDescriptor(PolicyDescriptor.of(policy), "CLOSED", 0,
+                policy.maxConcurrentRequests(), -1f, -1f);
     }
 
     private static GuardDescriptor describe(UpstreamGuard guard) {

@@ -183,7 +183,7 @@ class ResilienceIT {
     GatewayRouteModel routeModel;
 
     UpstreamGuard guardOf(String ingressName) {
-        return upstreamGuards.guards().values().stream()
+        return upstreamGuards.activeGuards().values().stream()
                 .filter(g -> g.key().ingress() != null && g.key().ingress().name().equals(ingressName))
                 .findFirst().orElse(null);
     }

@@ -80,8 +80,9 @@ class UpstreamGuardsTest {
         apply(model("apps/fallback:80", new RouteSpec(SHOP, WEB, small), new RouteSpec(SHOP, WEB, small),
                 new RouteSpec(SHOP, API, small), new RouteSpec(BLOG, WEB, UpstreamPolicy.DEFAULTS)));
 
-        assertThat(guards.guards().keySet()).containsExactlyInAnyOrder(new GuardKey(SHOP, WEB),
+        assertThat(guards.policies().keySet()).containsExactlyInAnyOrder(new GuardKey(SHOP, WEB),
                 new GuardKey(SHOP, API), new GuardKey(BLOG, WEB), GuardKey.ofDefault("apps/fallback:80"));
+        guards.guard(GuardKey.ofDefault("apps/fallback:80"));
         GuardPolicy shopWeb = guards.guard(new GuardKey(SHOP, WEB)).policy();
         assertThat(shopWeb.readTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(shopWeb.maxConcurrentRequests()).isEqualTo(10);
@@ -91,6 +92,35 @@ class UpstreamGuardsTest {
         assertThat(inflightLimit("shop", "web")).isEqualTo(10);
         assertThat(inflightLimit("blog", "web")).isEqualTo(1024);
         assertThat(inflightLimit("", "fallback")).isEqualTo(1024);
+    }
+
+    @Test
+    void aGuardAndItsMetersAreMadeAtTheFirstRequestThatNeedsIt() {
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS),
+                new RouteSpec(BLOG, WEB, UpstreamPolicy.DEFAULTS)));
+        assertThat(guards.activeGuards()).isEmpty();
+        assertThat(registry.find(UpstreamGuard.METER_PREFIX + "inflight.limit").gauges()).isEmpty();
+        assertThat(guards.existingGuard(new GuardKey(SHOP, WEB))).isNull();
+
+        UpstreamGuard shop = guards.guard(new GuardKey(SHOP, WEB));
+
+        assertThat(guards.activeGuards()).containsOnlyKeys(new GuardKey(SHOP, WEB));
+        assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(shop);
+        assertThat(inflightLimit("shop", "web")).isEqualTo(1024);
+        assertThat(inflightLimit("blog", "web")).isNaN();
+    }
+
+    @Test
+    void aGuardFirstNeededAfterItsPairLeftTheModelServesButRegistersNoMeters() {
+        apply(model(null, new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS)));
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
+
+        // A request matched to a route of the previous model, arriving after the swap.
+        UpstreamGuard late = guards.guard(new GuardKey(BLOG, API));
+
+        assertThat(late).isNotNull();
+        assertThat(late.tryEnterBulkhead()).isTrue();
+        assertThat(registry.find(UpstreamGuard.METER_PREFIX + "inflight").tag("ingress", "blog").meters()).isEmpty();
     }
 
     @Test
@@ -126,10 +156,11 @@ class UpstreamGuardsTest {
         apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS),
                 new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS)));
         UpstreamGuard blog = guards.guard(new GuardKey(BLOG, API));
+        guards.guard(new GuardKey(SHOP, WEB));
 
         apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
 
-        assertThat(guards.guards()).doesNotContainKey(new GuardKey(BLOG, API));
+        assertThat(guards.policies()).doesNotContainKey(new GuardKey(BLOG, API));
         assertThat(registry.find(UpstreamGuard.METER_PREFIX + "inflight").tag("ingress", "blog").meters()).isEmpty();
         assertThat(registry.find(UpstreamGuard.METER_PREFIX + "rejections").tag("ingress", "blog").meters())
                 .isEmpty();
