@@ -76,12 +76,15 @@ public record IngressGatewayProperties(
      * @param maxInFlightRequests requests being served at once; a request past it is answered 503 with
      *                            {@code Retry-After} before any routing
      * @param retryAfter          the {@code Retry-After} sent with that 503
+     * @param maxEarlyRetryHold   the longest a request is held when its client comes back on the same connection
+     *                            before the {@code Retry-After} of a 503 it was given (any 503 of the gateway)
      */
     public record Listener(
             @DefaultValue("1024") int backlog,
             @DefaultValue("16384") int maxConnections,
             @DefaultValue("4096") int maxInFlightRequests,
-            @DefaultValue("1s") Duration retryAfter) {
+            @DefaultValue("1s") Duration retryAfter,
+            @DefaultValue("10s") Duration maxEarlyRetryHold) {
 
         public Listener {
             if (backlog < 1 || backlog > 65535) {
@@ -97,6 +100,10 @@ public record IngressGatewayProperties(
             }
             if (retryAfter.isNegative()) {
                 throw new IllegalArgumentException("ingress-gateway.listener.retry-after must not be negative");
+            }
+            if (maxEarlyRetryHold.isNegative()) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-early-retry-hold must not be negative");
             }
         }
     }

@@ -65,10 +65,18 @@ public class EdgeConfiguration {
                 new PublicListenerCustomizer(properties.listener().backlog(), connectionLimit));
     }
 
-    /** Outermost decorator of the main server's HTTP handler: the limit is checked before any filter runs. */
     @Bean
-    WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit) {
-        return builder -> builder.httpHandlerDecorator(limit::decorate);
+    EarlyRetryHold publicListenerEarlyRetryHold(IngressGatewayProperties properties) {
+        return new EarlyRetryHold(properties.listener().maxEarlyRetryHold());
+    }
+
+    /**
+     * Outermost decorators of the main server's HTTP handler: clients retrying before their Retry-After are held
+     * first (holding no in-flight place), then the in-flight limit is checked before any filter runs.
+     */
+    @Bean
+    WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit, EarlyRetryHold hold) {
+        return builder -> builder.httpHandlerDecorator(handler -> hold.decorate(limit.decorate(handler)));
     }
 
     /**
@@ -92,8 +100,8 @@ public class EdgeConfiguration {
 
     @Bean
     EdgeMetrics edgeMetrics(ConnectionLimit connectionLimit, InFlightRequestLimit inFlightRequestLimit,
-                            EventLoopWatchdog watchdog) {
-        return new EdgeMetrics(connectionLimit, inFlightRequestLimit, watchdog);
+                            EarlyRetryHold earlyRetryHold, EventLoopWatchdog watchdog) {
+        return new EdgeMetrics(connectionLimit, inFlightRequestLimit, earlyRetryHold, watchdog);
     }
 
     private record OrderedWebServerFactoryCustomizer(PublicListenerCustomizer customizer)

@@ -16,11 +16,14 @@ public final class EdgeMetrics implements MeterBinder {
 
     private final ConnectionLimit connections;
     private final InFlightRequestLimit requests;
+    private final EarlyRetryHold earlyRetryHold;
     private final EventLoopWatchdog watchdog;
 
-    public EdgeMetrics(ConnectionLimit connections, InFlightRequestLimit requests, EventLoopWatchdog watchdog) {
+    public EdgeMetrics(ConnectionLimit connections, InFlightRequestLimit requests, EarlyRetryHold earlyRetryHold,
+                       EventLoopWatchdog watchdog) {
         this.connections = connections;
         this.requests = requests;
+        this.earlyRetryHold = earlyRetryHold;
         this.watchdog = watchdog;
     }
 
@@ -45,6 +48,9 @@ public final class EdgeMetrics implements MeterBinder {
         FunctionCounter.builder(REJECTIONS, requests, InFlightRequestLimit::rejected)
                 .description("Connections closed or requests answered 503 by the public listener's limits")
                 .tag("reason", "max-in-flight-requests")
+                .register(registry);
+        FunctionCounter.builder("ingress.gateway.listener.held.requests", earlyRetryHold, EarlyRetryHold::held)
+                .description("Requests held until the Retry-After their client was given had passed")
                 .register(registry);
         for (String group : watchdog.groups()) {
             Gauge.builder("ingress.gateway.event.loop.stall", watchdog,

@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.ingressgateway.edge.Requests.Response;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
+import io.ingressgateway.support.PlainHttpConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -163,6 +164,33 @@ class PublicListenerLimitsIT {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 0);
         assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", Duration.ofSeconds(5)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aClientComingBackOnItsConnectionBeforeItsRetryAfterIsHeldUntilThen() throws IOException {
+        CompletableFuture<Response> first = Requests.start(port, EdgeManifests.HOST, "/slow");
+        CompletableFuture<Response> second = Requests.start(port, EdgeManifests.HOST, "/slow");
+        await().atMost(Duration.ofSeconds(5)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 2);
+
+        try (PlainHttpConnection client = new PlainHttpConnection(port, EdgeManifests.HOST, Duration.ofSeconds(10))) {
+            assertThat(client.get("/fast")).isEqualTo(503);
+            long shedAt = System.nanoTime();
+
+            // At once again, on the same connection, ignoring "Retry-After: 2": held until those 2 s have passed
+            // (both slots are still taken then, so it is shed once more).
+            assertThat(client.get("/fast")).isEqualTo(503);
+            long heldFor = System.nanoTime() - shedAt;
+            assertThat(Duration.ofNanos(heldFor)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+        }
+        // Another client, never told to wait, is answered at once.
+        long start = System.nanoTime();
+        assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", SLOW).status()).isIn(200, 503);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Requests.probe(managementPort, "/actuator/prometheus").body())
+                .contains("ingress_gateway_listener_held_requests_total 1.0");
+
+        first.join();
+        second.join();
     }
 
     @Test
