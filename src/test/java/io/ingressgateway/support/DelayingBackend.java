@@ -2,6 +2,7 @@ package io.ingressgateway.support;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,11 +46,20 @@ public final class DelayingBackend implements AutoCloseable {
                     maxInProgress.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
                     // Reads the delay when the request arrives: a request already waiting keeps its delay.
                     Duration wait = delay.get();
-                    Mono<Void> answer = response.header("Content-Type", "text/plain")
+                    // A request is over for the application once it starts answering: the gateway can only free
+                    // its bulkhead place after reading the answer, so counting until the write completes would
+                    // race with the next request the gateway lets through.
+                    AtomicBoolean inProgressCounted = new AtomicBoolean(true);
+                    Runnable done = () -> {
+                        if (inProgressCounted.compareAndSet(true, false)) {
+                            inProgress.decrementAndGet();
+                        }
+                    };
+                    Mono<Void> answer = Mono.fromRunnable(done).then(response.header("Content-Type", "text/plain")
                             .header("Content-Length", Integer.toString(body.length))
-                            .sendByteArray(Mono.just(body)).then();
+                            .sendByteArray(Mono.just(body)).then());
                     return (wait.isZero() ? answer : Mono.delay(wait).then(answer))
-                            .doFinally(signal -> inProgress.decrementAndGet());
+                            .doFinally(signal -> done.run());
                 })
                 .bindNow();
     }
