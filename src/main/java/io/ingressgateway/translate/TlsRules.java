@@ -15,13 +15,16 @@ import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.tls.InvalidCertificateException;
 import io.ingressgateway.tls.TlsSecrets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads {@code spec.tls} and the redirect annotations of the served Ingresses, as ingress-nginx does.
@@ -39,6 +42,10 @@ import java.util.Set;
  *       "false"}; {@code force-ssl-redirect: "true"} redirects its routes even without TLS. Both are read under
  *       {@value #OUR_PREFIX} and, for Ingresses written for ingress-nginx, {@value #NGINX_PREFIX}; ours wins.</li>
  * </ul>
+ *
+ * <p>Two steps, so that a change to one Ingress costs little: {@link #read} turns one Ingress into what it asks for
+ * (a {@link Read}, remembered while the Ingress and the Secrets stay the same objects); {@link #assemble} settles the
+ * claims of every served Ingress, oldest first, and works out the redirects.
  */
 final class TlsRules {
 
@@ -50,64 +57,113 @@ final class TlsRules {
     /** What one translation learned about TLS. */
     record Result(TlsModel model, Map<IngressRef, List<Diagnostic>> diagnostics) {
 
+        static final Result EMPTY = new Result(TlsModel.EMPTY, Map.of());
+
         List<Diagnostic> diagnosticsOf(IngressRef ref) {
             return diagnostics.getOrDefault(ref, List.of());
         }
     }
 
-    private enum Redirect { DEFAULT, OFF, FORCE }
+    enum Redirect { DEFAULT, OFF, FORCE }
 
-    private final Map<String, Secret> secrets = new HashMap<>();
-    private final Map<String, Object> parsed = new HashMap<>();
-    /** What an earlier translation parsed, by Secret object: an unchanged Secret is not parsed again. */
-    private final Map<Secret, Object> known;
-    /** What this translation parsed or reused, by Secret object. */
-    private final Map<Secret, Object> loaded;
-    private final Map<IngressRef, List<Diagnostic>> diagnostics = new HashMap<>();
-    private final Map<IngressRef, Redirect> redirects = new HashMap<>();
-    private final Map<HostMatch, TlsHost> hosts = new LinkedHashMap<>();
+    /**
+     * What one served Ingress asks for, in the order it asks: warnings that concern it alone, and TLS hosts it claims
+     * (whether a claim holds depends on older Ingresses, so it is decided by {@link #assemble}).
+     */
+    record Read(Redirect redirect, List<Step> steps) {
 
-    private TlsRules(List<Secret> secretList, Map<Secret, Object> known, Map<Secret, Object> loaded) {
-        this.known = known;
-        this.loaded = loaded;
-        for (Secret secret : secretList) {
-            if (secret != null && secret.getMetadata() != null) {
-                secrets.put(IngressOrder.namespace(secret) + "/" + secret.getMetadata().getName(), secret);
-            }
+        static final Read NOTHING = new Read(Redirect.DEFAULT, List.of());
+
+        Read {
+            steps = List.copyOf(steps);
         }
+
+        /** Whether the Ingress affects TLS at all: most Ingresses do not, and are skipped by {@link #assemble}. */
+        boolean isEmpty() {
+            return redirect == Redirect.DEFAULT && steps.isEmpty();
+        }
+    }
+
+    sealed interface Step {
+    }
+
+    /** A warning for the reading Ingress. */
+    record Warning(Diagnostic diagnostic) implements Step {
+    }
+
+    /** The reading Ingress asks for {@code candidate} (its {@code spec.tls} entry at {@code field}). */
+    record Claim(TlsHost candidate, String field) implements Step {
+    }
+
+    /** One served Ingress and what it asks for, as {@link #assemble} takes them. */
+    record Reader(IngressRef ref, Read read) {
     }
 
     /**
-     * @param served       the served Ingresses, oldest first
-     * @param virtualHosts the merged virtual hosts (routes know which Ingress they came from)
-     * @param known        what an earlier call parsed from each Secret object (its {@code loaded})
-     * @param loaded       filled with what this call parsed or reused, by Secret object
+     * The Secrets of one snapshot by {@code namespace/name}, and what was parsed from each. Parsing is remembered by
+     * Secret object, across snapshots: an unchanged Secret is never parsed again.
      */
-    static Result resolve(List<Ingress> served, List<Secret> secrets, List<VirtualHost> virtualHosts,
-                          Map<Secret, Object> known, Map<Secret, Object> loaded) {
-        TlsRules rules = new TlsRules(secrets, known, loaded);
-        for (Ingress ingress : served) {
-            try {
-                rules.read(ingress);
-            } catch (RuntimeException e) {
-                // Last line of defence, as in IngressTranslator: one odd object never affects another Ingress.
-                rules.warn(IngressOrder.ref(ingress), "spec.tls", "TLS settings could not be read (" + e + ");"
-                        + " hosts of this Ingress are served without its certificates");
+    static final class Secrets {
+
+        private final List<Secret> list;
+        private final Map<String, Secret> byName = new HashMap<>();
+        private final Map<Secret, Object> parsed = new java.util.IdentityHashMap<>();
+
+        /** @param previous the Secrets of an earlier snapshot, whose parsing of unchanged Secrets is reused; or null */
+        Secrets(List<Secret> list, Secrets previous) {
+            this.list = list;
+            for (Secret secret : list) {
+                if (secret != null && secret.getMetadata() != null) {
+                    byName.put(IngressOrder.namespace(secret) + "/" + secret.getMetadata().getName(), secret);
+                    Object known = previous == null ? null : previous.parsed.get(secret);
+                    if (known != null) {
+                        parsed.put(secret, known);
+                    }
+                }
             }
         }
-        return new Result(rules.model(virtualHosts), rules.diagnostics);
+
+        /** Whether these are the Secrets of a snapshot holding {@code secrets}: the very same objects. */
+        boolean sameAs(List<Secret> secrets) {
+            return TranslationState.sameObjects(list, secrets);
+        }
+
+        /** A usable certificate, or the problem (a String) that makes the Secret unusable. */
+        Object load(String secretKey) {
+            Secret secret = byName.get(secretKey);
+            if (secret == null) {
+                return "not found (only Secrets of type " + TlsSecrets.TYPE + " are watched)";
+            }
+            return parsed.computeIfAbsent(secret, TlsRules::parse);
+        }
     }
 
-    private void read(Ingress ingress) {
-        IngressRef ref = IngressOrder.ref(ingress);
-        redirects.put(ref, redirectOf(ingress, ref));
+    private TlsRules() {
+    }
+
+    /** Reads the {@code spec.tls} and redirect annotations of one served Ingress. */
+    static Read read(Ingress ingress, IngressRef ref, Secrets secrets) {
+        List<Step> steps = new ArrayList<>();
+        Redirect redirect = Redirect.DEFAULT;
+        try {
+            redirect = redirectOf(ingress, steps);
+            readEntries(ingress, ref, secrets, steps);
+        } catch (RuntimeException e) {
+            // Last line of defence, as in IngressTranslator: one odd object never affects another Ingress.
+            steps.add(warning("spec.tls", "TLS settings could not be read (" + e + "); hosts of this Ingress are"
+                    + " served without its certificates"));
+        }
+        return steps.isEmpty() && redirect == Redirect.DEFAULT ? Read.NOTHING : new Read(redirect, steps);
+    }
+
+    private static void readEntries(Ingress ingress, IngressRef ref, Secrets secrets, List<Step> steps) {
         List<IngressTLS> entries = ingress.getSpec() == null || ingress.getSpec().getTls() == null
                 ? List.of() : ingress.getSpec().getTls();
         for (int i = 0; i < entries.size(); i++) {
             String field = "spec.tls[" + i + "]";
             IngressTLS entry = entries.get(i);
             if (entry == null) {
-                warn(ref, field, "TLS entry is empty; ignored");
+                steps.add(warning(field, "TLS entry is empty; ignored"));
                 continue;
             }
             String secretName = entry.getSecretName();
@@ -117,40 +173,40 @@ final class TlsRules {
             if (secretKey == null) {
                 fallback = field + " names no secretName";
             } else {
-                Object resolved = parsed.computeIfAbsent(secretKey, this::load);
+                Object resolved = secrets.load(secretKey);
                 if (resolved instanceof TlsCertificate usable) {
                     certificate = usable;
                 } else {
                     fallback = "Secret " + secretKey + ": " + resolved;
-                    warn(ref, field + ".secretName", fallback + "; its hosts are served with the default"
-                            + " certificate");
+                    steps.add(warning(field + ".secretName", fallback + "; its hosts are served with the default"
+                            + " certificate"));
                 }
             }
             List<String> names = entry.getHosts() == null ? List.of() : entry.getHosts();
             if (names.isEmpty()) {
-                addRuleHostsCoveredBy(ingress, ref, field, secretKey, certificate);
+                addRuleHostsCoveredBy(ingress, ref, field, secretKey, certificate, steps);
                 continue;
             }
             for (int j = 0; j < names.size(); j++) {
                 String hostField = field + ".hosts[" + j + "]";
                 String name = names.get(j);
                 if (name == null || name.isEmpty()) {
-                    warn(ref, hostField, "host is empty; ignored");
+                    steps.add(warning(hostField, "host is empty; ignored"));
                     continue;
                 }
                 HostRules.Result host = HostRules.parse(name);
                 if (host.problem() != null) {
-                    warn(ref, hostField, "host '" + name + "' " + host.problem() + "; ignored");
+                    steps.add(warning(hostField, "host '" + name + "' " + host.problem() + "; ignored"));
                     continue;
                 }
-                add(new TlsHost(host.host(), ref, secretKey, certificate, fallback), hostField);
+                steps.add(new Claim(new TlsHost(host.host(), ref, secretKey, certificate, fallback), hostField));
             }
         }
     }
 
     /** ingress-nginx serves an entry without hosts for the Ingress's rule hosts its certificate is valid for. */
-    private void addRuleHostsCoveredBy(Ingress ingress, IngressRef ref, String field, String secretKey,
-                                       TlsCertificate certificate) {
+    private static void addRuleHostsCoveredBy(Ingress ingress, IngressRef ref, String field, String secretKey,
+                                              TlsCertificate certificate, List<Step> steps) {
         if (certificate == null) {
             return;
         }
@@ -165,46 +221,127 @@ final class TlsRules {
             }
         }
         if (covered.isEmpty()) {
-            warn(ref, field + ".hosts", "no hosts listed and the certificate of Secret " + secretKey + " covers"
-                    + " none of the Ingress's rule hosts; the entry is ignored");
+            steps.add(warning(field + ".hosts", "no hosts listed and the certificate of Secret " + secretKey
+                    + " covers none of the Ingress's rule hosts; the entry is ignored"));
         }
         for (HostMatch host : covered) {
-            add(new TlsHost(host, ref, secretKey, certificate, null), field + ".hosts");
+            steps.add(new Claim(new TlsHost(host, ref, secretKey, certificate, null), field + ".hosts"));
         }
     }
 
-    private void add(TlsHost candidate, String field) {
-        TlsHost holder = hosts.get(candidate.host());
-        if (holder != null) {
-            if (!holder.ingress().equals(candidate.ingress())
-                    && !java.util.Objects.equals(holder.secret(), candidate.secret())) {
-                warn(candidate.ingress(), field, "TLS host " + candidate.host() + " is already served with "
-                        + (holder.secret() == null ? "the default certificate" : "Secret " + holder.secret())
-                        + " by Ingress " + holder.ingress() + ", which takes precedence (created earlier, or same"
-                        + " age and first by namespace/name); this entry is ignored for it");
+    /**
+     * Settles every claim and works out the redirects.
+     *
+     * @param readers      the served Ingresses whose {@link Read} is not empty, oldest first
+     * @param virtualHosts the merged virtual hosts, in model order (routes know which Ingress they came from)
+     * @param hasVirtualHost whether a virtual host exists for a host pattern
+     */
+    static Result assemble(Iterable<Reader> readers, Collection<VirtualHost> virtualHosts,
+                           Predicate<HostMatch> hasVirtualHost) {
+        Assembly assembly = new Assembly();
+        for (Reader reader : readers) {
+            assembly.apply(reader);
+        }
+        if (assembly.hosts.isEmpty() && !assembly.redirects.containsValue(Redirect.FORCE)
+                && assembly.diagnostics.isEmpty()) {
+            return Result.EMPTY;
+        }
+        return new Result(assembly.model(virtualHosts, hasVirtualHost), assembly.diagnostics);
+    }
+
+    /** The claims of one translation, applied oldest Ingress first: the first claim of a host holds it. */
+    private static final class Assembly {
+        final Map<IngressRef, List<Diagnostic>> diagnostics = new HashMap<>();
+        final Map<IngressRef, Redirect> redirects = new HashMap<>();
+        final Map<HostMatch, TlsHost> hosts = new LinkedHashMap<>();
+
+        void apply(Reader reader) {
+            if (reader.read().redirect() != Redirect.DEFAULT) {
+                redirects.put(reader.ref(), reader.read().redirect());
             }
-            return;
+            for (Step step : reader.read().steps()) {
+                if (step instanceof Warning warning) {
+                    warn(reader.ref(), warning.diagnostic());
+                } else if (step instanceof Claim claim) {
+                    add(claim.candidate(), claim.field());
+                }
+            }
         }
-        if (candidate.certificate() != null && !candidate.certificate().covers(candidate.host())) {
-            warn(candidate.ingress(), field, "the certificate of Secret " + candidate.secret() + " is not valid"
-                    + " for " + candidate.host() + " (it names " + candidate.certificate().dnsNames()
-                    + "); it is served anyway and clients will reject it");
-        }
-        hosts.put(candidate.host(), candidate);
-    }
 
-    /** A usable certificate, or the problem (a String) that makes the Secret unusable. */
-    private Object load(String secretKey) {
-        Secret secret = secrets.get(secretKey);
-        if (secret == null) {
-            return "not found (only Secrets of type " + TlsSecrets.TYPE + " are watched)";
+        private void add(TlsHost candidate, String field) {
+            TlsHost holder = hosts.get(candidate.host());
+            if (holder != null) {
+                if (!holder.ingress().equals(candidate.ingress())
+                        && !Objects.equals(holder.secret(), candidate.secret())) {
+                    warn(candidate.ingress(), warning(field, "TLS host " + candidate.host() + " is already served"
+                            + " with " + (holder.secret() == null ? "the default certificate"
+                            : "Secret " + holder.secret()) + " by Ingress " + holder.ingress() + ", which takes"
+                            + " precedence (created earlier, or same age and first by namespace/name); this entry"
+                            + " is ignored for it").diagnostic());
+                }
+                return;
+            }
+            if (candidate.certificate() != null && !candidate.certificate().covers(candidate.host())) {
+                warn(candidate.ingress(), warning(field, "the certificate of Secret " + candidate.secret() + " is not"
+                        + " valid for " + candidate.host() + " (it names " + candidate.certificate().dnsNames()
+                        + "); it is served anyway and clients will reject it").diagnostic());
+            }
+            hosts.put(candidate.host(), candidate);
         }
-        Object result = known.get(secret);
-        if (result == null) {
-            result = parse(secret);
+
+        private void warn(IngressRef ref, Diagnostic diagnostic) {
+            diagnostics.computeIfAbsent(ref, k -> new ArrayList<>()).add(diagnostic);
         }
-        loaded.put(secret, result);
-        return result;
+
+        private TlsHost tlsOf(HostMatch host) {
+            TlsHost own = hosts.get(host);
+            if (own != null || host.kind() != HostMatch.Kind.EXACT || hosts.isEmpty()) {
+                return own;
+            }
+            int dot = host.pattern().indexOf('.');
+            return dot > 0 ? hosts.get(HostMatch.of("*" + host.pattern().substring(dot))) : null;
+        }
+
+        private Redirect redirectOf(IngressRef ref) {
+            return redirects.getOrDefault(ref, Redirect.DEFAULT);
+        }
+
+        TlsModel model(Collection<VirtualHost> virtualHosts, Predicate<HostMatch> hasVirtualHost) {
+            Set<String> redirectRoutes = new LinkedHashSet<>();
+            Set<HostMatch> redirectHosts = new LinkedHashSet<>();
+            Set<String> wildcardVirtualHosts = new LinkedHashSet<>();
+            boolean anyForced = redirects.containsValue(Redirect.FORCE);
+            for (VirtualHost virtualHost : virtualHosts) {
+                TlsHost tls = tlsOf(virtualHost.host());
+                if (tls != null || anyForced) {
+                    // Without TLS for the host, only routes of Ingresses forcing the redirect are redirected.
+                    for (Route route : virtualHost.routes()) {
+                        Redirect redirect = redirectOf(route.ingress());
+                        if (redirect == Redirect.FORCE || (redirect == Redirect.DEFAULT && tls != null)) {
+                            redirectRoutes.add(route.id());
+                        }
+                    }
+                }
+                if (tls != null && redirectOf(tls.ingress()) != Redirect.OFF) {
+                    redirectHosts.add(virtualHost.host());
+                }
+                if (virtualHost.host().kind() == HostMatch.Kind.WILDCARD) {
+                    wildcardVirtualHosts.add(virtualHost.host().wildcardSuffix());
+                }
+            }
+            // A TLS host without rules of its own still redirects, unless a wildcard virtual host routes it.
+            for (TlsHost tls : hosts.values()) {
+                String pattern = tls.host().pattern();
+                int dot = pattern.indexOf('.');
+                boolean routedByWildcard = tls.host().kind() == HostMatch.Kind.EXACT && dot > 0
+                        && wildcardVirtualHosts.contains(pattern.substring(dot));
+                if (!hasVirtualHost.test(tls.host()) && !routedByWildcard
+                        && redirectOf(tls.ingress()) != Redirect.OFF) {
+                    redirectHosts.add(tls.host());
+                }
+            }
+            return new TlsModel(new ArrayList<>(hosts.values()), redirectRoutes, redirectHosts);
+        }
     }
 
     private static Object parse(Secret secret) {
@@ -220,14 +357,14 @@ final class TlsRules {
         }
     }
 
-    private Redirect redirectOf(Ingress ingress, IngressRef ref) {
+    private static Redirect redirectOf(Ingress ingress, List<Step> steps) {
         Map<String, String> annotations = ingress.getMetadata() == null ? null
                 : ingress.getMetadata().getAnnotations();
-        if (annotations == null) {
+        if (annotations == null || annotations.isEmpty()) {
             return Redirect.DEFAULT;
         }
-        Boolean force = flag(annotations, FORCE_SSL_REDIRECT, ref);
-        Boolean redirect = flag(annotations, SSL_REDIRECT, ref);
+        Boolean force = flag(annotations, FORCE_SSL_REDIRECT, steps);
+        Boolean redirect = flag(annotations, SSL_REDIRECT, steps);
         if (Boolean.TRUE.equals(force)) {
             return Redirect.FORCE;
         }
@@ -235,7 +372,7 @@ final class TlsRules {
     }
 
     /** Our annotation, else ingress-nginx's; an unreadable value is a warning and counts as unset. */
-    private Boolean flag(Map<String, String> annotations, String name, IngressRef ref) {
+    private static Boolean flag(Map<String, String> annotations, String name, List<Step> steps) {
         for (String prefix : List.of(OUR_PREFIX, NGINX_PREFIX)) {
             String value = annotations.get(prefix + name);
             if (value == null) {
@@ -245,56 +382,13 @@ final class TlsRules {
             if (trimmed.equals("true") || trimmed.equals("false")) {
                 return Boolean.valueOf(trimmed);
             }
-            warn(ref, "metadata.annotations['" + prefix + name + "']", "'" + value + "' is not \"true\" or"
-                    + " \"false\"; ignored");
+            steps.add(warning("metadata.annotations['" + prefix + name + "']", "'" + value + "' is not \"true\" or"
+                    + " \"false\"; ignored"));
         }
         return null;
     }
 
-    private TlsHost tlsOf(HostMatch host) {
-        TlsHost own = hosts.get(host);
-        if (own != null || host.kind() != HostMatch.Kind.EXACT) {
-            return own;
-        }
-        int dot = host.pattern().indexOf('.');
-        return dot > 0 ? hosts.get(HostMatch.of("*" + host.pattern().substring(dot))) : null;
-    }
-
-    private TlsModel model(List<VirtualHost> virtualHosts) {
-        Set<String> redirectRoutes = new LinkedHashSet<>();
-        Set<HostMatch> redirectHosts = new LinkedHashSet<>();
-        Set<String> wildcardVirtualHosts = new LinkedHashSet<>();
-        for (VirtualHost virtualHost : virtualHosts) {
-            TlsHost tls = tlsOf(virtualHost.host());
-            for (Route route : virtualHost.routes()) {
-                Redirect redirect = redirects.getOrDefault(route.ingress(), Redirect.DEFAULT);
-                if (redirect == Redirect.FORCE || (redirect == Redirect.DEFAULT && tls != null)) {
-                    redirectRoutes.add(route.id());
-                }
-            }
-            if (tls != null && redirects.getOrDefault(tls.ingress(), Redirect.DEFAULT) != Redirect.OFF) {
-                redirectHosts.add(virtualHost.host());
-            }
-            if (virtualHost.host().kind() == HostMatch.Kind.WILDCARD) {
-                wildcardVirtualHosts.add(virtualHost.host().wildcardSuffix());
-            }
-        }
-        // A TLS host without rules of its own still redirects, unless a wildcard virtual host routes it.
-        for (TlsHost tls : hosts.values()) {
-            String pattern = tls.host().pattern();
-            int dot = pattern.indexOf('.');
-            boolean routedByWildcard = tls.host().kind() == HostMatch.Kind.EXACT && dot > 0
-                    && wildcardVirtualHosts.contains(pattern.substring(dot));
-            boolean hasVirtualHost = virtualHosts.stream().anyMatch(v -> v.host().equals(tls.host()));
-            if (!hasVirtualHost && !routedByWildcard
-                    && redirects.getOrDefault(tls.ingress(), Redirect.DEFAULT) != Redirect.OFF) {
-                redirectHosts.add(tls.host());
-            }
-        }
-        return new TlsModel(new ArrayList<>(hosts.values()), redirectRoutes, redirectHosts);
-    }
-
-    private void warn(IngressRef ref, String field, String message) {
-        diagnostics.computeIfAbsent(ref, k -> new ArrayList<>()).add(Diagnostic.warning(field, message));
+    private static Warning warning(String field, String message) {
+        return new Warning(Diagnostic.warning(field, message));
     }
 }

@@ -18,6 +18,7 @@ import io.ingressgateway.tls.TestCertificates;
 import io.ingressgateway.tls.TestCertificates.Issued;
 import io.ingressgateway.tls.TestCertificates.KeyFormat;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -38,6 +39,13 @@ class IncrementalTranslationTest {
     private static final String[] PATHS = {"/", "/api", "/api/v1", "/web", "/web/static"};
     /** "odd:name" is invalid in a cluster, but a manifest may say it: its upstream key cannot be read back. */
     private static final String[] SERVICES = {"web", "api", "admin", "gone", "odd:name"};
+    private static final String[] NAMESPACES = {"ns", "ns-b", "a"};
+    /**
+     * Enough hosts that most changes leave most Ingresses untouched, so that what the translator must redo for the
+     * Ingresses it did not read again (a default backend's owner, a TLS host's holder) is put to the test.
+     */
+    private static final String[] MANY_HOSTS = Stream.concat(Stream.of(HOSTS),
+            Stream.iterate(0, i -> i + 1).limit(30).map(i -> "h" + i + ".test")).toArray(String[]::new);
     private static final Issued CERT = TestCertificates.issue("a.test", KeyFormat.EC_PKCS8, "a.test", "*.b.test");
 
     static Stream<Long> seeds() {
@@ -65,6 +73,74 @@ class IncrementalTranslationTest {
             assertThat(incremental.translate(snapshot)).as("seed %d step %d", seed, step).isEqualTo(expected);
             cluster.change(random);
         }
+    }
+
+    /**
+     * The usual change in a cluster: a few Ingresses at a time, Services and Secrets unchanged, sometimes with
+     * EndpointSlices in the same snapshot; Ingresses in several namespaces, some without a creation time, some of
+     * another class, with TLS, redirects and default backends that other Ingresses depend on. Now and then the
+     * snapshot lists its Ingresses out of order (sources sort them; the translator must not depend on it).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void ingressChangesEqualAFreshTranslation(long seed) {
+        Random random = new Random(seed);
+        Cluster cluster = new Cluster();
+        cluster.secrets.put("cert", TestCertificates.secret("ns", "cert", CERT));
+        for (String service : List.of("web", "api", "admin", "odd:name")) {
+            cluster.putService(random, service);
+            cluster.putSlice(random, service);
+        }
+        for (int i = 0; i < 20; i++) {
+            cluster.putAnyIngress(random);
+        }
+        IngressTranslator incremental = new IngressTranslator(SETTINGS);
+        for (int step = 0; step < 200; step++) {
+            ClusterSnapshot snapshot = cluster.snapshot(step + 1);
+            if (random.nextInt(10) == 0) {
+                List<Ingress> shuffled = new ArrayList<>(snapshot.ingresses());
+                Collections.shuffle(shuffled, random);
+                snapshot = new ClusterSnapshot(shuffled, snapshot.ingressClasses(), snapshot.services(),
+                        snapshot.endpointSlices(), snapshot.secrets(), snapshot.revision());
+            }
+            RouteModel expected = new IngressTranslator(SETTINGS).translate(snapshot);
+            assertThat(incremental.translate(snapshot)).as("seed %d step %d", seed, step).isEqualTo(expected);
+            for (int n = 1 + random.nextInt(3); n > 0; n--) {
+                if (random.nextInt(5) == 0 && !cluster.ingresses.isEmpty()) {
+                    List<String> names = new ArrayList<>(cluster.ingresses.keySet());
+                    cluster.ingresses.remove(names.get(random.nextInt(names.size())));
+                } else {
+                    cluster.putAnyIngress(random);
+                }
+            }
+            if (random.nextInt(8) == 0) {
+                cluster.putSlice(random, SERVICES[random.nextInt(SERVICES.length)]);
+            }
+        }
+    }
+
+    @Test
+    void twoIngressesWithTheSameNamespaceAndNameTranslateAsTheFirstListed() {
+        Cluster cluster = new Cluster();
+        cluster.putService(new Random(1), "web");
+        Ingress first = Fixtures.ingress("ns", "twin", "2024-01-01T00:00:00Z",
+                Fixtures.rule("a.test", Fixtures.prefix("/first", "web")));
+        Ingress second = Fixtures.ingress("ns", "twin", "2024-01-01T00:00:00Z",
+                Fixtures.rule("a.test", Fixtures.prefix("/second", "web")));
+        IngressTranslator translator = new IngressTranslator(SETTINGS);
+        translator.translate(cluster.snapshot(1));
+
+        ClusterSnapshot twins = new ClusterSnapshot(List.of(first, second), List.of(cluster.ingressClass),
+                new ArrayList<>(cluster.services.values()), List.of(), List.of(), 2);
+        RouteModel model = translator.translate(twins);
+        assertThat(model).isEqualTo(new IngressTranslator(SETTINGS).translate(twins));
+        assertThat(Fixtures.routeLines(model)).singleElement().asString().contains("/first");
+
+        ClusterSnapshot secondOnly = new ClusterSnapshot(List.of(second), List.of(cluster.ingressClass),
+                new ArrayList<>(cluster.services.values()), List.of(), List.of(), 3);
+        model = translator.translate(secondOnly);
+        assertThat(model).isEqualTo(new IngressTranslator(SETTINGS).translate(secondOnly));
+        assertThat(Fixtures.routeLines(model)).singleElement().asString().contains("/second");
     }
 
     @Test
@@ -154,6 +230,10 @@ class IncrementalTranslationTest {
         }
 
         void putIngress(Random random, String name) {
+            putIngress(random, name, HOSTS);
+        }
+
+        void putIngress(Random random, String name, String[] hosts) {
             List<IngressRule> rules = new ArrayList<>();
             for (int r = random.nextInt(3); r >= 0; r--) {
                 List<HTTPIngressPath> paths = new ArrayList<>();
@@ -165,7 +245,7 @@ class IncrementalTranslationTest {
                             : Fixtures.path(random.nextBoolean() ? "Exact" : "Prefix",
                                     PATHS[random.nextInt(PATHS.length)], service, random.nextBoolean() ? 80 : 81));
                 }
-                String host = HOSTS[random.nextInt(HOSTS.length)];
+                String host = hosts[random.nextInt(hosts.length)];
                 rules.add(Fixtures.rule(host.isEmpty() ? null : host, paths.toArray(HTTPIngressPath[]::new)));
             }
             // Ages collide on purpose: ties are broken by name.
@@ -183,6 +263,31 @@ class IncrementalTranslationTest {
                 builder.editMetadata().addToAnnotations("ingress-gateway.io/ssl-redirect", "false").endMetadata();
             }
             ingresses.put(name, builder.build());
+        }
+
+        /**
+         * An Ingress in one of three namespaces (stored as namespace/name, so the snapshot's order is not always
+         * namespace-then-name order), of our class or not, with or without a creation time.
+         */
+        void putAnyIngress(Random random) {
+            String namespace = NAMESPACES[random.nextInt(NAMESPACES.length)];
+            String name = "ing" + random.nextInt(24);
+            putIngress(random, name, MANY_HOSTS);
+            Ingress made = ingresses.remove(name);
+            IngressBuilder builder = new IngressBuilder(made).editMetadata().withNamespace(namespace).endMetadata();
+            switch (random.nextInt(12)) {
+                case 0 -> builder.editMetadata().withCreationTimestamp(null).endMetadata();
+                case 1 -> builder.editSpec().withIngressClassName("someone-else").endSpec();
+                case 2 -> builder.editMetadata().addToAnnotations("nginx.ingress.kubernetes.io/force-ssl-redirect",
+                        "true").endMetadata();
+                case 3 -> builder.editMetadata().addToAnnotations("ingress-gateway.io/ssl-redirect", "maybe")
+                        .endMetadata();
+                case 4 -> builder.editSpec().addNewTl().withSecretName("cert").endTl().endSpec();
+                case 5 -> builder.editSpec().addNewTl().withHosts("*.b.test").endTl().endSpec();
+                default -> {
+                }
+            }
+            ingresses.put(namespace + "/" + name, builder.build());
         }
 
         void putService(Random random, String name) {

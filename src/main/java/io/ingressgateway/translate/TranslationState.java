@@ -1,0 +1,636 @@
+package io.ingressgateway.translate;
+
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.IngressReport;
+import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.model.Route;
+import io.ingressgateway.model.TlsModel;
+import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.source.ClusterSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Everything one translation worked out, indexed so that the next translation redoes only what a change touches.
+ *
+ * <p>A change to some Ingresses (the usual change: IngressClasses, Services and Secrets the very same objects) reads
+ * those Ingresses again, merges again only the hosts they name before or after the change, and rebuilds the reports
+ * of the Ingresses sharing those hosts; the result is always what a translation from scratch gives (checked on random
+ * change sequences by {@code IncrementalTranslationTest}). Any other change builds a new state, reusing what was read
+ * from objects that did not change.
+ *
+ * <p>Mutable, owned by one {@link IngressTranslator}, used by one thread at a time. A translation that fails midway
+ * leaves a half-updated state: the translator then drops it and builds the next one from scratch.
+ */
+final class TranslationState {
+
+    /** The order conflicts are settled in: oldest creation time first (none counts as youngest), then namespace/name. */
+    record Age(Instant createdAt, IngressRef ref) implements Comparable<Age> {
+
+        @Override
+        public int compareTo(Age other) {
+            if (createdAt != null && other.createdAt != null) {
+                int byTime = createdAt.compareTo(other.createdAt);
+                if (byTime != 0) {
+                    return byTime;
+                }
+            } else if (createdAt != null || other.createdAt != null) {
+                return createdAt == null ? 1 : -1;
+            }
+            return ref.compareTo(other.ref);
+        }
+    }
+
+    /** What one served Ingress was read into, at which resource version, consulting which Services. */
+    private record Extraction(String resourceVersion, IngressRules.Extracted extracted,
+                              List<BackendResolver.ServiceUse> uses, Map<HostMatch, List<IngressRules.Candidate>> byHost,
+                              boolean reusable) {
+    }
+
+    /**
+     * One Ingress as last read, with the readers it was read by: a part stays valid for as long as its reader (and
+     * the object) is the same.
+     *
+     * @param extraction its rules, or null when it is not served
+     * @param tls        its TLS entries and redirect annotations, or null when it is not served
+     */
+    private record Entry(Ingress object, IngressRef ref, Age age, IngressClassSelector selector,
+                         IngressClassSelector.Selection selection, Extraction extraction, TlsRules.Secrets secrets,
+                         TlsRules.Read tls) {
+
+        boolean served() {
+            return extraction != null;
+        }
+
+        String defaultUpstreamKey() {
+            return extraction == null ? null : extraction.extracted().defaultUpstreamKey();
+        }
+    }
+
+    /** The served Ingresses naming one host, oldest first, and what merging them gave. */
+    private static final class HostState {
+        final TreeMap<Age, Entry> contributors = new TreeMap<>();
+        Map<PathMatch, Route> holders = Map.of();
+    }
+
+    private final TranslatorSettings settings;
+    private final DefaultBackendSetting configuredDefault;
+
+    private ClusterSnapshot snapshot;
+    private IngressClassSelector selector;
+    private BackendResolver backends;
+    private List<EndpointSlice> backendSlices;
+    private TlsRules.Secrets secrets;
+    /** The upstream of the configured default backend Service, or null; decided by Services alone. */
+    private String configuredDefaultKey;
+
+    private final Map<IngressRef, Entry> entries = new HashMap<>();
+    /** Entries whose extraction names an upstream that cannot be resolved from its key: read again every time. */
+    private final Set<IngressRef> rereadAlways = new HashSet<>();
+    private final Map<HostMatch, HostState> hosts = new HashMap<>();
+    private final TreeMap<HostMatch, VirtualHost> virtualHosts = new TreeMap<>(VirtualHostMerger.HOST_ORDER);
+    private final TreeMap<Age, Entry> withDefaultBackend = new TreeMap<>();
+    private final TreeMap<Age, Entry> withTls = new TreeMap<>();
+    private final TreeMap<IngressRef, IngressReport> reports = new TreeMap<>();
+    private final Map<String, Integer> upstreamUses = new HashMap<>();
+    private final Map<String, Upstream> upstreams = new HashMap<>();
+    /** Upstream keys whose use count went to or from zero since the upstreams were last resolved. */
+    private final Set<String> upstreamsToResolve = new HashSet<>();
+    private String globalDefault;
+    private IngressRef globalDefaultOwner;
+    private TlsRules.Result tls = TlsRules.Result.EMPTY;
+
+    private List<VirtualHost> virtualHostList = List.of();
+    private List<IngressReport> reportList = List.of();
+    private Map<String, Upstream> upstreamMap = Map.of();
+    private boolean virtualHostsChanged;
+    private boolean reportsChanged;
+    private boolean upstreamsChanged;
+    private RouteModel model;
+
+    private TranslationState(TranslatorSettings settings, DefaultBackendSetting configuredDefault) {
+        this.settings = settings;
+        this.configuredDefault = configuredDefault;
+    }
+
+    /**
+     * A state translated from scratch, reusing what {@code previous} (may be null) read from objects that are the very
+     * same in {@code snapshot}. When two Ingresses have the same namespace/name (two manifest files can say so),
+     * the first in the snapshot is the one translated.
+     */
+    static TranslationState build(TranslatorSettings settings, DefaultBackendSetting configuredDefault,
+                                  ClusterSnapshot snapshot, TranslationState previous) {
+        TranslationState state = new TranslationState(settings, configuredDefault);
+        state.snapshot = snapshot;
+        state.selector = previous != null && sameObjects(previous.snapshot.ingressClasses(), snapshot.ingressClasses())
+                ? previous.selector
+                : new IngressClassSelector(settings.ingressClass(), settings.controllerName(), snapshot.ingressClasses());
+        state.backends = previous != null && sameObjects(previous.snapshot.services(), snapshot.services())
+                && sameObjects(previous.backendSlices, snapshot.endpointSlices())
+                ? previous.backends : new BackendResolver(snapshot.services(), snapshot.endpointSlices());
+        state.backendSlices = snapshot.endpointSlices();
+        state.secrets = previous != null && previous.secrets.sameAs(snapshot.secrets()) ? previous.secrets
+                : new TlsRules.Secrets(snapshot.secrets(), previous == null ? null : previous.secrets);
+        state.configuredDefaultKey = configuredDefault == null ? null : state.backends.resolve(
+                configuredDefault.namespace(), configuredDefault.service(), configuredDefault.port());
+        Map<IngressRef, Ingress> all = new LinkedHashMap<>(snapshot.ingresses().size() * 4 / 3 + 1);
+        for (Ingress ingress : snapshot.ingresses()) {
+            all.putIfAbsent(IngressOrder.ref(ingress), ingress);
+        }
+        state.apply(all, previous);
+        state.resolveUpstreams(previous, false);
+        state.publish();
+        return state;
+    }
+
+    /** Whether {@link #update} can take {@code next}: only Ingresses and EndpointSlices may differ. */
+    boolean canUpdateTo(ClusterSnapshot next) {
+        return sameObjects(snapshot.ingressClasses(), next.ingressClasses())
+                && sameObjects(snapshot.services(), next.services())
+                && secrets.sameAs(next.secrets());
+    }
+
+    /**
+     * The Ingresses that differ between the current snapshot and {@code ingresses}, by namespace/name (null for one
+     * that is gone), or null when that cannot be told apart (two Ingresses with the same namespace/name).
+     *
+     * <p>Sources list objects sorted by namespace/name, so the two lists are walked side by side and compared by
+     * reference; names are only read where they differ. Lists in any other order give the right answer too, just
+     * with more work.
+     */
+    Map<IngressRef, Ingress> ingressChanges(List<Ingress> ingresses) {
+        List<Ingress> before = snapshot.ingresses();
+        if (before == ingresses) {
+            return new LinkedHashMap<>();
+        }
+        List<Ingress> removed = new ArrayList<>();
+        List<Ingress> added = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < before.size() && j < ingresses.size()) {
+            Ingress old = before.get(i);
+            Ingress now = ingresses.get(j);
+            if (old == now) {
+                i++;
+                j++;
+                continue;
+            }
+            int order = IngressOrder.ref(old).compareTo(IngressOrder.ref(now));
+            if (order <= 0) {
+                removed.add(old);
+                i++;
+            }
+            if (order >= 0) {
+                added.add(now);
+                j++;
+            }
+        }
+        removed.addAll(before.subList(i, before.size()));
+        added.addAll(ingresses.subList(j, ingresses.size()));
+
+        Map<IngressRef, Ingress> changes = new LinkedHashMap<>();
+        for (Ingress ingress : removed) {
+            IngressRef ref = IngressOrder.ref(ingress);
+            Entry entry = entries.get(ref);
+            if (entry == null || entry.object() != ingress) {
+                return null; // a duplicate name that was not translated
+            }
+            changes.put(ref, null);
+        }
+        for (Ingress ingress : added) {
+            IngressRef ref = IngressOrder.ref(ingress);
+            if (changes.containsKey(ref) ? changes.get(ref) != null : entries.containsKey(ref)) {
+                return null; // the same name twice
+            }
+            changes.put(ref, ingress);
+        }
+        return changes;
+    }
+
+    /**
+     * Moves to {@code next}, which {@link #canUpdateTo} accepted and whose Ingresses differ by {@code changes} (from
+     * {@link #ingressChanges}).
+     */
+    void update(ClusterSnapshot next, Map<IngressRef, Ingress> changes) {
+        snapshot = next;
+        boolean endpointsChanged = !sameObjects(backendSlices, next.endpointSlices());
+        if (endpointsChanged) {
+            backends = new BackendResolver(next.services(), next.endpointSlices());
+            backendSlices = next.endpointSlices();
+        }
+        for (IngressRef ref : rereadAlways) {
+            if (!changes.containsKey(ref)) {
+                changes.put(ref, entries.get(ref).object());
+            }
+        }
+        if (!changes.isEmpty()) {
+            apply(changes, null);
+        }
+        resolveUpstreams(null, endpointsChanged);
+        publish();
+    }
+
+    RouteModel model() {
+        return model;
+    }
+
+    /**
+     * Reads the Ingresses of {@code changes} (null: gone) and redoes what depends on them: the hosts they name, the
+     * global default backend, TLS and the reports of every Ingress whose outcome may have changed.
+     *
+     * @param previous an earlier state whose readings of the very same objects are reused (a build), or null
+     */
+    private void apply(Map<IngressRef, Ingress> changes, TranslationState previous) {
+        Set<HostMatch> touchedHosts = new HashSet<>();
+        Set<IngressRef> touchedReports = new HashSet<>();
+        // Reports of the Ingresses read again: an equal new report is kept as the old instance.
+        Map<IngressRef, IngressReport> replacedReports = new HashMap<>();
+        boolean defaultsTouched = previous != null || model == null;
+        for (Map.Entry<IngressRef, Ingress> change : changes.entrySet()) {
+            IngressRef ref = change.getKey();
+            Entry old = entries.remove(ref);
+            if (old != null) {
+                unlink(old, touchedHosts);
+                defaultsTouched |= old.defaultUpstreamKey() != null;
+                rereadAlways.remove(ref);
+                IngressReport report = reports.remove(ref);
+                if (report != null) {
+                    replacedReports.put(ref, report);
+                }
+            }
+            if (change.getValue() != null) {
+                Entry entry = read(change.getValue(), ref, old != null ? old
+                        : previous == null ? null : previous.entries.get(ref));
+                entries.put(ref, entry);
+                link(entry, touchedHosts);
+                defaultsTouched |= entry.defaultUpstreamKey() != null;
+                if (entry.served() && !entry.extraction().reusable()) {
+                    rereadAlways.add(ref);
+                }
+                touchedReports.add(ref);
+            }
+        }
+        for (HostMatch host : touchedHosts) {
+            merge(host, previous, touchedReports);
+        }
+        if (defaultsTouched) {
+            decideGlobalDefault(touchedReports);
+        }
+        decideTls(previous, touchedReports);
+        for (IngressRef ref : touchedReports) {
+            Entry entry = entries.get(ref);
+            if (entry == null) {
+                continue;
+            }
+            IngressReport report = report(entry);
+            IngressReport current = replacedReports.containsKey(ref) ? replacedReports.remove(ref)
+                    : reports.get(ref);
+            IngressReport before = current != null ? current : previous == null ? null : previous.reports.get(ref);
+            if (before != null && before.equals(report)) {
+                report = before;
+            }
+            reports.put(ref, report);
+            if (report != current) {
+                reportsChanged = true;
+            }
+        }
+        if (!replacedReports.isEmpty()) {
+            reportsChanged = true; // Ingresses that are gone
+        }
+    }
+
+    private Entry read(Ingress ingress, IngressRef ref, Entry before) {
+        boolean same = before != null && before.object() == ingress;
+        Age age = same ? before.age() : new Age(IngressOrder.createdAt(ingress), ref);
+        IngressClassSelector.Selection selection = same && before.selector() == selector ? before.selection()
+                : selector.select(ingress);
+        if (!selection.served()) {
+            return new Entry(ingress, ref, age, selector, selection, null, null, null);
+        }
+        Extraction extraction = same ? reuse(before.extraction(), ingress) : null;
+        if (extraction == null) {
+            extraction = extract(ingress);
+        }
+        TlsRules.Read tlsRead = same && before.tls() != null && before.secrets() == secrets ? before.tls()
+                : TlsRules.read(ingress, ref, secrets);
+        return new Entry(ingress, ref, age, selector, selection, extraction, secrets, tlsRead);
+    }
+
+    /** What was read from this very object before, while every Service it consulted is the same object too. */
+    private Extraction reuse(Extraction extraction, Ingress ingress) {
+        if (extraction == null || !extraction.reusable()
+                || !Objects.equals(extraction.resourceVersion(), resourceVersion(ingress))
+                || !backends.stillValid(extraction.uses())) {
+            return null;
+        }
+        return extraction;
+    }
+
+    private Extraction extract(Ingress ingress) {
+        backends.startRecording();
+        IngressRules.Extracted extracted;
+        try {
+            extracted = IngressRules.extract(ingress, backends);
+        } catch (RuntimeException e) {
+            // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
+            // shape of one object from taking every other Ingress down with it.
+            extracted = new IngressRules.Extracted(List.of(), null, List.of(Diagnostic.error("spec",
+                    "Ingress could not be translated (" + e + "); nothing of it is served")), UpstreamPolicy.DEFAULTS);
+        }
+        List<BackendResolver.ServiceUse> uses = backends.stopRecording();
+        Map<HostMatch, List<IngressRules.Candidate>> byHost = new LinkedHashMap<>();
+        for (IngressRules.Candidate candidate : extracted.candidates()) {
+            byHost.computeIfAbsent(candidate.host(), h -> new ArrayList<>()).add(candidate);
+        }
+        // An upstream is resolved again from its key alone (namespace/service:port) when a later change needs it;
+        // only invalid names (a '/' in a namespace, a ':' in a Service name) make that impossible, and an Ingress
+        // naming one is then read again on every translation instead.
+        return new Extraction(resourceVersion(ingress), extracted, uses, byHost,
+                BackendResolver.keysAreParseable(uses));
+    }
+
+    private static String resourceVersion(Ingress ingress) {
+        return ingress.getMetadata() == null ? null : ingress.getMetadata().getResourceVersion();
+    }
+
+    private void link(Entry entry, Set<HostMatch> touchedHosts) {
+        if (!entry.served()) {
+            return;
+        }
+        for (HostMatch host : entry.extraction().byHost().keySet()) {
+            hosts.computeIfAbsent(host, h -> new HostState()).contributors.put(entry.age(), entry);
+            touchedHosts.add(host);
+        }
+        if (entry.defaultUpstreamKey() != null) {
+            withDefaultBackend.put(entry.age(), entry);
+        }
+        if (!entry.tls().isEmpty()) {
+            withTls.put(entry.age(), entry);
+        }
+    }
+
+    private void unlink(Entry entry, Set<HostMatch> touchedHosts) {
+        if (!entry.served()) {
+            return;
+        }
+        for (HostMatch host : entry.extraction().byHost().keySet()) {
+            HostState state = hosts.get(host);
+            if (state != null) {
+                state.contributors.remove(entry.age());
+            }
+            touchedHosts.add(host);
+        }
+        withDefaultBackend.remove(entry.age());
+        withTls.remove(entry.age());
+    }
+
+    /**
+     * Merges one host again: its Ingresses oldest first, each one's paths in the order it lists them, the first claim
+     * of a path holding it. Every Ingress of the host gets its report rebuilt: who holds what may have changed.
+     */
+    private void merge(HostMatch host, TranslationState previous, Set<IngressRef> touchedReports) {
+        HostState state = hosts.get(host);
+        VirtualHost before = virtualHosts.get(host);
+        if (state == null || state.contributors.isEmpty()) {
+            hosts.remove(host);
+            if (before != null) {
+                virtualHosts.remove(host);
+                release(before);
+                virtualHostsChanged = true;
+            }
+            return;
+        }
+        Map<PathMatch, Route> holders = new HashMap<>();
+        String defaultUpstreamKey = null;
+        for (Entry entry : state.contributors.values()) {
+            IngressRules.Extracted extracted = entry.extraction().extracted();
+            for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
+                if (candidate.path() != null && !holders.containsKey(candidate.path())) {
+                    holders.put(candidate.path(), new Route(candidate.routeId(), host, candidate.path(), entry.ref(),
+                            candidate.upstreamKey(), extracted.policy()));
+                }
+            }
+            if (defaultUpstreamKey == null) {
+                defaultUpstreamKey = extracted.defaultUpstreamKey();
+            }
+            touchedReports.add(entry.ref());
+        }
+        state.holders = holders;
+        VirtualHost reusable = before != null ? before : previous == null ? null : previous.virtualHosts.get(host);
+        VirtualHost now = VirtualHostMerger.build(host, holders, defaultUpstreamKey, reusable);
+        if (now != before) {
+            if (before != null) {
+                release(before);
+            }
+            retain(now);
+            virtualHosts.put(host, now);
+            virtualHostsChanged = true;
+        }
+    }
+
+    /**
+     * Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress that has one, else to
+     * the configured default backend. When that Ingress changes, every Ingress with a {@code defaultBackend} gets its
+     * report rebuilt: their warning names it.
+     */
+    private void decideGlobalDefault(Set<IngressRef> touchedReports) {
+        Entry owner = withDefaultBackend.isEmpty() ? null : withDefaultBackend.firstEntry().getValue();
+        IngressRef ownerRef = owner == null ? null : owner.ref();
+        String key = owner != null ? owner.defaultUpstreamKey() : configuredDefaultKey;
+        if (!Objects.equals(ownerRef, globalDefaultOwner)) {
+            for (Entry entry : withDefaultBackend.values()) {
+                touchedReports.add(entry.ref());
+            }
+            globalDefaultOwner = ownerRef;
+        }
+        if (!Objects.equals(key, globalDefault) || model == null) {
+            if (globalDefault != null && model != null) {
+                release(globalDefault);
+            }
+            if (key != null) {
+                retain(key);
+            }
+            globalDefault = key;
+        }
+    }
+
+    /** TLS hosts and redirects, from every served Ingress with TLS settings; reports whose TLS warnings changed. */
+    private void decideTls(TranslationState previous, Set<IngressRef> touchedReports) {
+        List<TlsRules.Reader> readers = new ArrayList<>(withTls.size());
+        for (Entry entry : withTls.values()) {
+            readers.add(new TlsRules.Reader(entry.ref(), entry.tls()));
+        }
+        TlsRules.Result result = TlsRules.assemble(readers, virtualHosts.values(), virtualHosts::containsKey);
+        Set<IngressRef> warned = new HashSet<>(tls.diagnostics().keySet());
+        warned.addAll(result.diagnostics().keySet());
+        for (IngressRef ref : warned) {
+            if (!Objects.equals(tls.diagnostics().get(ref), result.diagnostics().get(ref))) {
+                touchedReports.add(ref);
+            }
+        }
+        TlsModel before = previous != null ? previous.tls.model() : tls.model();
+        tls = result.model().equals(before) ? new TlsRules.Result(before, result.diagnostics()) : result;
+    }
+
+    /**
+     * One Ingress's report: what reading it said, then the outcome of each of its paths in the order it lists them
+     * (held, or held by an older Ingress, or a duplicate of its own earlier path), then the global default backend,
+     * then TLS.
+     */
+    private IngressReport report(Entry entry) {
+        if (!entry.served()) {
+            return new IngressReport(entry.ref(), false, entry.selection().reason(), List.of(), List.of());
+        }
+        IngressRef ref = entry.ref();
+        IngressRules.Extracted extracted = entry.extraction().extracted();
+        List<Diagnostic> diagnostics = new ArrayList<>(extracted.diagnostics());
+        Set<String> routeIds = new LinkedHashSet<>();
+        for (IngressRules.Candidate candidate : extracted.candidates()) {
+            if (candidate.path() == null) {
+                continue;
+            }
+            Route holder = hosts.get(candidate.host()).holders.get(candidate.path());
+            if (holder.ingress().equals(ref) && routeIds.add(holder.id())) {
+                continue;
+            }
+            if (holder.ingress().equals(ref)) {
+                diagnostics.add(Diagnostic.warning(candidate.field(), "duplicate of an earlier path ("
+                        + candidate.path() + ") for host " + candidate.host() + " in this Ingress; the first one"
+                        + " wins"));
+            } else {
+                diagnostics.add(Diagnostic.warning(candidate.field(), "host " + candidate.host() + " path "
+                        + candidate.path() + " is already served by Ingress " + holder.ingress()
+                        + ", which takes precedence (created earlier, or same age and first by namespace/name);"
+                        + " this path is ignored"));
+            }
+        }
+        if (extracted.defaultUpstreamKey() != null && !ref.equals(globalDefaultOwner)) {
+            diagnostics.add(Diagnostic.warning("spec.defaultBackend", "requests matching no host go"
+                    + " to the defaultBackend of Ingress " + globalDefaultOwner + ", which takes precedence"
+                    + " (created earlier, or same age and first by namespace/name); this one"
+                    + " only applies to hosts of which this Ingress is the oldest with a defaultBackend"));
+        }
+        diagnostics.addAll(tls.diagnosticsOf(ref));
+        return new IngressReport(ref, true, entry.selection().reason(), diagnostics, List.copyOf(routeIds));
+    }
+
+    private void retain(VirtualHost virtualHost) {
+        for (Route route : virtualHost.routes()) {
+            retain(route.upstreamKey());
+        }
+        if (virtualHost.defaultUpstreamKey() != null) {
+            retain(virtualHost.defaultUpstreamKey());
+        }
+    }
+
+    private void release(VirtualHost virtualHost) {
+        for (Route route : virtualHost.routes()) {
+            release(route.upstreamKey());
+        }
+        if (virtualHost.defaultUpstreamKey() != null) {
+            release(virtualHost.defaultUpstreamKey());
+        }
+    }
+
+    private void retain(String key) {
+        if (upstreamUses.merge(key, 1, Integer::sum) == 1) {
+            upstreamsToResolve.add(key);
+        }
+    }
+
+    private void release(String key) {
+        if (upstreamUses.merge(key, -1, Integer::sum) == 0) {
+            upstreamUses.remove(key);
+            upstreamsToResolve.add(key);
+        }
+    }
+
+    /**
+     * Drops upstreams nothing uses any more and resolves new ones; with {@code endpointsChanged}, resolves every
+     * upstream's endpoints again. An upstream equal to the one it replaces (or to {@code previous}'s) is kept as that
+     * instance, so listeners comparing upstreams see no change.
+     */
+    private void resolveUpstreams(TranslationState previous, boolean endpointsChanged) {
+        Set<String> keys = endpointsChanged ? upstreamUses.keySet() : upstreamsToResolve;
+        for (String key : keys) {
+            Upstream before = upstreams.get(key);
+            if (!upstreamUses.containsKey(key)) {
+                if (before != null) {
+                    upstreams.remove(key);
+                    upstreamsChanged = true;
+                }
+                continue;
+            }
+            Upstream now;
+            if (before != null) {
+                // Resolved from its parts, which works for every key, even one that cannot be read back.
+                now = backends.upstream(backends.resolve(before.namespace(), before.service(), before.port()));
+            } else {
+                now = backends.upstream(key);
+                before = previous == null ? null : previous.upstreams.get(key);
+            }
+            if (now == null) {
+                continue;
+            }
+            Upstream kept = now.equals(before) ? before : now;
+            if (upstreams.put(key, kept) != kept) {
+                upstreamsChanged = true;
+            }
+        }
+        for (String key : upstreamsToResolve) {
+            if (!upstreamUses.containsKey(key) && upstreams.remove(key) != null) {
+                upstreamsChanged = true;
+            }
+        }
+        upstreamsToResolve.clear();
+    }
+
+    /** The model of the current state; parts that did not change are the previous model's instances. */
+    private void publish() {
+        if (virtualHostsChanged || model == null) {
+            virtualHostList = List.copyOf(virtualHosts.values());
+        }
+        if (reportsChanged || model == null) {
+            reportList = List.copyOf(reports.values());
+        }
+        if (upstreamsChanged || model == null) {
+            upstreamMap = Map.copyOf(upstreams);
+        }
+        virtualHostsChanged = false;
+        reportsChanged = false;
+        upstreamsChanged = false;
+        model = new RouteModel(virtualHostList, upstreamMap, globalDefault, reportList, snapshot.revision(),
+                tls.model());
+    }
+
+    static boolean sameObjects(List<?> before, List<?> after) {
+        if (before == after) {
+            return true;
+        }
+        if (before.size() != after.size()) {
+            return false;
+        }
+        for (int i = 0; i < before.size(); i++) {
+            if (before.get(i) != after.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
