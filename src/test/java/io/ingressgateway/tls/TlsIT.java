@@ -292,8 +292,10 @@ class TlsIT {
                 "forced.redirect.test"));
         api.apply(appIngress(ns, "plain", Map.of(), "plain.redirect.test"));
 
+        // Each apply is its own change; the last one applied being served means every one is.
         await().atMost(WITHIN).pollInterval(Duration.ofMillis(20)).untilAsserted(
-                () -> assertThat(http.get("secure.redirect.test", "/").status()).isEqualTo(308));
+                () -> assertThat(http.get("plain.redirect.test", "/").status()).isEqualTo(200));
+        assertThat(http.get("secure.redirect.test", "/").status()).isEqualTo(308);
         HttpProbe.Response redirected = http.get("secure.redirect.test:" + httpPort, "/a%20b/c?x=1&y=%2F");
         assertThat(redirected.status()).isEqualTo(308);
         assertThat(redirected.header("Location")).isEqualTo("https://secure.redirect.test/a%20b/c?x=1&y=%2F");
