@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 
@@ -50,7 +51,12 @@ def main():
     threads_before = procstat.thread_cpu_seconds(jvm_pid) if jvm_pid else {}
     # Bounded: wrk stops itself after -d; the margin covers its slowest in-flight requests and connection teardown.
     limit = wrk_duration_seconds(cmd) + 60
+    # wrk is this script's only child: the children's rusage delta is the load generator's own CPU. On a small
+    # machine it competes with the proxy for the same cores, so a costlier request choice (report.lua with many
+    # targets) shows up here rather than hidden in the proxy's throughput.
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = {name: procstat.cpu_user_system_seconds(pids) for name, pids in groups.items()}
     threads_after = procstat.thread_cpu_seconds(jvm_pid) if jvm_pid else {}
     # The machine may be shared: the load average at the end of the window goes with every figure.
@@ -77,6 +83,15 @@ def main():
             # Share of one core used during the window.
             "cores_used": round(seconds / (wrk["duration_us"] / 1e6), 3) if wrk["duration_us"] else None,
         }
+    load_user = children_after.ru_utime - children_before.ru_utime
+    load_system = children_after.ru_stime - children_before.ru_stime
+    cpu["load_generator"] = {
+        "cpu_seconds": round(load_user + load_system, 3),
+        "user_seconds": round(load_user, 3),
+        "system_seconds": round(load_system, 3),
+        "cpu_us_per_request": round((load_user + load_system) * 1e6 / requests, 2) if requests else None,
+        "cores_used": round((load_user + load_system) / (wrk["duration_us"] / 1e6), 3) if wrk["duration_us"] else None,
+    }
     if jvm_pid and requests:
         # Where the JVM's CPU went: the event loops are the steady-state cost of a request; JIT compilation still
         # running (on a busy 2-core machine C2 needs minutes) and GC come on top.

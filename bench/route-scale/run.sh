@@ -7,7 +7,11 @@
 #   bench/route-scale/run.sh
 #
 # Environment: SIZES ("10 1000 10000"), PATHS_PER_HOST (10), DURATION (20s), WARMUP (20s), CONNECTIONS (50),
-# THREADS (2), PROXIES (gateway,nginx), BUILD, GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG.
+# THREADS (2), PROXIES (gateway,nginx), BUILD, GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG, PROFILE (unset, or a JFR settings
+# name/file such as bench/lib/jfr/fine.jfc: records each gateway run with JFR over exactly the measured window, to
+# bench/results/route-scale-<timestamp>-r<size>.jfr, and prints a breakdown per size to stderr; the recording costs a
+# few percent of CPU, so take throughput from a run without it).
+# The CPU of wrk itself is reported too (cpu.load_generator): on a small machine it shares the cores with the proxy.
 # Prints one JSON object; also stored in bench/results/route-scale-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -19,6 +23,10 @@ WARMUP="${WARMUP:-20s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-2}"
 PROXIES="${PROXIES:-gateway,nginx}"
+if [[ -n "${PROFILE:-}" ]]; then
+  # Reactive stacks are deep: JFR's default of 64 frames would cut most samples off from the code that caused them.
+  GATEWAY_JAVA_OPTS="$GATEWAY_JAVA_OPTS -XX:FlightRecorderOptions:stackdepth=512"
+fi
 
 bench_init route-scale
 ensure_tools wrk nginx curl
@@ -35,8 +43,22 @@ load() {
   BENCH_TARGETS="$targets" wrk -s "$BENCH_LIB/wrk/report.lua" -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" \
     "$url" >/dev/null
   log "$name: measuring $DURATION"
-  BENCH_TARGETS="$targets" measure_wrk "$RUN_DIR/$name.json" "$name" "$cpu" -- \
+  local jfr="" jvm=""
+  if [[ "$name" == gateway-* ]]; then
+    jvm=proxy
+    if [[ -n "${PROFILE:-}" ]]; then
+      jfr="$RESULTS_DIR/route-scale-$BENCH_TIMESTAMP-r${name#gateway-}.jfr"
+      jcmd "$GATEWAY_PID" JFR.start name=bench settings="$PROFILE" filename="$jfr" >/dev/null
+    fi
+  fi
+  BENCH_TARGETS="$targets" MEASURE_JVM="$jvm" measure_wrk "$RUN_DIR/$name.json" "$name" "$cpu" -- \
     -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$url"
+  if [[ -n "$jfr" ]]; then
+    jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
+    log "JFR recording of the measured window: ${jfr#"$REPO_ROOT"/}"
+    python3 "$BENCH_LIB/jfr_summary.py" "$jfr" --json "${jfr%.jfr}-profile.json" \
+      --cpu-us-per-request "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cpu"]["proxy"]["cpu_us_per_request"])' "$RUN_DIR/$name.json")" >&2 || log "could not summarise $jfr"
+  fi
 }
 
 pieces=()
@@ -74,7 +96,7 @@ done
 
 python3 "$BENCH_LIB/assemble.py" "$RUN_DIR/result.json" \
   benchmark=str:route-scale \
-  parameters=json:"{\"sizes\":\"$SIZES\",\"paths_per_host\":$PATHS_PER_HOST,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\"}" \
+  parameters=json:"{\"sizes\":\"$SIZES\",\"paths_per_host\":$PATHS_PER_HOST,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"profile\":\"${PROFILE:-}\"}" \
   machine=json:"$MACHINE" \
   "${pieces[@]}"
 

@@ -1,21 +1,69 @@
 package io.ingressgateway.gateway;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.gateway.config.GatewayMetricsProperties;
 import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.filter.GatewayMetricsFilter;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.support.tagsprovider.GatewayHttpTagsProvider;
+import org.springframework.cloud.gateway.support.tagsprovider.GatewayRouteTagsProvider;
+import org.springframework.cloud.gateway.support.tagsprovider.GatewayTagsProvider;
+import org.springframework.cloud.gateway.support.tagsprovider.PropertiesTagsProvider;
+import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The per-request filter chain. The gateway declares its {@link FilteringWebHandler} only when none exists, so this
- * one takes its place.
+ * one takes its place. Its route timer ({@link GatewayMetricsFilter}) is swapped for {@link RouteTimerFilter}, which
+ * records the same meter without a registry lookup per request, as long as only the gateway's standard tags are asked
+ * for; with any other tags provider (path tags, an application's own) the stock filter stays.
  */
 @Configuration(proxyBeanMethods = false)
 public class FilterChainConfiguration {
 
     @Bean
-    FilteringWebHandler filteringWebHandler(List<GlobalFilter> globalFilters, GatewayProperties properties) {
-        return new GlobalFilterChainWebHandler(globalFilters, properties.isRouteFilterCacheEnabled());
+    FilteringWebHandler filteringWebHandler(List<GlobalFilter> globalFilters, GatewayProperties properties,
+                                            ObjectProvider<MeterRegistry> registry,
+                                            ObjectProvider<GatewayMetricsProperties> metricsProperties,
+                                            ObjectProvider<GatewayTagsProvider> tagsProviders,
+                                            RouteLocator routeLocator) {
+        return new GlobalFilterChainWebHandler(
+                withRouteTimer(globalFilters, registry.getIfAvailable(), metricsProperties.getIfAvailable(),
+                        tagsProviders.orderedStream().toList(), routeLocator),
+                properties.isRouteFilterCacheEnabled());
+    }
+
+    /** The route timer's cache follows the routes: told of each finished refresh. */
+    @Bean
+    ApplicationListener<RefreshRoutesResultEvent> routeTimerRetention(FilteringWebHandler handler) {
+        return event -> {
+            if (handler instanceof GlobalFilterChainWebHandler chain) {
+                chain.routesRefreshed(event);
+            }
+        };
+    }
+
+    /** The global filters with the stock route timer replaced by the cached one, when that records the same. */
+    static List<GlobalFilter> withRouteTimer(List<GlobalFilter> filters, MeterRegistry registry,
+                                            GatewayMetricsProperties metrics, List<GatewayTagsProvider> providers,
+                                            RouteLocator routeLocator) {
+        GatewayMetricsFilter stock = filters.stream().filter(GatewayMetricsFilter.class::isInstance)
+                .map(GatewayMetricsFilter.class::cast).findFirst().orElse(null);
+        boolean standardTagsOnly = providers.stream().allMatch(p -> p instanceof GatewayHttpTagsProvider
+                || p instanceof GatewayRouteTagsProvider || p instanceof PropertiesTagsProvider);
+        if (stock == null || registry == null || metrics == null || !standardTagsOnly) {
+            return filters;
+        }
+        Map<String, String> staticTags = metrics.getTags() == null ? Map.of() : metrics.getTags();
+        RouteTimerFilter cached = new RouteTimerFilter(registry, routeLocator, stock.getMetricsPrefix(), staticTags,
+                stock.getOrder());
+        return filters.stream().map(f -> f == stock ? (GlobalFilter) cached : f).toList();
     }
 }

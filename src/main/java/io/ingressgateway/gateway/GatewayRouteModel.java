@@ -81,6 +81,14 @@ public class GatewayRouteModel implements RouteModelListener {
                 && before.virtualHosts().equals(after.virtualHosts());
     }
 
+    /**
+     * Changes (to a new object) with every model: what {@link #upstream} answers for a key, and the balancer positions
+     * it keeps, may be cached while this stays the same object.
+     */
+    Object servedToken() {
+        return served.get();
+    }
+
     /** The model requests are served from now. */
     public RouteModel model() {
         return served.get().model();

@@ -5,6 +5,7 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
 
 /**
  * The gateway's filter chain handler without the per-request sort. The stock handler combines the global filters with
@@ -16,9 +17,25 @@ import org.springframework.cloud.gateway.route.Route;
 public class GlobalFilterChainWebHandler extends FilteringWebHandler {
 
     private volatile List<GatewayFilter> globalOnly;
+    /** Global filters that keep per-route state and must hear of refreshes; not beans, so told through this one. */
+    private final List<RouteTimerFilter> routeTimers;
+    private final List<GlobalFilter> globalFilters;
 
     public GlobalFilterChainWebHandler(List<GlobalFilter> globalFilters, boolean routeFilterCacheEnabled) {
         super(globalFilters, routeFilterCacheEnabled);
+        this.globalFilters = List.copyOf(globalFilters);
+        this.routeTimers = globalFilters.stream().filter(RouteTimerFilter.class::isInstance)
+                .map(RouteTimerFilter.class::cast).toList();
+    }
+
+    /** The global filters this chain runs (for inspection). */
+    public List<GlobalFilter> globalFilters() {
+        return globalFilters;
+    }
+
+    /** Passes a finished route refresh on to the filters that keep per-route state. */
+    public void routesRefreshed(RefreshRoutesResultEvent event) {
+        routeTimers.forEach(filter -> filter.onApplicationEvent(event));
     }
 
     @Override

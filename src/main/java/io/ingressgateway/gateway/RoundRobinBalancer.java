@@ -18,8 +18,17 @@ public class RoundRobinBalancer {
 
     /** The next endpoint of {@code endpoints} (not empty) for the upstream {@code key}. */
     public Endpoint next(String key, List<Endpoint> endpoints) {
-        int position = positions.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
-        return endpoints.get(Math.floorMod(position, endpoints.size()));
+        return next(position(key), endpoints);
+    }
+
+    /** The shared position of the upstream {@code key}, for callers that keep it at hand between requests. */
+    AtomicInteger position(String key) {
+        return positions.computeIfAbsent(key, k -> new AtomicInteger());
+    }
+
+    /** The next endpoint of {@code endpoints} (not empty) from a position got from {@link #position}. */
+    static Endpoint next(AtomicInteger position, List<Endpoint> endpoints) {
+        return endpoints.get(Math.floorMod(position.getAndIncrement(), endpoints.size()));
     }
 
     /** Forgets upstreams that are no longer in the model. */

@@ -8,6 +8,8 @@ import io.ingressgateway.gateway.IngressRouteDefinitions.Kind;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
 import java.net.URI;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
@@ -36,6 +38,19 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     private final GatewayRouteModel routeModel;
     private final RoundRobinBalancer balancer;
+    /**
+     * Each route's upstream as last resolved, by route id. Resolving it reads the route's metadata, the model's map of
+     * upstreams and the balancer's map of positions: with thousands of routes and requests spread over them, each of
+     * those reads is of memory no recent request touched (docs/benchmarks.md, route scale). Valid while the route is
+     * the same object and the served model the same; emptied when the model changes.
+     */
+    private final ConcurrentHashMap<String, Resolved> byRouteId = new ConcurrentHashMap<>();
+    private volatile Object cachedModel;
+
+    /** A route's kind, upstream key, upstream (null: unknown) and balancer position, for one served model. */
+    private record Resolved(Route route, Object model, Kind kind, String key, Upstream upstream,
+                            AtomicInteger position) {
+    }
 
     public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer) {
         this.routeModel = routeModel;
@@ -54,23 +69,51 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         if (route == null || requestUrl == null || !IngressRouteDefinitions.SCHEME.equals(requestUrl.getScheme())) {
             return chain.filter(exchange);
         }
-        Kind kind = IngressRouteDefinitions.kindOf(route.getMetadata());
-        if (kind == null || kind == Kind.NOT_FOUND) {
+        Resolved resolved = resolve(route);
+        if (resolved.kind() == null || resolved.kind() == Kind.NOT_FOUND) {
             return GatewayErrorResponses.write(exchange, HttpStatus.NOT_FOUND,
                     "No Ingress rule matches this host and path.");
         }
-        String key = String.valueOf(route.getMetadata().get(IngressRouteDefinitions.UPSTREAM));
-        Upstream upstream = routeModel.upstream(key);
+        Upstream upstream = resolved.upstream();
         if (upstream == null || upstream.endpoints().isEmpty()) {
             return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
                     "The service for this request has no available endpoint.");
         }
-        Endpoint endpoint = balancer.next(key, upstream.endpoints());
+        Endpoint endpoint = RoundRobinBalancer.next(resolved.position(), upstream.endpoints());
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(endpoint, requestUrl));
         exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
         exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
-        exchange.getAttributes().put(UPSTREAM_ATTR, key);
+        exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
         return chain.filter(exchange);
+    }
+
+    /** The route's upstream in the served model, from the cache when resolved for this route and model already. */
+    private Resolved resolve(Route route) {
+        Object model = routeModel.servedToken();
+        if (model != cachedModel) {
+            byRouteId.clear();
+            cachedModel = model;
+        }
+        Resolved cached = byRouteId.get(route.getId());
+        if (cached != null && cached.route() == route && cached.model() == model) {
+            return cached;
+        }
+        Kind kind = IngressRouteDefinitions.kindOf(route.getMetadata());
+        Resolved resolved;
+        if (kind == null || kind == Kind.NOT_FOUND) {
+            resolved = new Resolved(route, model, kind, null, null, null);
+        } else {
+            String key = String.valueOf(route.getMetadata().get(IngressRouteDefinitions.UPSTREAM));
+            Upstream upstream = routeModel.upstream(key);
+            resolved = new Resolved(route, model, kind, key, upstream,
+                    upstream == null ? null : balancer.position(key));
+        }
+        byRouteId.put(route.getId(), resolved);
+        return resolved;
+    }
+
+    int cachedRoutes() {
+        return byRouteId.size();
     }
 
     /** {@code http://endpoint} with the request's path and query exactly as received (still percent-encoded). */

@@ -43,7 +43,13 @@ public final class UpstreamGuard {
     private final Bulkhead bulkhead;
     private final CircuitBreaker circuitBreaker;
     private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
-    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    /**
+     * By {@link Outcome#ordinal()}; an array and the slow-call threshold in a field, so that recording a call, on
+     * every request, reads this guard and its counter and nothing else of the guard's (all cold when requests are
+     * spread over thousands of guards).
+     */
+    private final Counter[] outcomes = new Counter[Outcome.values().length];
+    private final long slowCallNanos;
     private final Map<TimeoutKind, Counter> timeouts = new EnumMap<>(TimeoutKind.class);
     private final Counter retries;
     private final List<Meter> meters = new ArrayList<>();
@@ -58,6 +64,7 @@ public final class UpstreamGuard {
         this.policy = policy;
         this.registry = registry;
         this.tags = tags(key, upstream);
+        this.slowCallNanos = policy.slowCallDurationThreshold().toNanos();
         String name = key.toString();
         this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
                 .maxConcurrentCalls(policy.maxConcurrentRequests())
@@ -94,7 +101,7 @@ public final class UpstreamGuard {
                     "reason", tagValue(rejection)));
         }
         for (Outcome outcome : Outcome.values()) {
-            outcomes.put(outcome, counter("circuit.calls", "Calls recorded by the upstream's circuit breaker",
+            outcomes[outcome.ordinal()] = (counter("circuit.calls", "Calls recorded by the upstream's circuit breaker",
                     "outcome", tagValue(outcome)));
         }
         for (TimeoutKind kind : TimeoutKind.values()) {
@@ -197,16 +204,16 @@ public final class UpstreamGuard {
 
     void recordSuccess(long nanos) {
         circuitBreaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-        outcomes.get(isSlow(nanos) ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS).increment();
+        outcomes[(isSlow(nanos) ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS).ordinal()].increment();
     }
 
     void recordFailure(long nanos, Throwable cause) {
         circuitBreaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
-        outcomes.get(isSlow(nanos) ? Outcome.SLOW_FAILURE : Outcome.FAILURE).increment();
+        outcomes[(isSlow(nanos) ? Outcome.SLOW_FAILURE : Outcome.FAILURE).ordinal()].increment();
     }
 
     private boolean isSlow(long nanos) {
-        return nanos > policy.slowCallDurationThreshold().toNanos();
+        return nanos > slowCallNanos;
     }
 
     void reject(Rejection reason) {

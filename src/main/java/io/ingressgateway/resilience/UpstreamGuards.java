@@ -169,6 +169,14 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
         return slot == null ? null : slot.policy;
     }
 
+    /**
+     * Changes (to a new object) whenever the keys or their guards may resolve differently: a cache of {@link #guard}
+     * answers is valid while this stays the same object.
+     */
+    Object generationToken() {
+        return generation;
+    }
+
     private Slot slot(GuardKey key) {
         Generation current = generation;
         Slot slot = current.current().get(key);

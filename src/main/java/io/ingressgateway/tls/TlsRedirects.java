@@ -19,7 +19,13 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public class TlsRedirects implements RouteModelListener {
 
-    private record State(RouteTable<Boolean> redirects, Set<String> exactTlsHosts, Set<String> wildcardTlsSuffixes) {
+    /**
+     * @param anyRedirect whether any rule or host redirects at all: when none does, every lookup would answer false,
+     *                    and the lookup (a second route match per request, in memory of the request's own rule that is
+     *                    cold when requests are spread over thousands of rules) is skipped
+     */
+    private record State(RouteTable<Boolean> redirects, boolean anyRedirect, Set<String> exactTlsHosts,
+                         Set<String> wildcardTlsSuffixes) {
     }
 
     private final AtomicReference<State> state = new AtomicReference<>(build(RouteModel.EMPTY));
@@ -50,12 +56,14 @@ public class TlsRedirects implements RouteModelListener {
                 exact.add(host.host().pattern());
             }
         }
-        return new State(redirects.build(), Set.copyOf(exact), Set.copyOf(wildcard));
+        boolean anyRedirect = !model.tls().redirectRouteIds().isEmpty() || !model.tls().redirectHosts().isEmpty();
+        return new State(redirects.build(), anyRedirect, Set.copyOf(exact), Set.copyOf(wildcard));
     }
 
     /** Whether an HTTP request with this Host header and path goes to HTTPS instead. */
     public boolean redirects(String hostHeader, String rawPath) {
-        return Boolean.TRUE.equals(state.get().redirects().lookup(hostHeader, rawPath));
+        State current = state.get();
+        return current.anyRedirect() && Boolean.TRUE.equals(current.redirects().lookup(hostHeader, rawPath));
     }
 
     /** Whether a host (as a Host header: any case, maybe with a port) is one of the TLS hosts. */

@@ -24,6 +24,7 @@ import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.source.ClusterStateSource;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,6 +92,9 @@ class GatewayDataPlaneIT {
 
     @Autowired
     MeterRegistry meterRegistry;
+
+    @Autowired
+    org.springframework.cloud.gateway.handler.FilteringWebHandler filteringWebHandler;
 
     private WebTestClient client;
     private static final AtomicLong revisions = new AtomicLong();
@@ -399,6 +403,34 @@ class GatewayDataPlaneIT {
 
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id()).timer() != null);
+    }
+
+    @Test
+    void routeTimerCountsEachRequestOnceWithTheGatewaysTags() {
+        Upstream a = upstream("a", endpoint(backendA));
+        Route route = route("timed.test", PathMatch.prefix("/timed"), a);
+        serve(List.of(vhost("timed.test", null, route)), null, a);
+
+        for (int i = 0; i < 3; i++) {
+            client.get().uri("/timed/" + i).header("Host", "timed.test").exchange().expectStatus().isOk();
+        }
+        client.post().uri("/timed/x").header("Host", "timed.test").exchange().expectStatus().isOk();
+
+        // The stock filter is replaced, not joined: each request is counted once, under the stock meter's tags.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Timer get = meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id())
+                    .tag("httpMethod", "GET").tag("httpStatusCode", "200").tag("status", "OK")
+                    .tag("outcome", "SUCCESSFUL").timer();
+            assertThat(get).isNotNull();
+            assertThat(get.count()).isEqualTo(3);
+            assertThat(get.getId().getTag("routeUri")).startsWith(IngressRouteDefinitions.SCHEME + ":");
+            Timer post = meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id())
+                    .tag("httpMethod", "POST").timer();
+            assertThat(post).isNotNull();
+            assertThat(post.count()).isEqualTo(1);
+        });
+        assertThat(((GlobalFilterChainWebHandler) filteringWebHandler).globalFilters()).anyMatch(RouteTimerFilter.class::isInstance)
+                .noneMatch(org.springframework.cloud.gateway.filter.GatewayMetricsFilter.class::isInstance);
     }
 
     @Test

@@ -1,0 +1,81 @@
+package io.ingressgateway.resilience;
+
+import static io.ingressgateway.resilience.UpstreamGuardsTest.BLOG;
+import static io.ingressgateway.resilience.UpstreamGuardsTest.DEFAULTS;
+import static io.ingressgateway.resilience.UpstreamGuardsTest.SHOP;
+import static io.ingressgateway.resilience.UpstreamGuardsTest.WEB;
+import static io.ingressgateway.resilience.UpstreamGuardsTest.model;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ingressgateway.gateway.IngressRouteDefinitions;
+import io.ingressgateway.gateway.IngressRouteLocator;
+import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.pipeline.PipelineState;
+import io.ingressgateway.resilience.UpstreamGuardsTest.RouteSpec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.cloud.gateway.route.Route;
+
+/**
+ * The guard filter's per-route cache must answer exactly what a fresh lookup would: the route's current guard, a new
+ * one after a policy change, the previous model's for a route not yet swapped out, none once the pair is gone.
+ */
+class UpstreamGuardFilterTest {
+
+    final UpstreamGuards guards = new UpstreamGuards(DEFAULTS, new SimpleMeterRegistry());
+    final UpstreamGuardFilter filter = new UpstreamGuardFilter(guards);
+    final IngressRouteLocator locator = new IngressRouteLocator();
+
+    List<Route> apply(RouteModel model) {
+        guards.onModel(new PipelineState(null, model));
+        locator.update(IngressRouteDefinitions.from(model));
+        return locator.routes();
+    }
+
+    static Route ruleOf(List<Route> routes, String ingressName) {
+        return routes.stream().filter(r -> ingressName.equals(r.getMetadata().get(IngressRouteDefinitions.INGRESS_NAME)))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void cachedGuardIsTheRoutesGuardAndFollowsPolicyChanges() {
+        List<Route> routes = apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS),
+                new RouteSpec(BLOG, WEB, UpstreamPolicy.DEFAULTS)));
+        Route shop = ruleOf(routes, "shop");
+        Route blog = ruleOf(routes, "blog");
+
+        UpstreamGuard shopGuard = filter.guardOf(shop);
+        assertThat(shopGuard).isSameAs(guards.guard(new GuardKey(SHOP, WEB)));
+        assertThat(filter.guardOf(shop)).isSameAs(shopGuard);
+        assertThat(filter.guardOf(blog)).isSameAs(guards.guard(new GuardKey(BLOG, WEB))).isNotSameAs(shopGuard);
+        assertThat(filter.cachedRoutes()).isEqualTo(2);
+
+        // Shop's policy changes: its guard is replaced, and the cache must not keep answering the old one.
+        UpstreamPolicy small = new UpstreamPolicy(null, Duration.ofSeconds(2), 10, null, null, null);
+        routes = apply(model(null, new RouteSpec(SHOP, WEB, small), new RouteSpec(BLOG, WEB, UpstreamPolicy.DEFAULTS)));
+        UpstreamGuard replaced = filter.guardOf(ruleOf(routes, "shop"));
+        assertThat(replaced).isNotSameAs(shopGuard).isSameAs(guards.guard(new GuardKey(SHOP, WEB)));
+        assertThat(replaced.policy().maxConcurrentRequests()).isEqualTo(10);
+        // The new generation emptied the cache of the routes requests no longer used.
+        assertThat(filter.cachedRoutes()).isEqualTo(1);
+    }
+
+    @Test
+    void aRouteOfThePreviousModelKeepsItsGuardForOneGenerationOnly() {
+        List<Route> first = apply(model(null, new RouteSpec(BLOG, WEB, UpstreamPolicy.DEFAULTS)));
+        Route blog = ruleOf(first, "blog");
+        UpstreamGuard blogGuard = filter.guardOf(blog);
+        assertThat(blogGuard).isNotNull();
+
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
+        // Matched before the gateway swapped its routes: still guarded, by the same guard.
+        assertThat(filter.guardOf(blog)).isSameAs(blogGuard);
+
+        apply(model(null, new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS), new RouteSpec(SHOP, "apps/api:http",
+                UpstreamPolicy.DEFAULTS)));
+        assertThat(filter.guardOf(blog)).isNull();
+    }
+}
