@@ -5,6 +5,7 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,7 +53,7 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
             return; // the locator keeps its previous routes, and so do we
         }
         routeLocator.getRoutes().collectList().subscribe(
-                routes -> index.set(new RouteIndex(routes)),
+                routes -> index.set(new RouteIndex(routes, index.get())),
                 error -> log.error("Could not index the gateway's routes; keeping the previous index", error));
     }
 
@@ -71,34 +72,48 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         });
     }
 
-    /** The routes of one refresh, indexed. */
+    /**
+     * The routes of one refresh, indexed. What each route indexes to is read from its metadata once per route
+     * instance and remembered for the next refresh: a refresh after one Ingress changed hands over the same route
+     * instances but one, and reading 10,000 routes' metadata again was most of the index's rebuild.
+     */
     static final class RouteIndex {
 
+        /** What one route of ours indexes to. */
+        private record Entry(Kind kind, HostMatch host, PathMatch path, List<HostMatch> defaultForHosts,
+                             boolean modelDefault) {
+        }
+
         private final List<Route> otherRoutes = new ArrayList<>();
+        private final Map<Route, Entry> entries;
         private final RouteTable<Route> table;
 
         RouteIndex(Collection<Route> routes) {
+            this(routes, null);
+        }
+
+        /** @param previous the index of the previous refresh, whose entries are reused for the same route instances */
+        RouteIndex(Collection<Route> routes, RouteIndex previous) {
+            Map<Route, Entry> known = previous == null ? Map.of() : previous.entries;
+            entries = new IdentityHashMap<>(routes.size() * 4 / 3 + 1);
             RouteTable.Builder<Route> builder = RouteTable.builder();
             for (Route route : routes) {
-                Map<String, Object> metadata = route.getMetadata();
-                Kind kind = IngressRouteDefinitions.kindOf(metadata);
-                if (kind == null) {
-                    otherRoutes.add(route);
-                    continue;
+                Entry entry = known.get(route);
+                if (entry == null) {
+                    entry = entry(route.getMetadata());
+                    if (entry == null) {
+                        otherRoutes.add(route);
+                        continue;
+                    }
                 }
-                switch (kind) {
-                    case RULE -> builder.rule(hostMatch(metadata.get(IngressRouteDefinitions.HOST)),
-                            new PathMatch(PathMatch.Type.valueOf(String.valueOf(
-                                    metadata.get(IngressRouteDefinitions.PATH_TYPE))),
-                                    String.valueOf(metadata.get(IngressRouteDefinitions.PATH))),
-                            route);
+                entries.put(route, entry);
+                switch (entry.kind()) {
+                    case RULE -> builder.rule(entry.host(), entry.path(), route);
                     case DEFAULT -> {
-                        if (metadata.get(IngressRouteDefinitions.DEFAULT_FOR_HOSTS) instanceof Collection<?> hosts) {
-                            for (Object host : hosts) {
-                                builder.hostDefault(hostMatch(host), route);
-                            }
+                        for (HostMatch host : entry.defaultForHosts()) {
+                            builder.hostDefault(host, route);
                         }
-                        if (Boolean.parseBoolean(String.valueOf(metadata.get(IngressRouteDefinitions.MODEL_DEFAULT)))) {
+                        if (entry.modelDefault()) {
                             builder.defaultTarget(route);
                         }
                     }
@@ -106,6 +121,32 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
                 }
             }
             this.table = builder.build();
+        }
+
+        /** What a route's metadata says it indexes to; null for a route that is not one of ours. */
+        private static Entry entry(Map<String, Object> metadata) {
+            Kind kind = IngressRouteDefinitions.kindOf(metadata);
+            if (kind == null) {
+                return null;
+            }
+            return switch (kind) {
+                case RULE -> new Entry(kind, hostMatch(metadata.get(IngressRouteDefinitions.HOST)),
+                        new PathMatch(PathMatch.Type.valueOf(String.valueOf(
+                                metadata.get(IngressRouteDefinitions.PATH_TYPE))),
+                                String.valueOf(metadata.get(IngressRouteDefinitions.PATH))),
+                        List.of(), false);
+                case DEFAULT -> {
+                    List<HostMatch> hosts = new ArrayList<>();
+                    if (metadata.get(IngressRouteDefinitions.DEFAULT_FOR_HOSTS) instanceof Collection<?> patterns) {
+                        for (Object host : patterns) {
+                            hosts.add(hostMatch(host));
+                        }
+                    }
+                    yield new Entry(kind, null, null, List.copyOf(hosts), Boolean.parseBoolean(
+                            String.valueOf(metadata.get(IngressRouteDefinitions.MODEL_DEFAULT))));
+                }
+                case NOT_FOUND -> new Entry(kind, null, null, List.of(), false);
+            };
         }
 
         private static HostMatch hostMatch(Object pattern) {
