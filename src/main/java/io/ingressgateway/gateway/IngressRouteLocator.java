@@ -1,8 +1,8 @@
 package io.ingressgateway.gateway;
 
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.pipeline.IdentityDiff;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.springframework.cloud.gateway.route.Route;
@@ -49,9 +49,14 @@ public class IngressRouteLocator implements RouteLocator {
         }
     }
 
-    /** Every route made and still listed, by id; changed in place under this object's lock. */
+    // Changed under this object's lock only.
+    /** Every route made and still listed, by id. */
     private final Map<String, Built> byId = new HashMap<>();
+    /** The definitions of the last update as given, and what was built of each, in the same order. */
+    private List<IngressRouteDefinition> definitions = List.of();
+    private List<Built> built = List.of();
     private long updates;
+
     private volatile List<Route> routes = List.of();
 
     public IngressRouteLocator() {
@@ -71,46 +76,73 @@ public class IngressRouteLocator implements RouteLocator {
     /**
      * Makes the routes those of {@code definitions} (in precedence order; ids unique). Called by one thread at a time
      * (the pipeline's); readers see either the previous routes or the new ones, never a mix.
+     *
+     * <p>The definitions of unchanged virtual hosts are the very same objects as last time, in the same order
+     * ({@link IngressRouteDefinitions#from(RouteModel, Map, Map)}): the common start and end of both lists are kept
+     * without a look-up, and only the definitions between them are looked up by id.
      */
     public synchronized Update update(List<IngressRouteDefinition> definitions) {
+        List<IngressRouteDefinition> given = List.copyOf(definitions);
+        List<IngressRouteDefinition> before = this.definitions;
+        IdentityDiff diff = IdentityDiff.between(before, given);
+        if (diff.prefix() == given.size() && given.size() == before.size()) {
+            return new Update(false, 0, given.size(), 0);
+        }
         long stamp = ++updates;
-        List<Route> previous = routes;
-        Route[] next = new Route[definitions.size()];
-        boolean sameSequence = previous.size() == next.length;
+        List<Built> previous = built;
+        Built[] next = new Built[given.size()];
+        for (int i = 0; i < diff.prefix(); i++) {
+            next[i] = previous.get(i);
+            next[i].seen = stamp;
+        }
+        for (int i = 1; i <= diff.suffix(); i++) {
+            next[next.length - i] = previous.get(previous.size() - i);
+            next[next.length - i].seen = stamp;
+        }
+        Map<String, Built> fresh = new HashMap<>();
         int converted = 0;
-        int reused = 0;
-        for (int i = 0; i < next.length; i++) {
-            IngressRouteDefinition definition = definitions.get(i);
-            Built built = byId.get(definition.id());
-            if (built != null && built.seen == stamp) {
-                // Nothing is published; entries already replaced above stay valid (definition and route agree).
+        for (int i = diff.prefix(); i < next.length - diff.suffix(); i++) {
+            IngressRouteDefinition definition = given.get(i);
+            Built existing = byId.get(definition.id());
+            if (fresh.containsKey(definition.id()) || (existing != null && existing.seen == stamp)) {
+                // Nothing is published or forgotten; stamps are only compared within one update.
                 throw new IllegalArgumentException("Duplicate route id " + definition.id());
             }
-            if (built == null || (built.definition != definition && !built.definition.equals(definition))) {
-                built = new Built(definition, convert(definition));
-                byId.put(definition.id(), built);
+            if (existing == null
+                    || (existing.definition != definition && !existing.definition.equals(definition))) {
+                existing = new Built(definition, convert(definition));
+                fresh.put(definition.id(), existing);
                 converted++;
-            } else {
-                reused++;
             }
-            built.seen = stamp;
-            next[i] = built.route;
-            sameSequence = sameSequence && previous.get(i) == built.route;
+            existing.seen = stamp;
+            next[i] = existing;
         }
         int removed = 0;
-        if (byId.size() != next.length) {
-            // Every listed id is in the map: what else is there, the definitions no longer have.
-            for (Iterator<Built> it = byId.values().iterator(); it.hasNext(); ) {
-                if (it.next().seen != stamp) {
-                    it.remove();
+        for (Built gone : diff.middle(previous)) {
+            if (gone.seen != stamp) {
+                byId.remove(gone.definition.id(), gone);
+                if (!fresh.containsKey(gone.definition.id())) {
                     removed++;
                 }
             }
         }
-        if (sameSequence) {
+        byId.putAll(fresh);
+        this.definitions = given;
+        this.built = List.of(next);
+        List<Route> current = routes;
+        boolean same = current.size() == next.length;
+        for (int i = diff.prefix(); same && i < next.length - diff.suffix(); i++) {
+            same = current.get(i) == next[i].route;
+        }
+        int reused = next.length - converted;
+        if (same) {
             return new Update(false, 0, reused, 0);
         }
-        routes = List.of(next);
+        Route[] nextRoutes = new Route[next.length];
+        for (int i = 0; i < next.length; i++) {
+            nextRoutes[i] = next[i].route;
+        }
+        routes = List.of(nextRoutes);
         return new Update(true, converted, reused, removed);
     }
 

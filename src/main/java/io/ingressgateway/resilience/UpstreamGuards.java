@@ -6,10 +6,12 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamPolicy;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.pipeline.IdentityDiff;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -31,9 +33,10 @@ import org.springframework.core.Ordered;
  * of them idle at any moment; each guard costs a circuit-breaker window and a dozen meters, which made idle guards
  * the largest part of the heap and of every Prometheus scrape. An idle pair costs only its slot.
  *
- * <p>A model is applied by difference: the translator keeps an unchanged virtual host as the very same instance, so
- * only the pairs of virtual hosts that are new or gone since the last model are looked at (each pair counts the
- * virtual hosts that need it), and a model with the same virtual hosts and default (an endpoint change) costs nothing.
+ * <p>A model is applied by difference: the translator keeps an unchanged virtual host as the very same instance in the
+ * same order, so only the pairs of virtual hosts that are new or gone since the last model are looked at (each pair
+ * counts the virtual hosts that need it), and a model with the same virtual hosts and default (an endpoint change)
+ * costs nothing.
  * With 10,000 Ingresses, rebuilding every pair per model was most of a change's time in this listener.
  *
  * <p>Requests look guards up without locks: the slots of the current model are in a concurrent map changed in place,
@@ -54,8 +57,8 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
     private volatile Map<GuardKey, Slot> superseded = Map.of();
 
     // Confined to the pipeline thread.
-    /** The virtual hosts of the last model, with the pairs each needs. */
-    private Map<VirtualHost, Map<GuardKey, GuardPolicy>> needsByHost = new IdentityHashMap<>();
+    /** The virtual hosts of the last model, with the pairs each needs (virtual hosts are distinct objects). */
+    private final Map<VirtualHost, Map<GuardKey, GuardPolicy>> needsByHost = new IdentityHashMap<>();
     private List<VirtualHost> lastHosts = List.of();
     private String lastModelDefault;
     /** Per pair of the current model: how many virtual hosts (or the model default) need it. */
@@ -123,20 +126,30 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
             }
             return;
         }
-        List<Map<GuardKey, GuardPolicy>> gone = new ArrayList<>();
-        List<Map<GuardKey, GuardPolicy>> added = new ArrayList<>();
-        Map<VirtualHost, Map<GuardKey, GuardPolicy>> next = new IdentityHashMap<>(model.virtualHosts().size());
-        for (VirtualHost virtualHost : model.virtualHosts()) {
-            Map<GuardKey, GuardPolicy> kept = needsByHost.remove(virtualHost);
-            if (kept != null) {
-                next.put(virtualHost, kept);
-            } else if (!next.containsKey(virtualHost)) {
-                Map<GuardKey, GuardPolicy> needs = needs(virtualHost);
-                next.put(virtualHost, needs);
-                added.add(needs);
+        IdentityDiff diff = IdentityDiff.between(lastHosts, model.virtualHosts());
+        List<VirtualHost> before = diff.middle(lastHosts);
+        List<VirtualHost> after = diff.middle(model.virtualHosts());
+        // Everything is worked out before anything is changed, so a failure leaves the last model applied as it was.
+        Map<VirtualHost, Map<GuardKey, GuardPolicy>> arriving = new IdentityHashMap<>();
+        for (VirtualHost virtualHost : after) {
+            if (!needsByHost.containsKey(virtualHost) && !arriving.containsKey(virtualHost)) {
+                arriving.put(virtualHost, needs(virtualHost));
             }
         }
-        gone.addAll(needsByHost.values()); // what is left: virtual hosts this model no longer has
+        List<Map<GuardKey, GuardPolicy>> gone = new ArrayList<>();
+        if (!before.isEmpty()) {
+            Set<VirtualHost> staying = Collections.newSetFromMap(new IdentityHashMap<>(after.size()));
+            staying.addAll(after);
+            for (VirtualHost virtualHost : before) {
+                Map<GuardKey, GuardPolicy> needs = staying.contains(virtualHost) ? null
+                        : needsByHost.remove(virtualHost);
+                if (needs != null) {
+                    gone.add(needs);
+                }
+            }
+        }
+        needsByHost.putAll(arriving);
+        List<Map<GuardKey, GuardPolicy>> added = new ArrayList<>(arriving.values());
         if (!Objects.equals(model.defaultUpstreamKey(), lastModelDefault)) {
             if (lastModelDefault != null) {
                 gone.add(Map.of(GuardKey.ofDefault(lastModelDefault), defaultPolicy));
@@ -145,7 +158,6 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
                 added.add(Map.of(GuardKey.ofDefault(model.defaultUpstreamKey()), defaultPolicy));
             }
         }
-        needsByHost = next;
         lastHosts = model.virtualHosts();
         lastModelDefault = model.defaultUpstreamKey();
         apply(model, gone, added);

@@ -147,6 +147,73 @@ class IngressRouteLocatorTest {
     }
 
     @Test
+    void aSequenceOfModelsSharingVirtualHostsKeepsTheirRoutesAndEndsAsAFreshLocatorWould() {
+        java.util.Random random = new java.util.Random(7);
+        IngressRouteLocator locator = new IngressRouteLocator();
+        GatewayRouteModel routeModel = new GatewayRouteModel(event -> { }, new RoundRobinBalancer(), locator);
+        List<VirtualHost> hosts = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            hosts.add(virtualHost("h" + i + ".test", "/a", "/b"));
+        }
+        routeModel.onModel(state(new RouteModel(hosts, Map.of(), null, List.of(), 0)));
+        int made = 30;
+        for (int step = 1; step <= 40; step++) {
+            Map<String, org.springframework.cloud.gateway.route.Route> before = byId(locator.routes());
+            Map<VirtualHost, Boolean> kept = new java.util.IdentityHashMap<>();
+            hosts.forEach(host -> kept.put(host, true));
+            switch (random.nextInt(3)) {
+                case 0 -> hosts.add(random.nextInt(hosts.size() + 1), virtualHost("h" + made++ + ".test", "/c"));
+                case 1 -> kept.remove(hosts.remove(random.nextInt(hosts.size())));
+                default -> {
+                    int at = random.nextInt(hosts.size());
+                    kept.remove(hosts.get(at));
+                    hosts.set(at, virtualHost(hosts.get(at).host().toString(), "/a", "/b", "/" + step));
+                }
+            }
+            RouteModel model = new RouteModel(hosts, Map.of(), step % 2 == 0 ? null : "ns/default:80", List.of(),
+                    step);
+
+            routeModel.onModel(state(model));
+
+            IngressRouteLocator fresh = new IngressRouteLocator();
+            fresh.update(IngressRouteDefinitions.from(model));
+            assertThat(locator.routes()).extracting(org.springframework.cloud.gateway.route.Route::getId)
+                    .containsExactlyElementsOf(fresh.routes().stream()
+                            .map(org.springframework.cloud.gateway.route.Route::getId).toList());
+            for (int i = 0; i < fresh.routes().size(); i++) {
+                assertThat(locator.routes().get(i).getMetadata()).isEqualTo(fresh.routes().get(i).getMetadata());
+            }
+            for (VirtualHost host : kept.keySet()) {
+                for (Route route : host.routes()) {
+                    assertThat(byId(locator.routes()).get(route.id())).isSameAs(before.get(route.id()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDuplicateIdIsRefusedAndTheRoutesStayAsTheyWere() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        List<IngressRouteDefinition> definitions = IngressRouteDefinitions.from(
+                model(Map.of("a.test", List.of("/x"), "b.test", List.of("/y")), null));
+        locator.update(definitions);
+        List<org.springframework.cloud.gateway.route.Route> routes = locator.routes();
+
+        List<IngressRouteDefinition> duplicated = new ArrayList<>(definitions);
+        duplicated.add(1, definitions.get(0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> locator.update(duplicated))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a.test|PREFIX|/x");
+        assertThat(locator.routes()).isSameAs(routes);
+
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(
+                model(Map.of("b.test", List.of("/y")), null)));
+        assertThat(update.removed()).isEqualTo(1);
+        assertThat(locator.routes()).extracting(org.springframework.cloud.gateway.route.Route::getId)
+                .containsExactly("b.test|PREFIX|/y", "not-found");
+        assertThat(locator.routes().get(0)).isSameAs(routes.get(1));
+    }
+
+    @Test
     void equalDefinitionsChangeNothing() {
         IngressRouteLocator locator = new IngressRouteLocator();
         RouteModel model = model(Map.of("a.test", List.of("/x")), null);
@@ -210,6 +277,15 @@ class IngressRouteLocatorTest {
         Map<String, org.springframework.cloud.gateway.route.Route> byId = new HashMap<>();
         routes.forEach(route -> byId.put(route.getId(), route));
         return byId;
+    }
+
+    private static VirtualHost virtualHost(String host, String... paths) {
+        List<Route> routes = new ArrayList<>();
+        for (String path : paths) {
+            routes.add(new Route(host + "|PREFIX|" + path, HostMatch.of(host), PathMatch.prefix(path), INGRESS,
+                    "ns/" + host + ":80", null));
+        }
+        return new VirtualHost(HostMatch.of(host), routes, null);
     }
 
     private static PipelineState state(RouteModel model) {

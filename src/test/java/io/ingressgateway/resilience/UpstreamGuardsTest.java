@@ -241,6 +241,40 @@ class UpstreamGuardsTest {
     }
 
     @Test
+    void virtualHostsInsertedRemovedOrMovedAmongOthersChangeOnlyTheirOwnPairs() {
+        IngressRef[] owners = new IngressRef[6];
+        List<VirtualHost> hosts = new ArrayList<>();
+        for (int i = 0; i < owners.length; i++) {
+            owners[i] = new IngressRef("apps", "ing" + i);
+            hosts.add(host("h" + i + ".example", new RouteSpec(owners[i], WEB, UpstreamPolicy.DEFAULTS)));
+        }
+        apply(model(List.copyOf(hosts), null));
+        Map<GuardKey, UpstreamGuard> first = new HashMap<>();
+        for (IngressRef owner : owners) {
+            first.put(new GuardKey(owner, WEB), guards.guard(new GuardKey(owner, WEB)));
+        }
+
+        // A host inserted in the middle, one removed near the end, and two swapped: all others are the same objects.
+        IngressRef inserted = new IngressRef("apps", "new");
+        List<VirtualHost> next = new ArrayList<>(hosts);
+        next.remove(4);
+        next.add(2, host("hx.example", new RouteSpec(inserted, API, UpstreamPolicy.DEFAULTS)));
+        VirtualHost swapped = next.remove(0);
+        next.add(1, swapped);
+        apply(model(List.copyOf(next), null));
+
+        assertThat(guards.policies().keySet()).containsExactlyInAnyOrder(new GuardKey(owners[0], WEB),
+                new GuardKey(owners[1], WEB), new GuardKey(owners[2], WEB), new GuardKey(owners[3], WEB),
+                new GuardKey(owners[5], WEB), new GuardKey(inserted, API));
+        for (int i : new int[] {0, 1, 2, 3, 5}) {
+            assertThat(guards.guard(new GuardKey(owners[i], WEB))).isSameAs(first.get(new GuardKey(owners[i], WEB)));
+        }
+        assertThat(inflightLimit("ing4", "web")).isNaN();
+        assertThat(inflightLimit("ing3", "web")).isEqualTo(1024);
+        assertThat(guards.guard(new GuardKey(owners[4], WEB))).isSameAs(first.get(new GuardKey(owners[4], WEB)));
+    }
+
+    @Test
     void aPairNeededByTwoVirtualHostsLivesUntilTheLastOneLetsGoOfIt() {
         VirtualHost a = host("a.example", new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS));
         VirtualHost b = host("b.example", new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS),
