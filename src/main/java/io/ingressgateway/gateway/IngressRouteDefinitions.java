@@ -50,6 +50,9 @@ public final class IngressRouteDefinitions {
 
     public enum Kind { RULE, DEFAULT, NOT_FOUND }
 
+    private static final IngressRouteDefinition NOT_FOUND = new IngressRouteDefinition(NOT_FOUND_ROUTE_ID,
+            Kind.NOT_FOUND, HostMatch.ANY.toString(), PathMatch.prefix("/"), null, null, null, List.of(), false);
+
     private IngressRouteDefinitions() {
     }
 
@@ -94,8 +97,7 @@ public final class IngressRouteDefinitions {
             definitions.add(new IngressRouteDefinition(DEFAULT_ROUTE_ID_PREFIX + entry.getKey(), Kind.DEFAULT,
                     predicateHosts, PathMatch.prefix("/"), entry.getKey(), null, null, hosts, modelDefault));
         }
-        definitions.add(new IngressRouteDefinition(NOT_FOUND_ROUTE_ID, Kind.NOT_FOUND, HostMatch.ANY.toString(),
-                PathMatch.prefix("/"), null, null, null, List.of(), false));
+        definitions.add(NOT_FOUND);
         return definitions;
     }
 

@@ -78,13 +78,13 @@ public class IngressRouteLocator implements RouteLocator {
      * (the pipeline's); readers see either the previous routes or the new ones, never a mix.
      *
      * <p>The definitions of unchanged virtual hosts are the very same objects as last time, in the same order
-     * ({@link IngressRouteDefinitions#from(RouteModel, Map, Map)}): the common start and end of both lists are kept
-     * without a look-up, and only the definitions between them are looked up by id.
+     * ({@link IngressRouteDefinitions#from(RouteModel, Map, Map)}): the common start and end of both lists (same or
+     * equal definitions) are kept without a look-up, and only the definitions between them are looked up by id.
      */
     public synchronized Update update(List<IngressRouteDefinition> definitions) {
         List<IngressRouteDefinition> given = List.copyOf(definitions);
         List<IngressRouteDefinition> before = this.definitions;
-        IdentityDiff diff = IdentityDiff.between(before, given);
+        IdentityDiff diff = IdentityDiff.betweenEqual(before, given);
         if (diff.prefix() == given.size() && given.size() == before.size()) {
             return new Update(false, 0, given.size(), 0);
         }

@@ -18,17 +18,33 @@ import java.util.List;
 public record IdentityDiff(int prefix, int suffix) {
 
     public static IdentityDiff between(List<?> before, List<?> after) {
+        return between(before, after, false);
+    }
+
+    /**
+     * {@link #between}, also counting equal elements as common: for lists whose elements are mostly the same objects
+     * but a few equal ones are made anew each time (a value like the not-found route's definition).
+     */
+    public static IdentityDiff betweenEqual(List<?> before, List<?> after) {
+        return between(before, after, true);
+    }
+
+    private static IdentityDiff between(List<?> before, List<?> after, boolean equal) {
         int shorter = Math.min(before.size(), after.size());
         int prefix = 0;
-        while (prefix < shorter && before.get(prefix) == after.get(prefix)) {
+        while (prefix < shorter && same(before.get(prefix), after.get(prefix), equal)) {
             prefix++;
         }
         int suffix = 0;
         while (suffix < shorter - prefix
-                && before.get(before.size() - 1 - suffix) == after.get(after.size() - 1 - suffix)) {
+                && same(before.get(before.size() - 1 - suffix), after.get(after.size() - 1 - suffix), equal)) {
             suffix++;
         }
         return new IdentityDiff(prefix, suffix);
+    }
+
+    private static boolean same(Object a, Object b, boolean equal) {
+        return a == b || (equal && a != null && a.equals(b));
     }
 
     /** The elements of {@code list} (one of the two compared) between the common start and end. */
