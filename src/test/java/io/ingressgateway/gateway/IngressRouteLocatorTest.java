@@ -156,6 +156,7 @@ class IngressRouteLocatorTest {
             hosts.add(virtualHost("h" + i + ".test", "/a", "/b"));
         }
         routeModel.onModel(state(new RouteModel(hosts, Map.of(), null, List.of(), 0)));
+        IngressRouteHandlerMapping.RouteIndex index = new IngressRouteHandlerMapping.RouteIndex(locator.routes());
         int made = 30;
         for (int step = 1; step <= 40; step++) {
             Map<String, org.springframework.cloud.gateway.route.Route> before = byId(locator.routes());
@@ -188,7 +189,24 @@ class IngressRouteLocatorTest {
                     assertThat(byId(locator.routes()).get(route.id())).isSameAs(before.get(route.id()));
                 }
             }
+            // The handler mapping's index, built from the previous one, finds what one built afresh finds.
+            index = new IngressRouteHandlerMapping.RouteIndex(locator.routes(), index);
+            IngressRouteHandlerMapping.RouteIndex afresh = new IngressRouteHandlerMapping.RouteIndex(
+                    locator.routes());
+            for (int h = 0; h < made; h++) {
+                for (String path : List.of("/a", "/b/x", "/c", "/" + step, "/" + (step - 1), "/none")) {
+                    String host = "h" + h + ".test";
+                    assertThat(find(index, host, path)).as("%s%s at step %d", host, path, step)
+                            .isSameAs(find(afresh, host, path));
+                }
+            }
         }
+    }
+
+    private static org.springframework.cloud.gateway.route.Route find(IngressRouteHandlerMapping.RouteIndex index,
+                                                                      String host, String path) {
+        return index.find(MockServerWebExchange.from(MockServerHttpRequest.get(path).header(HttpHeaders.HOST, host)))
+                .block();
     }
 
     @Test
