@@ -50,6 +50,9 @@ public final class IngressRouteDefinitions {
 
     public enum Kind { RULE, DEFAULT, NOT_FOUND }
 
+    private static final IngressRouteDefinition NOT_FOUND = new IngressRouteDefinition(NOT_FOUND_ROUTE_ID,
+            Kind.NOT_FOUND, HostMatch.ANY.toString(), PathMatch.prefix("/"), null, null, null, List.of(), false);
+
     private IngressRouteDefinitions() {
     }
 
@@ -59,29 +62,26 @@ public final class IngressRouteDefinitions {
     }
 
     /**
-     * {@link #from(RouteModel)}, taking each rule's definition from {@code known} when its model route is the very
-     * same object (the translator keeps unchanged virtual hosts as they are), so that comparing definitions is
-     * mostly comparing references.
+     * {@link #from(RouteModel)}, taking the rule definitions of a virtual host from {@code known} when it is the very
+     * same object (the translator keeps unchanged virtual hosts as they are), so that only changed virtual hosts are
+     * walked and comparing definitions is mostly comparing references.
      *
-     * @param known what an earlier call made, by model route object
-     * @param made  filled with the rule definitions of this call, by model route object
+     * @param known what an earlier call made, by virtual host object
+     * @param made  filled with the rule definitions of this call, by virtual host object
      */
-    public static List<IngressRouteDefinition> from(RouteModel model, Map<Route, IngressRouteDefinition> known,
-                                                    Map<Route, IngressRouteDefinition> made) {
+    public static List<IngressRouteDefinition> from(RouteModel model,
+                                                    Map<VirtualHost, List<IngressRouteDefinition>> known,
+                                                    Map<VirtualHost, List<IngressRouteDefinition>> made) {
         List<IngressRouteDefinition> definitions = new ArrayList<>();
         // Upstream key -> host patterns it is the default of, in virtual host order.
         Map<String, Set<String>> defaults = new LinkedHashMap<>();
         for (VirtualHost virtualHost : model.virtualHosts()) {
-            for (Route route : virtualHost.routes()) {
-                IngressRouteDefinition definition = known.get(route);
-                if (definition == null) {
-                    String host = route.host().toString();
-                    definition = new IngressRouteDefinition(route.id(), Kind.RULE, host, route.path(),
-                            route.upstreamKey(), host, route.ingress(), List.of(), false);
-                }
-                made.put(route, definition);
-                definitions.add(definition);
+            List<IngressRouteDefinition> rules = known.get(virtualHost);
+            if (rules == null) {
+                rules = rules(virtualHost);
             }
+            made.put(virtualHost, rules);
+            definitions.addAll(rules);
             if (virtualHost.defaultUpstreamKey() != null) {
                 defaults.computeIfAbsent(virtualHost.defaultUpstreamKey(), k -> new LinkedHashSet<>())
                         .add(virtualHost.host().toString());
@@ -97,9 +97,18 @@ public final class IngressRouteDefinitions {
             definitions.add(new IngressRouteDefinition(DEFAULT_ROUTE_ID_PREFIX + entry.getKey(), Kind.DEFAULT,
                     predicateHosts, PathMatch.prefix("/"), entry.getKey(), null, null, hosts, modelDefault));
         }
-        definitions.add(new IngressRouteDefinition(NOT_FOUND_ROUTE_ID, Kind.NOT_FOUND, HostMatch.ANY.toString(),
-                PathMatch.prefix("/"), null, null, null, List.of(), false));
+        definitions.add(NOT_FOUND);
         return definitions;
+    }
+
+    private static List<IngressRouteDefinition> rules(VirtualHost virtualHost) {
+        List<IngressRouteDefinition> rules = new ArrayList<>(virtualHost.routes().size());
+        for (Route route : virtualHost.routes()) {
+            String host = route.host().toString();
+            rules.add(new IngressRouteDefinition(route.id(), Kind.RULE, host, route.path(), route.upstreamKey(), host,
+                    route.ingress(), List.of(), false));
+        }
+        return List.copyOf(rules);
     }
 
     /** The kind of a gateway route, or null when the route is not one of ours. */

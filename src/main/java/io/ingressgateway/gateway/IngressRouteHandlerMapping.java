@@ -3,10 +3,14 @@ package io.ingressgateway.gateway;
 import io.ingressgateway.gateway.IngressRouteDefinitions.Kind;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.pipeline.IdentityDiff;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +56,13 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
             return; // the locator keeps its previous routes, and so do we
         }
         routeLocator.getRoutes().collectList().subscribe(
-                routes -> index.set(new RouteIndex(routes)),
+                routes -> {
+                    long start = System.nanoTime();
+                    synchronized (this) { // entries pass from one index to the next: one build at a time
+                        index.set(new RouteIndex(routes, index.get()));
+                    }
+                    log.debug("Indexed {} routes in {} µs", routes.size(), (System.nanoTime() - start) / 1000);
+                },
                 error -> log.error("Could not index the gateway's routes; keeping the previous index", error));
     }
 
@@ -71,34 +81,133 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         });
     }
 
-    /** The routes of one refresh, indexed. */
+    /**
+     * The routes of one refresh, indexed. A refresh after one Ingress changed hands over the same route instances
+     * but one, in the same order: the index is built from the previous one, reusing the rules of every host whose
+     * routes lie in the common start or end of both route lists ({@link IdentityDiff}) and reading the metadata only of
+     * routes it has not indexed before. With 10,000 Ingresses, reading every route's metadata and regrouping every
+     * route by host was most of a refresh.
+     */
     static final class RouteIndex {
 
+        /** What one route indexes to; a null kind for a route that is not one of ours. */
+        private record Entry(Kind kind, HostMatch host, PathMatch path, List<HostMatch> defaultForHosts,
+                             boolean modelDefault) {
+        }
+
+        /**
+         * Routes {@code start} (inclusive) to {@code end} of the list in the table: consecutive rules of one host,
+         * with their rules as the table holds them, or one other route.
+         */
+        private record Item(int start, int end, HostMatch host, RouteTable.HostRules<Route> rules, Entry single) {
+
+            Item shifted(int by) {
+                return by == 0 ? this : new Item(start + by, end + by, host, rules, single);
+            }
+        }
+
+        private static final Entry OTHER = new Entry(null, null, null, List.of(), false);
+
+        private final List<Route> routes;
+        /** Every route of {@link #routes} with its entry; handed on to, and changed by, the next index. */
+        private final Map<Route, Entry> entries;
+        private final List<Item> items;
         private final List<Route> otherRoutes = new ArrayList<>();
         private final RouteTable<Route> table;
 
         RouteIndex(Collection<Route> routes) {
+            this(routes, null);
+        }
+
+        /**
+         * @param previous the index of the previous refresh, or null; its entries are taken over (it must not be the
+         *                 previous of another index)
+         */
+        RouteIndex(Collection<Route> routes, RouteIndex previous) {
+            this.routes = List.copyOf(routes);
+            List<Route> before = previous == null ? List.of() : previous.routes;
+            List<Item> beforeItems = previous == null ? List.of() : previous.items;
+            IdentityDiff diff = IdentityDiff.between(before, this.routes);
+            int shift = this.routes.size() - before.size();
+            // Items wholly in the common start stay as they are, those wholly in the common end move by the shift.
+            int kept = 0;
+            while (kept < beforeItems.size() && beforeItems.get(kept).end() <= diff.prefix()) {
+                kept++;
+            }
+            int keptAtEnd = 0;
+            while (keptAtEnd < beforeItems.size() - kept
+                    && beforeItems.get(beforeItems.size() - 1 - keptAtEnd).start() >= before.size() - diff.suffix()) {
+                keptAtEnd++;
+            }
+            int from = kept == 0 ? 0 : beforeItems.get(kept - 1).end();
+            int to = keptAtEnd == 0 ? this.routes.size()
+                    : beforeItems.get(beforeItems.size() - keptAtEnd).start() + shift;
+
+            // Only a cache (an entry follows from a route's metadata alone): a route missing from it is read again.
+            entries = previous == null ? new IdentityHashMap<>() : previous.entries;
+            List<Route> region = this.routes.subList(from, to);
+            List<Route> regionBefore = before.subList(from, to - shift);
+            if (!regionBefore.isEmpty()) {
+                Set<Route> staying = Collections.newSetFromMap(new IdentityHashMap<>(region.size()));
+                staying.addAll(region);
+                for (Route route : regionBefore) {
+                    if (!staying.contains(route)) {
+                        entries.remove(route);
+                    }
+                }
+            }
+
+            List<Item> items = new ArrayList<>(beforeItems.subList(0, kept));
+            int runStart = -1;
+            HostMatch runHost = null;
+            List<RouteTable.Rule<Route>> run = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                Route route = this.routes.get(i);
+                Entry entry = entries.computeIfAbsent(route, r -> entry(r.getMetadata()));
+                if (entry.kind() == Kind.RULE && entry.host().equals(runHost)) {
+                    run.add(new RouteTable.Rule<>(entry.path(), route));
+                    continue;
+                }
+                if (runHost != null) {
+                    items.add(new Item(runStart, i, runHost, new RouteTable.HostRules<>(run, null), null));
+                    run.clear();
+                    runHost = null;
+                }
+                if (entry.kind() == Kind.RULE) {
+                    runStart = i;
+                    runHost = entry.host();
+                    run.add(new RouteTable.Rule<>(entry.path(), route));
+                } else {
+                    items.add(new Item(i, i + 1, null, null, entry));
+                }
+            }
+            if (runHost != null) {
+                items.add(new Item(runStart, to, runHost, new RouteTable.HostRules<>(run, null), null));
+            }
+            for (Item item : beforeItems.subList(beforeItems.size() - keptAtEnd, beforeItems.size())) {
+                items.add(item.shifted(shift));
+            }
+            this.items = items;
+
             RouteTable.Builder<Route> builder = RouteTable.builder();
-            for (Route route : routes) {
-                Map<String, Object> metadata = route.getMetadata();
-                Kind kind = IngressRouteDefinitions.kindOf(metadata);
-                if (kind == null) {
+            for (Item item : items) {
+                if (item.single() == null) {
+                    builder.host(item.host(), item.rules());
+                    continue;
+                }
+                Route route = this.routes.get(item.start());
+                Entry entry = item.single();
+                if (entry.kind() == null) {
                     otherRoutes.add(route);
                     continue;
                 }
-                switch (kind) {
-                    case RULE -> builder.rule(hostMatch(metadata.get(IngressRouteDefinitions.HOST)),
-                            new PathMatch(PathMatch.Type.valueOf(String.valueOf(
-                                    metadata.get(IngressRouteDefinitions.PATH_TYPE))),
-                                    String.valueOf(metadata.get(IngressRouteDefinitions.PATH))),
-                            route);
+                switch (entry.kind()) {
+                    case RULE -> builder.rule(entry.host(), entry.path(), route);
                     case DEFAULT -> {
-                        if (metadata.get(IngressRouteDefinitions.DEFAULT_FOR_HOSTS) instanceof Collection<?> hosts) {
-                            for (Object host : hosts) {
-                                builder.hostDefault(hostMatch(host), route);
-                            }
+                        for (HostMatch host : entry.defaultForHosts()) {
+                            builder.hostDefault(host, route);
                         }
-                        if (Boolean.parseBoolean(String.valueOf(metadata.get(IngressRouteDefinitions.MODEL_DEFAULT)))) {
+                        if (entry.modelDefault()) {
                             builder.defaultTarget(route);
                         }
                     }
@@ -106,6 +215,32 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
                 }
             }
             this.table = builder.build();
+        }
+
+        /** What a route's metadata says it indexes to. */
+        private static Entry entry(Map<String, Object> metadata) {
+            Kind kind = IngressRouteDefinitions.kindOf(metadata);
+            if (kind == null) {
+                return OTHER;
+            }
+            return switch (kind) {
+                case RULE -> new Entry(kind, hostMatch(metadata.get(IngressRouteDefinitions.HOST)),
+                        new PathMatch(PathMatch.Type.valueOf(String.valueOf(
+                                metadata.get(IngressRouteDefinitions.PATH_TYPE))),
+                                String.valueOf(metadata.get(IngressRouteDefinitions.PATH))),
+                        List.of(), false);
+                case DEFAULT -> {
+                    List<HostMatch> hosts = new ArrayList<>();
+                    if (metadata.get(IngressRouteDefinitions.DEFAULT_FOR_HOSTS) instanceof Collection<?> patterns) {
+                        for (Object host : patterns) {
+                            hosts.add(hostMatch(host));
+                        }
+                    }
+                    yield new Entry(kind, null, null, List.copyOf(hosts), Boolean.parseBoolean(
+                            String.valueOf(metadata.get(IngressRouteDefinitions.MODEL_DEFAULT))));
+                }
+                case NOT_FOUND -> new Entry(kind, null, null, List.of(), false);
+            };
         }
 
         private static HostMatch hostMatch(Object pattern) {

@@ -1,10 +1,15 @@
 package io.ingressgateway.gateway;
 
 import io.ingressgateway.model.RouteModel;
-import java.util.ArrayList;
+import io.ingressgateway.pipeline.IdentityDiff;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.stereotype.Component;
@@ -12,29 +17,43 @@ import reactor.core.publisher.Flux;
 
 /**
  * The gateway's routes for Ingress objects, kept incrementally. Each {@link #update} converts only the definitions
- * that are new or changed into routes; a route whose definition is unchanged is kept as the same instance, or, when
- * only its position moved, rebuilt around its existing predicate and metadata.
+ * that are new or changed into routes; a route whose definition is unchanged is kept as the same instance.
  *
  * <p>This replaces a route definition repository read by the gateway's {@code RouteDefinitionRouteLocator}, which
  * converts every definition on every refresh and binds each predicate's configuration through the gateway's
  * configuration service: with 10,000 Ingresses that took seconds per change. Routes built here are the same as those
- * (same id, URI, order, {@code IngressRule} predicate and metadata); the gateway's caching locator still collects
- * them on each refresh, so Actuator's {@code /actuator/gateway/routes} and every route consumer see them as before.
+ * (same id, URI, {@code IngressRule} predicate and metadata); the gateway's caching locator still collects them on
+ * each refresh, so Actuator's {@code /actuator/gateway/routes} and every route consumer see them as before.
+ *
+ * <p>Every route has the same order, {@link #ORDER}, and precedence is the sequence this locator lists them in: the
+ * gateway's {@code CompositeRouteLocator} keeps each locator's sequence ({@code flatMapSequential}) and its
+ * {@code CachingRouteLocator} sorts by order with a stable sort ({@code List.sort}), so a stock ordered scan and
+ * Actuator still see the routes in precedence order. An order per position would change the order of every later
+ * route when one is inserted, and a route's order cannot change without building a new route: with 10,000 Ingresses,
+ * creating one rebuilt thousands of routes.
  */
 @Component
 public class IngressRouteLocator implements RouteLocator {
 
+    /** The order of every Ingress route; ties keep this locator's sequence. */
+    public static final int ORDER = 0;
+
     /** What one update did, for logs and tests. */
-    public record Update(boolean changed, int converted, int repositioned, int reused, int removed) {
+    public record Update(boolean changed, int converted, int reused, int removed) {
     }
 
+    /** A definition and the route made from it. */
     private record Built(IngressRouteDefinition definition, Route route) {
     }
 
-    private record Generation(List<IngressRouteDefinition> definitions, List<Route> routes, Map<String, Built> byId) {
-    }
+    // Changed under this object's lock only.
+    /** What was built of every listed definition, by id. */
+    private final Map<String, Built> byId = new HashMap<>();
+    /** The definitions of the last update as given, and what was built of each, in the same order. */
+    private List<IngressRouteDefinition> definitions = List.of();
+    private Built[] built = new Built[0];
 
-    private volatile Generation generation = new Generation(List.of(), List.of(), Map.of());
+    private volatile List<Route> routes = List.of();
 
     public IngressRouteLocator() {
         update(IngressRouteDefinitions.from(RouteModel.EMPTY));
@@ -42,77 +61,109 @@ public class IngressRouteLocator implements RouteLocator {
 
     @Override
     public Flux<Route> getRoutes() {
-        return Flux.defer(() -> Flux.fromIterable(generation.routes()));
+        return Flux.defer(() -> Flux.fromIterable(routes));
     }
 
     /** The routes now, in order. */
     public List<Route> routes() {
-        return generation.routes();
+        return routes;
     }
 
     /**
      * Makes the routes those of {@code definitions} (in precedence order; ids unique). Called by one thread at a time
      * (the pipeline's); readers see either the previous routes or the new ones, never a mix.
+     *
+     * <p>The definitions of unchanged virtual hosts are the very same objects as last time, in the same order
+     * ({@link IngressRouteDefinitions#from(RouteModel, Map, Map)}): the common start and end of both lists (same or
+     * equal definitions) are copied over as a block, and only the definitions between them are looked up by id. Not
+     * even the objects of the common parts are touched: with 10,000 routes, visiting each was most of an update.
      */
     public synchronized Update update(List<IngressRouteDefinition> definitions) {
-        Generation previous = generation;
-        if (previous.definitions().equals(definitions)) {
-            return new Update(false, 0, 0, definitions.size(), 0);
+        List<IngressRouteDefinition> given = List.copyOf(definitions);
+        List<IngressRouteDefinition> before = this.definitions;
+        IdentityDiff diff = IdentityDiff.betweenEqual(before, given);
+        if (diff.prefix() == given.size() && given.size() == before.size()) {
+            return new Update(false, 0, given.size(), 0);
         }
-        List<Route> routes = new ArrayList<>(definitions.size());
-        Map<String, Built> byId = new HashMap<>(definitions.size() * 4 / 3 + 1);
+        Built[] previous = built;
+        Built[] next = new Built[given.size()];
+        int middleEnd = next.length - diff.suffix();
+        System.arraycopy(previous, 0, next, 0, diff.prefix());
+        System.arraycopy(previous, previous.length - diff.suffix(), next, middleEnd, diff.suffix());
+        // Every listed id is in byId: one that is not among the previous middle's is in a common part.
+        Set<Built> previousMiddle = identitySet(Arrays.asList(previous).subList(diff.prefix(),
+                previous.length - diff.suffix()));
+        Set<Built> reusedInMiddle = identitySet(List.of());
+        Map<String, Built> fresh = new HashMap<>();
         int converted = 0;
-        int repositioned = 0;
-        int reused = 0;
-        for (IngressRouteDefinition definition : definitions) {
-            int order = routes.size();
-            Built before = previous.byId().get(definition.id());
-            Route route;
-            if (before == null || !before.definition().equals(definition)) {
-                route = convert(definition, order);
-                converted++;
-            } else if (before.route().getOrder() != order) {
-                route = reposition(before.route(), order);
-                repositioned++;
-            } else {
-                route = before.route();
-                reused++;
-            }
-            if (byId.put(definition.id(), new Built(definition, route)) != null) {
+        for (int i = diff.prefix(); i < middleEnd; i++) {
+            IngressRouteDefinition definition = given.get(i);
+            Built existing = byId.get(definition.id());
+            if (fresh.containsKey(definition.id())
+                    || (existing != null && (!previousMiddle.contains(existing) || reusedInMiddle.contains(existing)))) {
+                // Nothing is published or forgotten yet.
                 throw new IllegalArgumentException("Duplicate route id " + definition.id());
             }
-            routes.add(route);
+            if (existing == null
+                    || (existing.definition() != definition && !existing.definition().equals(definition))) {
+                existing = new Built(definition, convert(definition));
+                fresh.put(definition.id(), existing);
+                converted++;
+            } else {
+                reusedInMiddle.add(existing);
+            }
+            next[i] = existing;
         }
         int removed = 0;
-        for (String id : previous.byId().keySet()) {
-            if (!byId.containsKey(id)) {
-                removed++;
+        for (Built gone : previousMiddle) {
+            if (!reusedInMiddle.contains(gone)) {
+                byId.remove(gone.definition().id(), gone);
+                if (!fresh.containsKey(gone.definition().id())) {
+                    removed++;
+                }
             }
         }
-        generation = new Generation(List.copyOf(definitions), List.copyOf(routes), byId);
-        return new Update(true, converted, repositioned, reused, removed);
+        byId.putAll(fresh);
+        this.definitions = given;
+        this.built = next;
+        int reused = next.length - converted;
+        List<Route> current = routes;
+        boolean same = current.size() == next.length;
+        for (int i = diff.prefix(); same && i < middleEnd; i++) {
+            same = current.get(i) == next[i].route();
+        }
+        if (same) {
+            return new Update(false, 0, reused, 0);
+        }
+        Route[] nextRoutes = new Route[next.length];
+        // The common parts' routes are where they were in the current list, as are their definitions.
+        for (int i = 0; i < diff.prefix(); i++) {
+            nextRoutes[i] = current.get(i);
+        }
+        for (int i = 1; i <= diff.suffix(); i++) {
+            nextRoutes[next.length - i] = current.get(current.size() - i);
+        }
+        for (int i = diff.prefix(); i < middleEnd; i++) {
+            nextRoutes[i] = next[i].route();
+        }
+        routes = List.of(nextRoutes);
+        return new Update(true, converted, reused, removed);
     }
 
-    private static Route convert(IngressRouteDefinition definition, int order) {
+    private static <T> Set<T> identitySet(Collection<T> elements) {
+        Set<T> set = Collections.newSetFromMap(new IdentityHashMap<>());
+        set.addAll(elements);
+        return set;
+    }
+
+    private static Route convert(IngressRouteDefinition definition) {
         return Route.async()
                 .id(definition.id())
                 .uri(definition.uri())
-                .order(order)
+                .order(ORDER)
                 .predicate(IngressRuleRoutePredicateFactory.predicate(
                         new IngressRuleRoutePredicateFactory.Config(definition.predicateHosts(), definition.path())))
                 .replaceMetadata(definition.metadata())
-                .build();
-    }
-
-    /** The same route at another position: predicate, metadata and filters are shared, not rebuilt. */
-    private static Route reposition(Route route, int order) {
-        return Route.async()
-                .id(route.getId())
-                .uri(route.getUri())
-                .order(order)
-                .asyncPredicate(route.getPredicate())
-                .replaceMetadata(route.getMetadata())
-                .replaceFilters(route.getFilters())
                 .build();
     }
 }

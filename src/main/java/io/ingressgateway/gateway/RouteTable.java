@@ -23,18 +23,18 @@ import java.util.Objects;
  */
 public final class RouteTable<T> {
 
-    private final Map<String, Host<T>> exactHosts;
-    private final Map<String, Host<T>> wildcardHostsBySuffix;
-    private final Host<T> anyHost;
+    private final Map<String, HostRules<T>> exactHosts;
+    private final Map<String, HostRules<T>> wildcardHostsBySuffix;
+    private final HostRules<T> anyHost;
     private final T defaultTarget;
     private final T notFound;
 
     private RouteTable(Builder<T> builder) {
-        Map<String, Host<T>> exact = new HashMap<>();
-        Map<String, Host<T>> wildcard = new HashMap<>();
-        Host<T> any = null;
+        Map<String, HostRules<T>> exact = new HashMap<>();
+        Map<String, HostRules<T>> wildcard = new HashMap<>();
+        HostRules<T> any = null;
         for (Map.Entry<HostMatch, HostBuilder<T>> entry : builder.hosts.entrySet()) {
-            Host<T> host = entry.getValue().build();
+            HostRules<T> host = entry.getValue().build();
             switch (entry.getKey().kind()) {
                 case EXACT -> exact.put(entry.getKey().pattern(), host);
                 case WILDCARD -> wildcard.put(entry.getKey().wildcardSuffix(), host);
@@ -60,7 +60,7 @@ public final class RouteTable<T> {
      * @return the matching rule's target, else a default, else the not-found target (null when none was given)
      */
     public T lookup(String hostHeader, String rawPath) {
-        Host<T> host = selectHost(normalizeHost(hostHeader));
+        HostRules<T> host = selectHost(normalizeHost(hostHeader));
         String path = RequestPath.normalize(rawPath);
         if (host == null) {
             return defaultTarget != null ? defaultTarget : notFound;
@@ -76,14 +76,14 @@ public final class RouteTable<T> {
         return defaultTarget != null ? defaultTarget : notFound;
     }
 
-    private Host<T> selectHost(String host) {
-        Host<T> exact = exactHosts.get(host);
+    private HostRules<T> selectHost(String host) {
+        HostRules<T> exact = exactHosts.get(host);
         if (exact != null) {
             return exact;
         }
         int dot = host.indexOf('.');
         if (dot > 0) {
-            Host<T> wildcard = wildcardHostsBySuffix.get(host.substring(dot));
+            HostRules<T> wildcard = wildcardHostsBySuffix.get(host.substring(dot));
             if (wildcard != null) {
                 return wildcard;
             }
@@ -123,18 +123,57 @@ public final class RouteTable<T> {
         return exactHosts.size() + wildcardHostsBySuffix.size() + (anyHost == null ? 0 : 1);
     }
 
-    private record Rule<T>(PathMatch path, T target) {
+    /** One rule of a host: a path and where requests matching it go. */
+    public record Rule<T>(PathMatch path, T target) {
+
+        public Rule {
+            Objects.requireNonNull(path);
+            Objects.requireNonNull(target);
+        }
     }
 
-    private record Host<T>(List<Rule<T>> rules, T defaultTarget) {
+    /**
+     * One host's rules in precedence order and its default (null for none). Immutable, so one made for a virtual host
+     * can go into the tables of later models for as long as that virtual host is unchanged ({@link Builder#host}).
+     */
+    public record HostRules<T>(List<Rule<T>> rules, T defaultTarget) {
+
+        public HostRules {
+            rules = List.copyOf(rules);
+        }
     }
 
     private static final class HostBuilder<T> {
+        /** Rules and default given whole ({@link Builder#host}), kept as they are while nothing is added. */
+        private HostRules<T> given;
         private final List<Rule<T>> rules = new ArrayList<>();
         private T defaultTarget;
 
-        Host<T> build() {
-            return new Host<>(List.copyOf(rules), defaultTarget);
+        void add(Rule<T> rule) {
+            open();
+            rules.add(rule);
+        }
+
+        void offerDefault(T target) {
+            if (given != null && given.defaultTarget() != null) {
+                return; // the first default wins
+            }
+            open();
+            if (defaultTarget == null) {
+                defaultTarget = target;
+            }
+        }
+
+        private void open() {
+            if (given != null) {
+                rules.addAll(given.rules());
+                defaultTarget = given.defaultTarget();
+                given = null;
+            }
+        }
+
+        HostRules<T> build() {
+            return given != null ? given : new HostRules<>(rules, defaultTarget);
         }
     }
 
@@ -145,16 +184,31 @@ public final class RouteTable<T> {
         private T notFound;
 
         public Builder<T> rule(HostMatch host, PathMatch path, T target) {
-            hosts.computeIfAbsent(host, h -> new HostBuilder<>()).rules.add(
-                    new Rule<>(Objects.requireNonNull(path), Objects.requireNonNull(target)));
+            hosts.computeIfAbsent(host, h -> new HostBuilder<>()).add(new Rule<>(path, target));
             return this;
         }
 
         /** Where requests for {@code host} that match none of its rules go; declares the host if it has no rules. */
         public Builder<T> hostDefault(HostMatch host, T target) {
-            HostBuilder<T> builder = hosts.computeIfAbsent(host, h -> new HostBuilder<>());
-            if (builder.defaultTarget == null) {
-                builder.defaultTarget = Objects.requireNonNull(target);
+            hosts.computeIfAbsent(host, h -> new HostBuilder<>()).offerDefault(Objects.requireNonNull(target));
+            return this;
+        }
+
+        /**
+         * A host's rules and default at once, as {@link #rule} for each rule then {@link #hostDefault}; when nothing
+         * else is given for the host, the table holds {@code rules} itself.
+         */
+        public Builder<T> host(HostMatch host, HostRules<T> rules) {
+            HostBuilder<T> builder = hosts.get(host);
+            if (builder == null) {
+                builder = new HostBuilder<>();
+                builder.given = rules;
+                hosts.put(host, builder);
+                return this;
+            }
+            rules.rules().forEach(builder::add);
+            if (rules.defaultTarget() != null) {
+                builder.offerDefault(rules.defaultTarget());
             }
             return this;
         }

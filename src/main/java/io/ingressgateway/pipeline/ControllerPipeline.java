@@ -71,8 +71,10 @@ public final class ControllerPipeline implements AutoCloseable {
         }
     }
 
-    private static long millis(long nanos) {
-        return nanos / 1_000_000;
+    /** Milliseconds with one decimal: most listeners take well under one. */
+    private static String millis(long nanos) {
+        long tenths = nanos / 100_000;
+        return tenths / 10 + "." + tenths % 10;
     }
 
     /** The latest snapshot and model. */

@@ -12,10 +12,13 @@ import io.ingressgateway.pipeline.RouteModelListener;
 import io.ingressgateway.source.ClusterSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +57,13 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
 
     // Confined to the executor thread.
     private final Map<IngressRef, Written> written = new HashMap<>();
+    /**
+     * The Ingress objects whose status showed {@link #settledFor} at the last pass: the very same object (informer
+     * snapshots keep unchanged objects) still does, without reading its status again. With 10,000 Ingresses, reading
+     * every status was most of a pass, and a pass runs per change.
+     */
+    private Set<Ingress> settled = Collections.newSetFromMap(new IdentityHashMap<>());
+    private List<PublishAddress> settledFor = List.of();
     private boolean retryScheduled;
     private boolean warnedNoAddress;
 
@@ -81,7 +91,10 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
         if (leading) {
             log.info("Leading: writing Ingress status with addresses from {}", addressResolver.description());
             // A full pass: forget what an earlier term wrote, another leader may have changed it since.
-            submit(written::clear);
+            submit(() -> {
+                written.clear();
+                settled = Collections.newSetFromMap(new IdentityHashMap<>());
+            });
             requestPass();
         }
     }
@@ -156,31 +169,40 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
             return false;
         }
         warnedNoAddress = false;
-        boolean complete = true;
-        for (IngressReport report : reports) {
-            if (!report.served()) {
-                continue;
+        boolean sameAddresses = addresses.equals(settledFor);
+        Set<Ingress> nowSettled = Collections.newSetFromMap(new IdentityHashMap<>(reports.size() * 4 / 3 + 1));
+        try {
+            boolean complete = true;
+            for (IngressReport report : reports) {
+                if (!report.served()) {
+                    continue;
+                }
+                Ingress ingress = ingresses.get(report.ingress());
+                if (ingress == null) {
+                    continue;
+                }
+                if ((sameAddresses && settled.contains(ingress)) || addresses.equals(currentAddresses(ingress))) {
+                    written.remove(report.ingress());
+                    nowSettled.add(ingress);
+                    continue;
+                }
+                String resourceVersion = ingress.getMetadata().getResourceVersion();
+                Written pending = written.get(report.ingress());
+                if (pending != null && pending.addresses().equals(addresses)
+                        && Objects.equals(pending.resourceVersion(), resourceVersion)) {
+                    continue;
+                }
+                if (!election.isLeader()) {
+                    return true;
+                }
+                complete &= write(report.ingress(), ingress, addresses);
             }
-            Ingress ingress = ingresses.get(report.ingress());
-            if (ingress == null) {
-                continue;
-            }
-            if (addresses.equals(currentAddresses(ingress))) {
-                written.remove(report.ingress());
-                continue;
-            }
-            String resourceVersion = ingress.getMetadata().getResourceVersion();
-            Written pending = written.get(report.ingress());
-            if (pending != null && pending.addresses().equals(addresses)
-                    && Objects.equals(pending.resourceVersion(), resourceVersion)) {
-                continue;
-            }
-            if (!election.isLeader()) {
-                return true;
-            }
-            complete &= write(report.ingress(), ingress, addresses);
+            return complete;
+        } finally {
+            // Also after leaving early: objects not looked at are read again next time, which is only slower.
+            settled = nowSettled;
+            settledFor = addresses;
         }
-        return complete;
     }
 
     private boolean write(IngressRef ref, Ingress ingress, List<PublishAddress> addresses) {

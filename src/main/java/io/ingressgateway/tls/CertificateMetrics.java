@@ -29,6 +29,9 @@ public class CertificateMetrics implements MeterBinder, RouteModelListener, Orde
 
     private final SniCertificates certificates;
     private volatile MultiGauge gauge;
+    /** What the rows were last made from: the selection's lists are replaced, never changed, when it changes. */
+    private List<SniCertificates.Served> lastServed;
+    private Object lastDefault;
 
     public CertificateMetrics(SniCertificates certificates) {
         this.certificates = certificates;
@@ -53,14 +56,20 @@ public class CertificateMetrics implements MeterBinder, RouteModelListener, Orde
         if (current == null) {
             return;
         }
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
         var defaultCertificate = certificates.defaultCertificate();
+        List<SniCertificates.Served> served = certificates.served();
+        if (served == lastServed && defaultCertificate == lastDefault) {
+            return; // SniCertificates kept its selection: the same rows
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
         rows.add(MultiGauge.Row.of(Tags.of("host", DEFAULT_HOST, "secret", defaultCertificate.source()),
                 defaultCertificate.notAfter().getEpochSecond()));
-        for (SniCertificates.Served served : certificates.served()) {
-            rows.add(MultiGauge.Row.of(Tags.of("host", served.host(), "secret", served.certificate().source()),
-                    served.certificate().notAfter().getEpochSecond()));
+        for (SniCertificates.Served host : served) {
+            rows.add(MultiGauge.Row.of(Tags.of("host", host.host(), "secret", host.certificate().source()),
+                    host.certificate().notAfter().getEpochSecond()));
         }
         current.register(rows, true);
+        lastServed = served;
+        lastDefault = defaultCertificate;
     }
 }

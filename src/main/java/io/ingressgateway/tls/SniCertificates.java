@@ -5,6 +5,7 @@ import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
+import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.netty.util.AsyncMapping;
@@ -56,6 +57,9 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
     private final TlsCertificate selfSigned;
     private final AtomicReference<Selection> selection = new AtomicReference<>();
     private String lastDefaultProblem;
+    // What the current selection was made from; only touched on the pipeline thread.
+    private TlsModel lastTls;
+    private Secret lastDefaultSecret;
 
     public SniCertificates(IngressGatewayProperties.Tls settings) {
         this.contexts = new TlsContexts(settings);
@@ -69,12 +73,17 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
 
     @Override
     public void onModel(PipelineState state) {
+        Secret secret = defaultSecret.isEmpty() ? null : findSecret(state.snapshot().secrets(), defaultSecret);
+        if (lastTls != null && state.model().tls() == lastTls && secret == lastDefaultSecret) {
+            // The same TLS hosts and the same default Secret object (an Ingress change without TLS, an endpoint
+            // change): the selection stands as it is.
+            return;
+        }
         TlsContexts.Generation generation = contexts.generation();
         TlsCertificate defaultCertificate = selfSigned;
         String defaultReason = "no default certificate configured";
         if (!defaultSecret.isEmpty()) {
             String problem = null;
-            Secret secret = findSecret(state.snapshot().secrets(), defaultSecret);
             if (secret == null) {
                 problem = "Secret " + defaultSecret + " not found";
             } else {
@@ -134,6 +143,8 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
         selection.set(new Selection(Map.copyOf(exact), Map.copyOf(wildcard), defaultProvider, defaultCertificate,
                 defaultReason, List.copyOf(served)));
         generation.retainRequested();
+        lastTls = state.model().tls();
+        lastDefaultSecret = secret;
     }
 
     /** Exact hosts by name, wildcards by the suffix after the star. */
@@ -142,8 +153,10 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
     }
 
     private static Secret findSecret(List<Secret> secrets, String key) {
+        String name = key.substring(key.indexOf('/') + 1);
         for (Secret secret : secrets) {
-            if (secret != null && secret.getMetadata() != null
+            // Compared in parts: a model is applied per change, and the list holds every TLS Secret.
+            if (secret != null && secret.getMetadata() != null && name.equals(secret.getMetadata().getName())
                     && key.equals(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName())) {
                 return secret;
             }

@@ -5,10 +5,15 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsHost;
+import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -16,6 +21,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * Answers, per request, what HTTPS asks of it: whether an HTTP request is redirected (looked up exactly as the
  * gateway routes it, host first, then path, so the route that would serve it decides), and whether a host has TLS
  * (for HSTS). Rebuilt on every model and swapped atomically.
+ *
+ * <p>A rebuild reuses each unchanged virtual host's rules (the translator keeps an unchanged virtual host as the very
+ * same instance) as long as the redirect decisions are the same sets as before, and a model with the same virtual
+ * hosts and TLS (an endpoint change) rebuilds nothing: with 10,000 Ingresses, the table of every route was rebuilt
+ * per change.
  */
 public class TlsRedirects implements RouteModelListener {
 
@@ -28,20 +38,49 @@ public class TlsRedirects implements RouteModelListener {
                          Set<String> wildcardTlsSuffixes) {
     }
 
-    private final AtomicReference<State> state = new AtomicReference<>(build(RouteModel.EMPTY));
+    /** What the state was built from, and the rules of each of its virtual hosts, by virtual host object. */
+    private record Built(RouteModel model, Map<VirtualHost, RouteTable.HostRules<Boolean>> hostRules) {
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>();
+    /** Only touched on the pipeline thread (and in the constructor). */
+    private Built built;
+
+    public TlsRedirects() {
+        Map<VirtualHost, RouteTable.HostRules<Boolean>> hostRules = new IdentityHashMap<>();
+        state.set(build(RouteModel.EMPTY, null, hostRules));
+        built = new Built(RouteModel.EMPTY, hostRules);
+    }
 
     @Override
     public void onModel(PipelineState pipelineState) {
-        state.set(build(pipelineState.model()));
+        RouteModel model = pipelineState.model();
+        RouteModel before = built.model();
+        if (model.virtualHosts() == before.virtualHosts() && model.tls() == before.tls()) {
+            return;
+        }
+        TlsModel tls = model.tls();
+        boolean sameDecisions = tls.redirectRouteIds().equals(before.tls().redirectRouteIds())
+                && tls.redirectHosts().equals(before.tls().redirectHosts());
+        Map<VirtualHost, RouteTable.HostRules<Boolean>> hostRules = new IdentityHashMap<>();
+        state.set(build(model, sameDecisions ? built.hostRules() : null, hostRules));
+        built = new Built(model, hostRules);
     }
 
-    static State build(RouteModel model) {
+    /**
+     * @param known rules of virtual hosts made under the same redirect decisions, by virtual host object, or null
+     * @param made  filled with the rules of this model's virtual hosts
+     */
+    static State build(RouteModel model, Map<VirtualHost, RouteTable.HostRules<Boolean>> known,
+                       Map<VirtualHost, RouteTable.HostRules<Boolean>> made) {
         RouteTable.Builder<Boolean> redirects = RouteTable.builder();
         for (VirtualHost virtualHost : model.virtualHosts()) {
-            for (Route route : virtualHost.routes()) {
-                redirects.rule(virtualHost.host(), route.path(), model.tls().redirectRouteIds().contains(route.id()));
+            RouteTable.HostRules<Boolean> rules = known == null ? null : known.get(virtualHost);
+            if (rules == null) {
+                rules = hostRules(virtualHost, model.tls());
             }
-            redirects.hostDefault(virtualHost.host(), model.tls().redirectHosts().contains(virtualHost.host()));
+            made.put(virtualHost, rules);
+            redirects.host(virtualHost.host(), rules);
         }
         for (HostMatch host : model.tls().redirectHosts()) {
             redirects.hostDefault(host, true); // no-op for hosts that are virtual hosts: the first default wins
@@ -58,6 +97,14 @@ public class TlsRedirects implements RouteModelListener {
         }
         boolean anyRedirect = !model.tls().redirectRouteIds().isEmpty() || !model.tls().redirectHosts().isEmpty();
         return new State(redirects.build(), anyRedirect, Set.copyOf(exact), Set.copyOf(wildcard));
+    }
+
+    private static RouteTable.HostRules<Boolean> hostRules(VirtualHost virtualHost, TlsModel tls) {
+        List<RouteTable.Rule<Boolean>> rules = new ArrayList<>(virtualHost.routes().size());
+        for (Route route : virtualHost.routes()) {
+            rules.add(new RouteTable.Rule<>(route.path(), tls.redirectRouteIds().contains(route.id())));
+        }
+        return new RouteTable.HostRules<>(rules, tls.redirectHosts().contains(virtualHost.host()));
     }
 
     /** Whether an HTTP request with this Host header and path goes to HTTPS instead. */

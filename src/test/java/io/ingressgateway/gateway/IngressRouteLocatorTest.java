@@ -34,13 +34,14 @@ class IngressRouteLocatorTest {
 
         IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model));
 
-        // 3 rules and 1 default are new; the not-found route existed before the first model and only moved.
-        assertThat(update).isEqualTo(new IngressRouteLocator.Update(true, 4, 1, 0, 0));
+        // 3 rules and 1 default are new; the not-found route existed before the first model and is kept.
+        assertThat(update).isEqualTo(new IngressRouteLocator.Update(true, 4, 1, 0));
         List<org.springframework.cloud.gateway.route.Route> routes = locator.routes();
         assertThat(routes).extracting(org.springframework.cloud.gateway.route.Route::getId).containsExactly(
                 "a.test|PREFIX|/x", "a.test|PREFIX|/", "b.test|PREFIX|/y", "default:ns/default:80", "not-found");
+        // One order for all: the sequence is the precedence (the gateway's sort is stable, see the next test).
         assertThat(routes).extracting(org.springframework.cloud.gateway.route.Route::getOrder)
-                .containsExactly(0, 1, 2, 3, 4);
+                .containsOnly(IngressRouteLocator.ORDER);
         org.springframework.cloud.gateway.route.Route rule = routes.get(0);
         assertThat(rule.getUri()).isEqualTo(IngressRouteDefinitions.UPSTREAM_URI);
         assertThat(rule.getMetadata()).containsEntry(IngressRouteDefinitions.KIND, "RULE")
@@ -75,7 +76,7 @@ class IngressRouteLocatorTest {
         RouteModel changed = model(hosts, null, "h25.test|PREFIX|/b", "ns/other:80");
         IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(changed));
 
-        assertThat(update).isEqualTo(new IngressRouteLocator.Update(true, 1, 0, before.size() - 1, 0));
+        assertThat(update).isEqualTo(new IngressRouteLocator.Update(true, 1, before.size() - 1, 0));
         List<org.springframework.cloud.gateway.route.Route> after = locator.routes();
         for (int i = 0; i < after.size(); i++) {
             if (after.get(i).getId().equals("h25.test|PREFIX|/b")) {
@@ -88,7 +89,7 @@ class IngressRouteLocatorTest {
     }
 
     @Test
-    void insertingARouteRepositionsLaterRoutesAroundTheirExistingPredicates() {
+    void insertingARouteConvertsOnlyThatRouteAndKeepsEveryOtherInstance() {
         IngressRouteLocator locator = new IngressRouteLocator();
         Map<String, List<String>> hosts = new HashMap<>(Map.of("a.test", List.of("/a"), "b.test", List.of("/b"),
                 "c.test", List.of("/c")));
@@ -98,21 +99,136 @@ class IngressRouteLocatorTest {
         hosts.put("a.test", List.of("/a/longer", "/a"));
         IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(model(hosts, null)));
 
-        // a.test /a/longer is new and comes first (longest path first): every other route moves down one place.
-        assertThat(update.converted()).isEqualTo(1);
-        assertThat(update.repositioned()).isEqualTo(4); // a.test /a, b.test /b, c.test /c, not-found
-        assertThat(update.reused()).isZero();
+        // a.test /a/longer is new and comes first (longest path first); every later route stays as it was.
+        assertThat(update).isEqualTo(new IngressRouteLocator.Update(true, 1, 4, 0));
         List<org.springframework.cloud.gateway.route.Route> after = locator.routes();
-        assertThat(after).extracting(org.springframework.cloud.gateway.route.Route::getOrder)
-                .containsExactly(0, 1, 2, 3, 4);
-        for (org.springframework.cloud.gateway.route.Route route : after) {
-            org.springframework.cloud.gateway.route.Route old = before.get(route.getId());
-            if (old != null) {
-                assertThat(route.getPredicate()).isSameAs(old.getPredicate());
-                assertThat(route.getMetadata()).isEqualTo(old.getMetadata());
-                assertThat(route.getUri()).isEqualTo(old.getUri());
+        assertThat(after).extracting(org.springframework.cloud.gateway.route.Route::getId).containsExactly(
+                "a.test|PREFIX|/a/longer", "a.test|PREFIX|/a", "b.test|PREFIX|/b", "c.test|PREFIX|/c", "not-found");
+        assertThat(after.get(0)).isNotIn(before.values());
+        for (org.springframework.cloud.gateway.route.Route route : after.subList(1, after.size())) {
+            assertThat(route).isSameAs(before.get(route.getId()));
+        }
+    }
+
+    @Test
+    void theGatewaysCachingLocatorListsTheRoutesInPrecedenceOrder() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        Map<String, List<String>> hosts = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            hosts.put("h" + i + ".test", List.of("/a/b", "/a", "/"));
+        }
+        locator.update(IngressRouteDefinitions.from(model(hosts, "ns/default:80")));
+        hosts.put("h17.test", List.of("/a/b/c", "/a/b", "/a", "/"));
+        locator.update(IngressRouteDefinitions.from(model(hosts, "ns/default:80")));
+        // Another locator's route of the same order, as one configured in properties would be.
+        org.springframework.cloud.gateway.route.Route other = org.springframework.cloud.gateway.route.Route.async()
+                .id("other").uri("http://other.test").order(IngressRouteLocator.ORDER)
+                .predicate(exchange -> false).build();
+        List<Object> events = new ArrayList<>();
+        org.springframework.cloud.gateway.route.CachingRouteLocator caching =
+                new org.springframework.cloud.gateway.route.CachingRouteLocator(
+                        new org.springframework.cloud.gateway.route.CompositeRouteLocator(reactor.core.publisher.Flux
+                                .just(() -> reactor.core.publisher.Flux.just(other), locator)));
+        caching.setApplicationEventPublisher(events::add);
+
+        caching.onApplicationEvent(new RefreshRoutesEvent(this));
+
+        // The gateway's own refresh (collect from every locator, sort by order) keeps each locator's sequence.
+        List<org.springframework.cloud.gateway.route.Route> expected = new ArrayList<>();
+        expected.add(other);
+        expected.addAll(locator.routes());
+        assertThat(caching.getRoutes().collectList().block()).containsExactlyElementsOf(expected);
+        // The route inserted last is in the middle, in its host's precedence, not at the end.
+        List<String> ids = locator.routes().stream().map(org.springframework.cloud.gateway.route.Route::getId).toList();
+        int inserted = ids.indexOf("h17.test|PREFIX|/a/b/c");
+        assertThat(inserted).isBetween(1, ids.size() - 10);
+        assertThat(ids.get(inserted + 1)).isEqualTo("h17.test|PREFIX|/a/b");
+        assertThat(events).hasSize(1);
+    }
+
+    @Test
+    void aSequenceOfModelsSharingVirtualHostsKeepsTheirRoutesAndEndsAsAFreshLocatorWould() {
+        java.util.Random random = new java.util.Random(7);
+        IngressRouteLocator locator = new IngressRouteLocator();
+        GatewayRouteModel routeModel = new GatewayRouteModel(event -> { }, new RoundRobinBalancer(), locator);
+        List<VirtualHost> hosts = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            hosts.add(virtualHost("h" + i + ".test", "/a", "/b"));
+        }
+        routeModel.onModel(state(new RouteModel(hosts, Map.of(), null, List.of(), 0)));
+        IngressRouteHandlerMapping.RouteIndex index = new IngressRouteHandlerMapping.RouteIndex(locator.routes());
+        int made = 30;
+        for (int step = 1; step <= 40; step++) {
+            Map<String, org.springframework.cloud.gateway.route.Route> before = byId(locator.routes());
+            Map<VirtualHost, Boolean> kept = new java.util.IdentityHashMap<>();
+            hosts.forEach(host -> kept.put(host, true));
+            switch (random.nextInt(3)) {
+                case 0 -> hosts.add(random.nextInt(hosts.size() + 1), virtualHost("h" + made++ + ".test", "/c"));
+                case 1 -> kept.remove(hosts.remove(random.nextInt(hosts.size())));
+                default -> {
+                    int at = random.nextInt(hosts.size());
+                    kept.remove(hosts.get(at));
+                    hosts.set(at, virtualHost(hosts.get(at).host().toString(), "/a", "/b", "/" + step));
+                }
+            }
+            RouteModel model = new RouteModel(hosts, Map.of(), step % 2 == 0 ? null : "ns/default:80", List.of(),
+                    step);
+
+            routeModel.onModel(state(model));
+
+            IngressRouteLocator fresh = new IngressRouteLocator();
+            fresh.update(IngressRouteDefinitions.from(model));
+            assertThat(locator.routes()).extracting(org.springframework.cloud.gateway.route.Route::getId)
+                    .containsExactlyElementsOf(fresh.routes().stream()
+                            .map(org.springframework.cloud.gateway.route.Route::getId).toList());
+            for (int i = 0; i < fresh.routes().size(); i++) {
+                assertThat(locator.routes().get(i).getMetadata()).isEqualTo(fresh.routes().get(i).getMetadata());
+            }
+            for (VirtualHost host : kept.keySet()) {
+                for (Route route : host.routes()) {
+                    assertThat(byId(locator.routes()).get(route.id())).isSameAs(before.get(route.id()));
+                }
+            }
+            // The handler mapping's index, built from the previous one, finds what one built afresh finds.
+            index = new IngressRouteHandlerMapping.RouteIndex(locator.routes(), index);
+            IngressRouteHandlerMapping.RouteIndex afresh = new IngressRouteHandlerMapping.RouteIndex(
+                    locator.routes());
+            for (int h = 0; h < made; h++) {
+                for (String path : List.of("/a", "/b/x", "/c", "/" + step, "/" + (step - 1), "/none")) {
+                    String host = "h" + h + ".test";
+                    assertThat(find(index, host, path)).as("%s%s at step %d", host, path, step)
+                            .isSameAs(find(afresh, host, path));
+                }
             }
         }
+    }
+
+    private static org.springframework.cloud.gateway.route.Route find(IngressRouteHandlerMapping.RouteIndex index,
+                                                                      String host, String path) {
+        return index.find(MockServerWebExchange.from(MockServerHttpRequest.get(path).header(HttpHeaders.HOST, host)))
+                .block();
+    }
+
+    @Test
+    void aDuplicateIdIsRefusedAndTheRoutesStayAsTheyWere() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        List<IngressRouteDefinition> definitions = IngressRouteDefinitions.from(
+                model(Map.of("a.test", List.of("/x"), "b.test", List.of("/y")), null));
+        locator.update(definitions);
+        List<org.springframework.cloud.gateway.route.Route> routes = locator.routes();
+
+        List<IngressRouteDefinition> duplicated = new ArrayList<>(definitions);
+        duplicated.add(1, definitions.get(0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> locator.update(duplicated))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a.test|PREFIX|/x");
+        assertThat(locator.routes()).isSameAs(routes);
+
+        IngressRouteLocator.Update update = locator.update(IngressRouteDefinitions.from(
+                model(Map.of("b.test", List.of("/y")), null)));
+        assertThat(update.removed()).isEqualTo(1);
+        assertThat(locator.routes()).extracting(org.springframework.cloud.gateway.route.Route::getId)
+                .containsExactly("b.test|PREFIX|/y", "not-found");
+        assertThat(locator.routes().get(0)).isSameAs(routes.get(1));
     }
 
     @Test
@@ -179,6 +295,15 @@ class IngressRouteLocatorTest {
         Map<String, org.springframework.cloud.gateway.route.Route> byId = new HashMap<>();
         routes.forEach(route -> byId.put(route.getId(), route));
         return byId;
+    }
+
+    private static VirtualHost virtualHost(String host, String... paths) {
+        List<Route> routes = new ArrayList<>();
+        for (String path : paths) {
+            routes.add(new Route(host + "|PREFIX|" + path, HostMatch.of(host), PathMatch.prefix(path), INGRESS,
+                    "ns/" + host + ":80", null));
+        }
+        return new VirtualHost(HostMatch.of(host), routes, null);
     }
 
     private static PipelineState state(RouteModel model) {

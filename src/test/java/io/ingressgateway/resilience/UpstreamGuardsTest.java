@@ -173,6 +173,144 @@ class UpstreamGuardsTest {
         assertThat(guards.guard(new GuardKey(BLOG, API))).isNull();
     }
 
+    static VirtualHost host(String name, RouteSpec... specs) {
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < specs.length; i++) {
+            routes.add(new Route(name + "|" + i, HostMatch.of(name), PathMatch.prefix("/p" + i), specs[i].ingress(),
+                    specs[i].upstream(), specs[i].policy()));
+        }
+        return new VirtualHost(HostMatch.of(name), routes, null);
+    }
+
+    /** A model of these virtual hosts (the very list given), every upstream they name with fresh endpoints. */
+    static RouteModel model(List<VirtualHost> hosts, String defaultUpstream) {
+        Map<String, Upstream> upstreams = new HashMap<>();
+        hosts.forEach(host -> host.routes().forEach(route -> upstreams.put(route.upstreamKey(),
+                upstream(route.upstreamKey()))));
+        if (defaultUpstream != null) {
+            upstreams.put(defaultUpstream, upstream(defaultUpstream));
+        }
+        return new RouteModel(hosts, upstreams, defaultUpstream, List.of(), 1);
+    }
+
+    @Test
+    void aModelWithTheSameVirtualHostsKeepsEveryGuardAndForgetsTheModelBeforeThePrevious() {
+        apply(model(null, new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS)));
+        List<VirtualHost> hosts = List.of(host("a.example", new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
+        apply(model(hosts, "apps/fallback:80"));
+        UpstreamGuard shop = guards.guard(new GuardKey(SHOP, WEB));
+        UpstreamGuard fallback = guards.guard(GuardKey.ofDefault("apps/fallback:80"));
+        assertThat(guards.guard(new GuardKey(BLOG, API))).isNotNull();
+
+        // An endpoint change: the translator hands over the same virtual hosts.
+        apply(model(hosts, "apps/fallback:80"));
+
+        assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(shop);
+        assertThat(guards.guard(GuardKey.ofDefault("apps/fallback:80"))).isSameAs(fallback);
+        assertThat(guards.policies()).containsOnlyKeys(new GuardKey(SHOP, WEB),
+                GuardKey.ofDefault("apps/fallback:80"));
+        // Two models on, a request of the blog's model can no longer be in flight unswapped.
+        assertThat(guards.guard(new GuardKey(BLOG, API))).isNull();
+        assertThat(inflightLimit("shop", "web")).isEqualTo(1024);
+    }
+
+    @Test
+    void onlyTheChangedVirtualHostsPairsAreReplaced() {
+        VirtualHost a = host("a.example", new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS));
+        VirtualHost b = host("b.example", new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS));
+        apply(model(List.of(a, b), null));
+        UpstreamGuard shop = guards.guard(new GuardKey(SHOP, WEB));
+        UpstreamGuard blog = guards.guard(new GuardKey(BLOG, API));
+
+        // The blog Ingress asks for a smaller bulkhead: its virtual host is a new one, the shop's is unchanged.
+        VirtualHost changed = host("b.example", new RouteSpec(BLOG, API,
+                new UpstreamPolicy(null, null, 3, null, null, null)));
+        apply(model(List.of(a, changed), null));
+
+        assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(shop);
+        UpstreamGuard replaced = guards.guard(new GuardKey(BLOG, API));
+        assertThat(replaced).isNotSameAs(blog);
+        assertThat(replaced.policy().maxConcurrentRequests()).isEqualTo(3);
+        assertThat(inflightLimit("blog", "api")).isEqualTo(3);
+
+        // An equal virtual host in a new instance (another path of the same Ingress added, say) keeps the guard.
+        apply(model(List.of(a, host("b.example", new RouteSpec(BLOG, API,
+                new UpstreamPolicy(null, null, 3, null, null, null)))), null));
+        assertThat(guards.guard(new GuardKey(BLOG, API))).isSameAs(replaced);
+        assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(shop);
+    }
+
+    @Test
+    void virtualHostsInsertedRemovedOrMovedAmongOthersChangeOnlyTheirOwnPairs() {
+        IngressRef[] owners = new IngressRef[6];
+        List<VirtualHost> hosts = new ArrayList<>();
+        for (int i = 0; i < owners.length; i++) {
+            owners[i] = new IngressRef("apps", "ing" + i);
+            hosts.add(host("h" + i + ".example", new RouteSpec(owners[i], WEB, UpstreamPolicy.DEFAULTS)));
+        }
+        apply(model(List.copyOf(hosts), null));
+        Map<GuardKey, UpstreamGuard> first = new HashMap<>();
+        for (IngressRef owner : owners) {
+            first.put(new GuardKey(owner, WEB), guards.guard(new GuardKey(owner, WEB)));
+        }
+
+        // A host inserted in the middle, one removed near the end, and two swapped: all others are the same objects.
+        IngressRef inserted = new IngressRef("apps", "new");
+        List<VirtualHost> next = new ArrayList<>(hosts);
+        next.remove(4);
+        next.add(2, host("hx.example", new RouteSpec(inserted, API, UpstreamPolicy.DEFAULTS)));
+        VirtualHost swapped = next.remove(0);
+        next.add(1, swapped);
+        apply(model(List.copyOf(next), null));
+
+        assertThat(guards.policies().keySet()).containsExactlyInAnyOrder(new GuardKey(owners[0], WEB),
+                new GuardKey(owners[1], WEB), new GuardKey(owners[2], WEB), new GuardKey(owners[3], WEB),
+                new GuardKey(owners[5], WEB), new GuardKey(inserted, API));
+        for (int i : new int[] {0, 1, 2, 3, 5}) {
+            assertThat(guards.guard(new GuardKey(owners[i], WEB))).isSameAs(first.get(new GuardKey(owners[i], WEB)));
+        }
+        assertThat(inflightLimit("ing4", "web")).isNaN();
+        assertThat(inflightLimit("ing3", "web")).isEqualTo(1024);
+        assertThat(guards.guard(new GuardKey(owners[4], WEB))).isSameAs(first.get(new GuardKey(owners[4], WEB)));
+    }
+
+    @Test
+    void aPairNeededByTwoVirtualHostsLivesUntilTheLastOneLetsGoOfIt() {
+        VirtualHost a = host("a.example", new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS));
+        VirtualHost b = host("b.example", new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS),
+                new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS));
+        apply(model(List.of(a, b), null));
+        UpstreamGuard shop = guards.guard(new GuardKey(SHOP, WEB));
+
+        VirtualHost bWithoutShop = host("b.example", new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS));
+        apply(model(List.of(a, bWithoutShop), null));
+        assertThat(guards.policies()).containsKey(new GuardKey(SHOP, WEB));
+        assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(shop);
+        assertThat(inflightLimit("shop", "web")).isEqualTo(1024);
+
+        apply(model(List.of(bWithoutShop), null));
+        assertThat(guards.policies()).containsOnlyKeys(new GuardKey(BLOG, API));
+        assertThat(inflightLimit("shop", "web")).isNaN();
+        // Still found by a request matched to a route of the previous model.
+        assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(shop);
+    }
+
+    @Test
+    void aNewModelDefaultRetiresTheOldOneUnlessAVirtualHostStillNeedsIt() {
+        VirtualHost withDefault = new VirtualHost(HostMatch.of("a.example"), List.of(), "apps/old:80");
+        List<VirtualHost> hosts = List.of(withDefault);
+        apply(model(hosts, "apps/old:80"));
+        UpstreamGuard old = guards.guard(GuardKey.ofDefault("apps/old:80"));
+
+        apply(model(hosts, "apps/new:80"));
+        assertThat(guards.policies()).containsOnlyKeys(GuardKey.ofDefault("apps/old:80"),
+                GuardKey.ofDefault("apps/new:80"));
+        assertThat(guards.guard(GuardKey.ofDefault("apps/old:80"))).isSameAs(old);
+
+        apply(model(List.of(), "apps/new:80"));
+        assertThat(guards.policies()).containsOnlyKeys(GuardKey.ofDefault("apps/new:80"));
+    }
+
     @Test
     void bulkheadNeverWaitsAndEveryPlaceComesBackOnce() {
         apply(model(null, new RouteSpec(SHOP, WEB, new UpstreamPolicy(null, null, 2, null, null, null))));

@@ -17,8 +17,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redirect answers with and without any redirect in the model: skipping the lookup when nothing redirects must not
- * change an answer, and a single redirect (by rule or by host) must bring the lookup back.
+ * Redirect answers follow every model: with and without any redirect in the model (skipping the lookup when nothing
+ * redirects must not change an answer, and a single redirect, by rule or by host, brings it back), and when a rebuild
+ * reuses the rules of unchanged virtual hosts.
  */
 class TlsRedirectsTest {
 
@@ -61,5 +62,51 @@ class TlsRedirectsTest {
         assertThat(redirects.redirects("a.test", "/elsewhere")).isTrue();
         assertThat(redirects.redirects("a.test", "/open/x")).isFalse();
         assertThat(redirects.redirects("b.test", "/elsewhere")).isFalse();
+    }
+
+
+    private static final IngressRef INGRESS = new IngressRef("ns", "web");
+
+
+    private static VirtualHost host(String name, String... paths) {
+        return new VirtualHost(HostMatch.of(name), java.util.Arrays.stream(paths)
+                .map(path -> new Route(id(name, path), HostMatch.of(name), PathMatch.prefix(path), INGRESS,
+                        "ns/web:80", null))
+                .toList(), null);
+    }
+
+    private static String id(String host, String path) {
+        return host + "|PREFIX|" + path;
+    }
+
+    private void apply(List<VirtualHost> hosts, Set<String> redirectRouteIds, Set<HostMatch> redirectHosts) {
+        redirects.onModel(new PipelineState(null, new RouteModel(hosts, Map.of(), null, List.of(), 1,
+                new TlsModel(List.of(), redirectRouteIds, redirectHosts))));
+    }
+
+    @Test
+    void unchangedVirtualHostsKeepTheirDecisionsWhileChangedOnesGetTheirNewOnes() {
+        VirtualHost a = host("a.test", "/secure", "/");
+        VirtualHost b = host("b.test", "/");
+        apply(List.of(a, b), Set.of(id("a.test", "/secure")), Set.of());
+        assertThat(redirects.redirects("a.test", "/secure/x")).isTrue();
+        assertThat(redirects.redirects("a.test", "/x")).isFalse();
+        assertThat(redirects.redirects("b.test", "/")).isFalse();
+
+        // b.test gains a path; a.test is the same object, the redirect decisions are the same sets.
+        apply(List.of(a, host("b.test", "/new", "/")), Set.of(id("a.test", "/secure")), Set.of());
+        assertThat(redirects.redirects("a.test", "/secure/x")).isTrue();
+        assertThat(redirects.redirects("a.test", "/x")).isFalse();
+        assertThat(redirects.redirects("b.test", "/new")).isFalse();
+
+        // The same virtual host objects, but other decisions (a TLS section added): they count, not the objects.
+        VirtualHost c = host("c.test", "/app");
+        apply(List.of(a, c), Set.of(id("a.test", "/")), Set.of(HostMatch.of("c.test"), HostMatch.of("d.test")));
+        assertThat(redirects.redirects("a.test", "/secure/x")).isFalse();
+        assertThat(redirects.redirects("a.test", "/x")).isTrue();
+        assertThat(redirects.redirects("c.test", "/app")).isFalse();
+        assertThat(redirects.redirects("c.test", "/nothing-here")).isTrue();
+        assertThat(redirects.redirects("d.test", "/")).isTrue();
+        assertThat(redirects.redirects("b.test", "/new")).isFalse();
     }
 }
