@@ -18,11 +18,13 @@ public class GatewayDataPlaneConfiguration {
 
     @Bean
     IngressRouteHandlerMapping ingressRouteHandlerMapping(FilteringWebHandler webHandler, RouteLocator routeLocator,
+                                                          IngressRouteLocator ingressRoutes,
                                                           GlobalCorsProperties globalCorsProperties,
                                                           Environment environment,
                                                           ObjectProvider<ApiVersionStrategy> apiVersionStrategy) {
         IngressRouteHandlerMapping mapping =
-                new IngressRouteHandlerMapping(webHandler, routeLocator, globalCorsProperties, environment);
+                new IngressRouteHandlerMapping(webHandler, routeLocator, ingressRoutes, globalCorsProperties,
+                        environment);
         apiVersionStrategy.ifAvailable(mapping::setApiVersionStrategy);
         return mapping;
     }

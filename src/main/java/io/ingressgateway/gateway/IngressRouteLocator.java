@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.stereotype.Component;
@@ -54,6 +55,8 @@ public class IngressRouteLocator implements RouteLocator {
     private Built[] built = new Built[0];
 
     private volatile List<Route> routes = List.of();
+    /** Told after every update that changed the routes, on the updating thread. */
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
     public IngressRouteLocator() {
         update(IngressRouteDefinitions.from(RouteModel.EMPTY));
@@ -62,6 +65,14 @@ public class IngressRouteLocator implements RouteLocator {
     @Override
     public Flux<Route> getRoutes() {
         return Flux.defer(() -> Flux.fromIterable(routes));
+    }
+
+    /**
+     * Runs {@code listener} after every update that changes the routes, on the updating thread, once {@link #routes}
+     * gives the new ones.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
     }
 
     /** The routes now, in order. */
@@ -147,6 +158,7 @@ public class IngressRouteLocator implements RouteLocator {
             nextRoutes[i] = next[i].route();
         }
         routes = List.of(nextRoutes);
+        changeListeners.forEach(Runnable::run);
         return new Update(true, converted, reused, removed);
     }
 

@@ -284,6 +284,47 @@ class IngressRouteLocatorTest {
         assertThat(routeModel.upstream("ns/b.test:80")).isNotNull();
     }
 
+    @Test
+    void theHandlerMappingServesAChangedIngressBeforeTheGatewaysRefreshAndNeverAnOlderOneFromIt() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        org.springframework.cloud.gateway.route.Route other = org.springframework.cloud.gateway.route.Route.async()
+                .id("other").uri("http://other.test").order(IngressRouteLocator.ORDER)
+                .predicate(exchange -> exchange.getRequest().getPath().value().equals("/other")).build();
+        org.springframework.cloud.gateway.route.CachingRouteLocator caching =
+                new org.springframework.cloud.gateway.route.CachingRouteLocator(
+                        new org.springframework.cloud.gateway.route.CompositeRouteLocator(reactor.core.publisher.Flux
+                                .just(() -> reactor.core.publisher.Flux.just(other), locator)));
+        caching.setApplicationEventPublisher(event -> { });
+        IngressRouteHandlerMapping mapping = new IngressRouteHandlerMapping(
+                new org.springframework.cloud.gateway.handler.FilteringWebHandler(List.of(), false), caching, locator,
+                new org.springframework.cloud.gateway.config.GlobalCorsProperties(),
+                new org.springframework.mock.env.MockEnvironment());
+
+        locator.update(IngressRouteDefinitions.from(model(Map.of("a.test", List.of("/x")), "ns/default:80")));
+        caching.onApplicationEvent(new RefreshRoutesEvent(this));
+        mapping.onApplicationEvent(new org.springframework.cloud.gateway.event.RefreshRoutesResultEvent(caching));
+        assertThat(routeFor(mapping, "a.test", "/x/1")).isEqualTo("a.test|PREFIX|/x");
+        assertThat(routeFor(mapping, "a.test", "/other")).as("other routes are tried first").isEqualTo("other");
+
+        // A new Ingress route: served as soon as the locator has it, with no refresh of the gateway's routes yet.
+        locator.update(IngressRouteDefinitions.from(model(Map.of("a.test", List.of("/x"), "b.test", List.of("/y")),
+                "ns/default:80")));
+        assertThat(routeFor(mapping, "b.test", "/y")).isEqualTo("b.test|PREFIX|/y");
+        assertThat(caching.getRoutes().map(org.springframework.cloud.gateway.route.Route::getId).collectList()
+                .block()).doesNotContain("b.test|PREFIX|/y");
+
+        // The result of a refresh that collected the routes before that update: its Ingress routes are not taken.
+        mapping.onApplicationEvent(new org.springframework.cloud.gateway.event.RefreshRoutesResultEvent(caching));
+        assertThat(routeFor(mapping, "b.test", "/y")).isEqualTo("b.test|PREFIX|/y");
+        assertThat(routeFor(mapping, "a.test", "/other")).isEqualTo("other");
+    }
+
+    private static String routeFor(IngressRouteHandlerMapping mapping, String host, String path) {
+        MockServerWebExchange exchange = MockServerWebExchange.from(
+                MockServerHttpRequest.get(path).header(HttpHeaders.HOST, host));
+        return mapping.lookupRoute(exchange).map(org.springframework.cloud.gateway.route.Route::getId).block();
+    }
+
     private static boolean matches(org.springframework.cloud.gateway.route.Route route, String host, String path) {
         MockServerWebExchange exchange = MockServerWebExchange.from(
                 MockServerHttpRequest.get(path).header(HttpHeaders.HOST, host));
