@@ -65,10 +65,13 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         if (!event.isSuccess()) {
             return; // the locator keeps its previous routes, and so do we
         }
-        routeLocator.getRoutes().collectList().subscribe(
-                routes -> {
-                    otherRoutes = notFromIngresses(routes);
-                    reindex();
+        routeLocator.getRoutes().filter(IngressRouteHandlerMapping::notFromIngress).collectList().subscribe(
+                others -> {
+                    List<Route> before = otherRoutes;
+                    if (before == null || !sameRoutes(before, others)) {
+                        otherRoutes = List.copyOf(others);
+                        reindex();
+                    }
                 },
                 error -> log.error("Could not index the gateway's routes; keeping the previous index", error));
     }
@@ -95,14 +98,25 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         log.debug("Indexed {} routes in {} µs", routes.size(), (System.nanoTime() - start) / 1000);
     }
 
+    /** Whether a route is not one of {@link IngressRouteLocator}'s, all of which say their kind in their metadata. */
+    private static boolean notFromIngress(Route route) {
+        return !route.getMetadata().containsKey(IngressRouteDefinitions.KIND);
+    }
+
     private static List<Route> notFromIngresses(List<Route> routes) {
-        List<Route> others = new ArrayList<>();
-        for (Route route : routes) {
-            if (IngressRouteDefinitions.kindOf(route.getMetadata()) == null) {
-                others.add(route);
+        return routes.stream().filter(IngressRouteHandlerMapping::notFromIngress).toList();
+    }
+
+    private static boolean sameRoutes(List<Route> before, List<Route> after) {
+        if (before.size() != after.size()) {
+            return false;
+        }
+        for (int i = 0; i < before.size(); i++) {
+            if (before.get(i) != after.get(i)) {
+                return false;
             }
         }
-        return List.copyOf(others);
+        return true;
     }
 
     @Override

@@ -85,6 +85,24 @@ class RouteTimerFilterTest {
     }
 
     @Test
+    void aRefreshPrunesTheTimersOfRoutesThatAreGoneAtMostOncePerInterval() {
+        RouteTimerFilter filter = new RouteTimerFilter(new SimpleMeterRegistry(), locator(routeA),
+                "spring.cloud.gateway", Map.of(), 0);
+        filter.timer(routeA, 200, "GET");
+        filter.timer(routeB, 200, "GET");
+        var refreshed = new org.springframework.cloud.gateway.event.RefreshRoutesResultEvent(this);
+
+        filter.onApplicationEvent(refreshed);
+        assertThat(filter.cachedTimers("rule-b")).as("rule-b is not among the routes").isZero();
+        assertThat(filter.cachedTimers("rule-a")).isEqualTo(1);
+
+        // Right after a prune, a refresh leaves the cache alone: rule-b's timers stay until the interval is over.
+        filter.timer(routeB, 200, "GET");
+        filter.onApplicationEvent(refreshed);
+        assertThat(filter.cachedTimers("rule-b")).isEqualTo(1);
+    }
+
+    @Test
     void boundsTheTimersKeptPerRoute() {
         RouteTimerFilter filter = new RouteTimerFilter(new SimpleMeterRegistry(), locator(routeA),
                 "spring.cloud.gateway", Map.of(), 0);
