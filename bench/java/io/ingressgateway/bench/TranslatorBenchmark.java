@@ -133,7 +133,8 @@ public class TranslatorBenchmark {
     }
 
     private static EndpointSlice slice(int host, int lastOctet) {
-        return new EndpointSliceBuilder().withNewMetadata().withNamespace("bench").withName(String.format("slice%06d", host))
+        return new EndpointSliceBuilder().withNewMetadata().withNamespace("bench")
+                .withName(String.format("slice%06d", host))
                 .addToLabels("kubernetes.io/service-name", "svc" + host).endMetadata()
                 .withAddressType("IPv4").addNewPort().withName("http").withPort(8080).endPort()
                 .addToEndpoints(new EndpointBuilder().withAddresses("10.0.0." + lastOctet).withNewConditions()

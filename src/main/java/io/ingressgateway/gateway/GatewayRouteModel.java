@@ -21,9 +21,9 @@ import org.springframework.stereotype.Component;
  * gateway to refresh its routes only when the routes change: endpoint churn (pods scaling, rolling updates) is served
  * from the new model immediately, without touching any route.
  *
- * <p>When the routes do change, {@link IngressRouteLocator} converts only the new or changed ones, and the route index
- * ({@link IngressRouteHandlerMapping}) is swapped as soon as it has them; the gateway's own refresh (its route list, for
- * Actuator and route metrics) follows. Requests already matched keep the route they have.
+ * <p>When the routes do change, {@link IngressRouteLocator} converts only the new or changed ones, and the route
+ * index ({@link IngressRouteHandlerMapping}) is swapped as soon as it has them; the gateway's own refresh (its route
+ * list, for Actuator and route metrics) follows. Requests already matched keep the route they have.
  */
 @Component
 public class GatewayRouteModel implements RouteModelListener {

@@ -68,7 +68,7 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         routeLocator.getRoutes().filter(IngressRouteHandlerMapping::notFromIngress).collectList().subscribe(
                 others -> {
                     List<Route> before = otherRoutes;
-                    if (before == null || !sameRoutes(before, others)) {
+                    if (before == null || !IdentityDiff.sameElements(before, others)) {
                         otherRoutes = List.copyOf(others);
                         reindex();
                     }
@@ -107,17 +107,7 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         return routes.stream().filter(IngressRouteHandlerMapping::notFromIngress).toList();
     }
 
-    private static boolean sameRoutes(List<Route> before, List<Route> after) {
-        if (before.size() != after.size()) {
-            return false;
-        }
-        for (int i = 0; i < before.size(); i++) {
-            if (before.get(i) != after.get(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
+
 
     @Override
     protected Mono<Route> lookupRoute(ServerWebExchange exchange) {

@@ -40,7 +40,10 @@ import java.util.TreeMap;
  */
 final class TranslationState {
 
-    /** The order conflicts are settled in: oldest creation time first (none counts as youngest), then namespace/name. */
+    /**
+     * The order conflicts are settled in: oldest creation time first (none counts as youngest), then
+     * namespace/name.
+     */
     record Age(Instant createdAt, IngressRef ref) implements Comparable<Age> {
 
         @Override
@@ -59,7 +62,8 @@ final class TranslationState {
 
     /** What one served Ingress was read into, at which resource version, consulting which Services. */
     private record Extraction(String resourceVersion, IngressRules.Extracted extracted,
-                              List<BackendResolver.ServiceUse> uses, Map<HostMatch, List<IngressRules.Candidate>> byHost,
+                              List<BackendResolver.ServiceUse> uses,
+                              Map<HostMatch, List<IngressRules.Candidate>> byHost,
                               boolean reusable) {
     }
 
@@ -140,7 +144,8 @@ final class TranslationState {
         state.snapshot = snapshot;
         state.selector = previous != null && sameObjects(previous.snapshot.ingressClasses(), snapshot.ingressClasses())
                 ? previous.selector
-                : new IngressClassSelector(settings.ingressClass(), settings.controllerName(), snapshot.ingressClasses());
+                : new IngressClassSelector(settings.ingressClass(), settings.controllerName(),
+                        snapshot.ingressClasses());
         state.backends = previous != null && sameObjects(previous.snapshot.services(), snapshot.services())
                 && sameObjects(previous.backendSlices, snapshot.endpointSlices())
                 ? previous.backends : new BackendResolver(snapshot.services(), snapshot.endpointSlices());
@@ -619,6 +624,10 @@ final class TranslationState {
                 tls.model());
     }
 
+    /**
+     * Whether two lists hold the very same objects in the same order. (The pipeline's {@code IdentityDiff} has the
+     * same check; the translator does not depend on the pipeline that runs it.)
+     */
     static boolean sameObjects(List<?> before, List<?> after) {
         if (before == after) {
             return true;
