@@ -93,9 +93,6 @@ final class TranslationState {
         Map<PathMatch, Route> holders = Map.of();
     }
 
-    private final TranslatorSettings settings;
-    private final DefaultBackendSetting configuredDefault;
-
     private ClusterSnapshot snapshot;
     private IngressClassSelector selector;
     private BackendResolver backends;
@@ -128,9 +125,7 @@ final class TranslationState {
     private boolean upstreamsChanged;
     private RouteModel model;
 
-    private TranslationState(TranslatorSettings settings, DefaultBackendSetting configuredDefault) {
-        this.settings = settings;
-        this.configuredDefault = configuredDefault;
+    private TranslationState() {
     }
 
     /**
@@ -140,7 +135,7 @@ final class TranslationState {
      */
     static TranslationState build(TranslatorSettings settings, DefaultBackendSetting configuredDefault,
                                   ClusterSnapshot snapshot, TranslationState previous) {
-        TranslationState state = new TranslationState(settings, configuredDefault);
+        TranslationState state = new TranslationState();
         state.snapshot = snapshot;
         state.selector = previous != null && sameObjects(previous.snapshot.ingressClasses(), snapshot.ingressClasses())
                 ? previous.selector
