@@ -68,7 +68,8 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         routeLocator.getRoutes().filter(IngressRouteHandlerMapping::notFromIngress).collectList().subscribe(
                 others -> {
                     List<Route> before = otherRoutes;
-                    if (before == null || !IdentityDiff.sameElements(before, others)) {
+                    if (before == null || before.size() != others.size()
+                            || IdentityDiff.between(before, others).prefix() != others.size()) {
                         otherRoutes = List.copyOf(others);
                         reindex();
                     }

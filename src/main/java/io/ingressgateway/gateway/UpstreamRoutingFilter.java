@@ -8,7 +8,6 @@ import io.ingressgateway.gateway.IngressRouteDefinitions.Kind;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
 import java.net.URI;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -38,18 +37,11 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     private final GatewayRouteModel routeModel;
     private final RoundRobinBalancer balancer;
-    /**
-     * Each route's upstream as last resolved, by route id. Resolving it reads the route's metadata, the model's map of
-     * upstreams and the balancer's map of positions: with thousands of routes and requests spread over them, each of
-     * those reads is of memory no recent request touched (docs/benchmarks.md, route scale). Valid while the route is
-     * the same object and the served model the same; emptied when the model changes.
-     */
-    private final ConcurrentHashMap<String, Resolved> byRouteId = new ConcurrentHashMap<>();
-    private volatile Object cachedModel;
+    /** Each route's upstream and balancer position, for the served model. */
+    private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(this::resolveNow);
 
     /** A route's kind, upstream key, upstream (null: unknown) and balancer position, for one served model. */
-    private record Resolved(Route route, Object model, Kind kind, String key, Upstream upstream,
-                            AtomicInteger position) {
+    private record Resolved(Kind kind, String key, Upstream upstream, AtomicInteger position) {
     }
 
     public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer) {
@@ -89,31 +81,21 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     /** The route's upstream in the served model, from the cache when resolved for this route and model already. */
     private Resolved resolve(Route route) {
-        Object model = routeModel.servedToken();
-        if (model != cachedModel) {
-            byRouteId.clear();
-            cachedModel = model;
-        }
-        Resolved cached = byRouteId.get(route.getId());
-        if (cached != null && cached.route() == route && cached.model() == model) {
-            return cached;
-        }
+        return resolved.get(route, routeModel.servedToken());
+    }
+
+    private Resolved resolveNow(Route route) {
         Kind kind = IngressRouteDefinitions.kindOf(route.getMetadata());
-        Resolved resolved;
         if (kind == null || kind == Kind.NOT_FOUND) {
-            resolved = new Resolved(route, model, kind, null, null, null);
-        } else {
-            String key = String.valueOf(route.getMetadata().get(IngressRouteDefinitions.UPSTREAM));
-            Upstream upstream = routeModel.upstream(key);
-            resolved = new Resolved(route, model, kind, key, upstream,
-                    upstream == null ? null : balancer.position(key));
+            return new Resolved(kind, null, null, null);
         }
-        byRouteId.put(route.getId(), resolved);
-        return resolved;
+        String key = String.valueOf(route.getMetadata().get(IngressRouteDefinitions.UPSTREAM));
+        Upstream upstream = routeModel.upstream(key);
+        return new Resolved(kind, key, upstream, upstream == null ? null : balancer.position(key));
     }
 
     int cachedRoutes() {
-        return byRouteId.size();
+        return resolved.size();
     }
 
     /** {@code http://endpoint} with the request's path and query exactly as received (still percent-encoded). */

@@ -47,22 +47,6 @@ public record IdentityDiff(int prefix, int suffix) {
         return a == b || (equal && a != null && a.equals(b));
     }
 
-    /** Whether two lists hold the very same objects in the same order. */
-    public static boolean sameElements(List<?> before, List<?> after) {
-        if (before == after) {
-            return true;
-        }
-        if (before.size() != after.size()) {
-            return false;
-        }
-        for (int i = 0; i < before.size(); i++) {
-            if (before.get(i) != after.get(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The elements of {@code list} (one of the two compared) between the common start and end. */
     public <T> List<T> middle(List<T> list) {
         return list.subList(prefix, list.size() - suffix);

@@ -4,9 +4,9 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 import io.ingressgateway.gateway.GatewayErrorResponses;
 import io.ingressgateway.gateway.IngressRouteDefinitions;
+import io.ingressgateway.gateway.PerRouteCache;
 import io.ingressgateway.model.IngressRef;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -32,19 +32,8 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
 
     private final UpstreamGuards guards;
     private final long bulkheadRetryAfterSeconds;
-    /**
-     * Each route's guard as last resolved, by route id. Resolving it means reading four metadata entries, building a
-     * key and probing the guards' map, each step in memory of that one route: with thousands of routes and requests
-     * spread over them, all of it is cold (docs/benchmarks.md, route scale). Valid while the route is the same object
-     * and the guards are of the same model generation; emptied when the generation changes, so it never holds more
-     * than the routes requests used since.
-     */
-    private final ConcurrentHashMap<String, RouteGuard> byRouteId = new ConcurrentHashMap<>();
-    private volatile Object cachedGeneration;
-
-    /** A route's guard (null: the route has none) for one generation of the guards. */
-    private record RouteGuard(Route route, Object generation, UpstreamGuard guard) {
-    }
+    /** Each route's guard (null: the route has none), for the guards' current generation. */
+    private final PerRouteCache<UpstreamGuard> byRoute = new PerRouteCache<>(this::guardNow);
 
     public UpstreamGuardFilter(UpstreamGuards guards) {
         this.guards = guards;
@@ -88,23 +77,16 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
 
     /** The route's guard, from the cache when it was resolved for this route object in this generation. */
     UpstreamGuard guardOf(Route route) {
-        Object generation = guards.generationToken();
-        if (generation != cachedGeneration) {
-            byRouteId.clear();
-            cachedGeneration = generation;
-        }
-        RouteGuard cached = byRouteId.get(route.getId());
-        if (cached != null && cached.route() == route && cached.generation() == generation) {
-            return cached.guard();
-        }
+        return byRoute.get(route, guards.generationToken());
+    }
+
+    private UpstreamGuard guardNow(Route route) {
         GuardKey key = guardKey(route.getMetadata());
-        UpstreamGuard guard = key == null ? null : guards.guard(key);
-        byRouteId.put(route.getId(), new RouteGuard(route, generation, guard));
-        return guard;
+        return key == null ? null : guards.guard(key);
     }
 
     int cachedRoutes() {
-        return byRouteId.size();
+        return byRoute.size();
     }
 
     static Mono<Void> reject(ServerWebExchange exchange, long retryAfterSeconds, String message) {
