@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.ingressgateway.IngressGatewayApplication;
 import io.ingressgateway.gateway.GatewayRouteModel;
 import io.ingressgateway.support.ApiServer;
+import io.ingressgateway.support.DelayingBackend;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.ingressgateway.support.Objects.IngressSpecBuilder;
 import io.micrometer.core.instrument.Counter;
@@ -41,6 +42,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,10 +58,13 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * The upstream guards end to end: the real gateway against a CRUD API server and real backends on loopback. The
@@ -87,6 +93,7 @@ class ResilienceIT {
     static final String NS = "guards";
     static final ApiServer api = new ApiServer();
     static final List<WireMockServer> backends = new ArrayList<>();
+    static final List<DelayingBackend> delayingBackends = new ArrayList<>();
 
     static {
         api.apply(namespace(NS));
@@ -101,6 +108,7 @@ class ResilienceIT {
     @AfterAll
     static void stop() {
         backends.forEach(WireMockServer::stop);
+        delayingBackends.forEach(DelayingBackend::close);
         api.close();
     }
 
@@ -135,6 +143,13 @@ class ResilienceIT {
         server.start();
         server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("ok")));
         backends.add(server);
+        return server;
+    }
+
+    /** An upstream that can hold the requests it receives; its answers are 200 with its name. */
+    static DelayingBackend delayingBackend(String name) {
+        DelayingBackend server = new DelayingBackend(name, Duration.ZERO);
+        delayingBackends.add(server);
         return server;
     }
 
@@ -302,15 +317,22 @@ class ResilienceIT {
 
     @Test
     void bulkheadRejectsWhatExceedsTheCapAtOnceAndReleasesEveryPlace() {
-        WireMockServer slow = backend();
-        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("done").withFixedDelay(1500)));
+        DelayingBackend slow = delayingBackend("bulkhead");
         serve(ingressFor("bulkhead", "bulkhead.test", "bulkhead")
                 .annotation("ingress-gateway.io/max-concurrent-requests", "2").build(), "bulkhead.test", "bulkhead",
                 slow.port());
 
-        List<Reply> replies = Flux.range(0, 6)
+        // The upstream holds what it receives until every request has been let through or turned away, so the
+        // two let through are in progress however late the others reach the gateway.
+        slow.hold();
+        CompletableFuture<List<Reply>> sent = Flux.range(0, 6)
                 .flatMap(i -> send(HttpMethod.GET, "bulkhead.test", "/" + i, null), 6)
-                .collectList().block(Duration.ofSeconds(15));
+                .collectList().toFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                counter("rejections", "bulkhead", "reason", "bulkhead") == 4 && slow.inProgress() == 2);
+        assertThat(guardOf("bulkhead").inFlight()).isEqualTo(2);
+        slow.release();
+        List<Reply> replies = sent.orTimeout(15, TimeUnit.SECONDS).join();
 
         assertThat(replies).extracting(Reply::status).containsOnly(200, 503);
         assertThat(replies).filteredOn(r -> r.status() == 200).hasSize(2);
@@ -318,18 +340,25 @@ class ResilienceIT {
             assertThat(reply.headers()).containsEntry("retry-after", "3");
             assertThat(reply.body()).contains("too many requests in progress");
         });
-        assertThat(slow.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount()).isEqualTo(2);
+        assertThat(slow.requests()).isEqualTo(2);
         assertThat(counter("rejections", "bulkhead", "reason", "bulkhead")).isEqualTo(4);
         assertThat(guardOf("bulkhead").inFlight()).isZero();
 
         // Clients that give up mid-request (disconnect) give their places back too.
-        HttpClient impatient = HttpClient.create().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofMillis(300));
-        Flux.range(0, 2).flatMap(i -> impatient.headers(h -> h.set(HttpHeaderNames.HOST, "bulkhead.test"))
-                        .get().uri("/impatient").responseSingle((r, b) -> b.asString())
-                        .onErrorResume(e -> Mono.empty()), 2)
-                .blockLast(Duration.ofSeconds(5));
+        slow.hold();
+        HttpClient impatient = HttpClient.create(ConnectionProvider.newConnection())
+                .baseUrl("http://127.0.0.1:" + port);
+        Disposable.Composite givingUp = Disposables.composite();
+        for (int i = 0; i < 2; i++) {
+            givingUp.add(impatient.headers(h -> h.set(HttpHeaderNames.HOST, "bulkhead.test"))
+                    .get().uri("/impatient").responseSingle((r, b) -> b.asString())
+                    .subscribe(body -> { }, error -> { }));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> slow.inProgress() == 2);
+        assertThat(guardOf("bulkhead").inFlight()).isEqualTo(2);
+        givingUp.dispose();
         await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("bulkhead").inFlight() == 0);
+        slow.release();
         ingressView("bulkhead").jsonPath("$.routes[0].guard.inFlight").isEqualTo(0)
                 .jsonPath("$.routes[0].guard.policy.maxConcurrentRequests").isEqualTo(2)
                 .jsonPath("$.routes[0].guard.limit").isEqualTo(2);
@@ -342,23 +371,30 @@ class ResilienceIT {
 
     @Test
     void requestsBeyondTheConnectionPoolAndItsWaitQueueAreAnswered503AtOnce() {
-        WireMockServer slow = backend();
-        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("done").withFixedDelay(1000)));
+        DelayingBackend slow = delayingBackend("pooled");
         serve(ingressFor("pool", "pool.test", "pooled")
                 .annotation("ingress-gateway.io/max-concurrent-requests", "100").build(), "pool.test", "pooled",
                 slow.port());
 
-        List<Reply> replies = Flux.range(0, 8)
+        slow.hold();
+        CompletableFuture<List<Reply>> sent = Flux.range(0, 8)
                 .flatMap(i -> send(HttpMethod.GET, "pool.test", "/" + i, null), 8)
-                .collectList().block(Duration.ofSeconds(15));
-
+                .collectList().toFuture();
         // Four connections, one request waiting for one of them, and the rest turned away without waiting.
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                counter("rejections", "pool", "reason", "pool") == 3 && slow.inProgress() == 4);
+        assertThat(guardOf("pool").inFlight()).isEqualTo(5);
+        slow.release();
+        List<Reply> replies = sent.orTimeout(15, TimeUnit.SECONDS).join();
+
         assertThat(replies).extracting(Reply::status).containsOnly(200, 503);
         assertThat(replies).filteredOn(r -> r.status() == 200).hasSize(5);
         assertThat(replies).filteredOn(r -> r.status() == 503).hasSize(3).allSatisfy(reply -> {
             assertThat(reply.headers()).containsEntry("retry-after", "3");
             assertThat(reply.body()).contains("Too many requests are waiting");
         });
+        assertThat(slow.requests()).isEqualTo(5);
+        assertThat(slow.maxInProgress()).isEqualTo(4);
         assertThat(counter("rejections", "pool", "reason", "pool")).isEqualTo(3);
         // The gateway's own limit says nothing about the upstream's health.
         assertThat(guardOf("pool").circuitState().name()).isEqualTo("CLOSED");
