@@ -137,30 +137,34 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
      */
     static final class RouteIndex {
 
-        /** What one route indexes to; a null kind for a route that is not one of ours. */
+        /**
+         * What one route indexes to, and the route's state for the request filters; a null kind (and state) for a
+         * route that is not one of ours.
+         */
         private record Entry(Kind kind, HostMatch host, PathMatch path, List<HostMatch> defaultForHosts,
-                             boolean modelDefault) {
+                             boolean modelDefault, RouteState state) {
         }
 
         /**
          * Routes {@code start} (inclusive) to {@code end} of the list in the table: consecutive rules of one host,
          * with their rules as the table holds them, or one other route.
          */
-        private record Item(int start, int end, HostMatch host, RouteTable.HostRules<Route> rules, Entry single) {
+        private record Item(int start, int end, HostMatch host, RouteTable.HostRules<RouteState> rules,
+                            Entry single) {
 
             Item shifted(int by) {
                 return by == 0 ? this : new Item(start + by, end + by, host, rules, single);
             }
         }
 
-        private static final Entry OTHER = new Entry(null, null, null, List.of(), false);
+        private static final Entry OTHER = new Entry(null, null, null, List.of(), false, null);
 
         private final List<Route> routes;
         /** Every route of {@link #routes} with its entry; handed on to, and changed by, the next index. */
         private final Map<Route, Entry> entries;
         private final List<Item> items;
         private final List<Route> otherRoutes = new ArrayList<>();
-        private final RouteTable<Route> table;
+        private final RouteTable<RouteState> table;
 
         RouteIndex(Collection<Route> routes) {
             this(routes, null);
@@ -207,12 +211,12 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
             List<Item> items = new ArrayList<>(beforeItems.subList(0, kept));
             int runStart = -1;
             HostMatch runHost = null;
-            List<RouteTable.Rule<Route>> run = new ArrayList<>();
+            List<RouteTable.Rule<RouteState>> run = new ArrayList<>();
             for (int i = from; i < to; i++) {
                 Route route = this.routes.get(i);
-                Entry entry = entries.computeIfAbsent(route, r -> entry(r.getMetadata()));
+                Entry entry = entries.computeIfAbsent(route, RouteIndex::entry);
                 if (entry.kind() == Kind.RULE && entry.host().equals(runHost)) {
-                    run.add(new RouteTable.Rule<>(entry.path(), route));
+                    run.add(new RouteTable.Rule<>(entry.path(), entry.state()));
                     continue;
                 }
                 if (runHost != null) {
@@ -223,7 +227,7 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
                 if (entry.kind() == Kind.RULE) {
                     runStart = i;
                     runHost = entry.host();
-                    run.add(new RouteTable.Rule<>(entry.path(), route));
+                    run.add(new RouteTable.Rule<>(entry.path(), entry.state()));
                 } else {
                     items.add(new Item(i, i + 1, null, null, entry));
                 }
@@ -236,7 +240,7 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
             }
             this.items = items;
 
-            RouteTable.Builder<Route> builder = RouteTable.builder();
+            RouteTable.Builder<RouteState> builder = RouteTable.builder();
             for (Item item : items) {
                 if (item.single() == null) {
                     builder.host(item.host(), item.rules());
@@ -249,33 +253,35 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
                     continue;
                 }
                 switch (entry.kind()) {
-                    case RULE -> builder.rule(entry.host(), entry.path(), route);
+                    case RULE -> builder.rule(entry.host(), entry.path(), entry.state());
                     case DEFAULT -> {
                         for (HostMatch host : entry.defaultForHosts()) {
-                            builder.hostDefault(host, route);
+                            builder.hostDefault(host, entry.state());
                         }
                         if (entry.modelDefault()) {
-                            builder.defaultTarget(route);
+                            builder.defaultTarget(entry.state());
                         }
                     }
-                    case NOT_FOUND -> builder.notFound(route);
+                    case NOT_FOUND -> builder.notFound(entry.state());
                 }
             }
             this.table = builder.build();
         }
 
-        /** What a route's metadata says it indexes to. */
-        private static Entry entry(Map<String, Object> metadata) {
+        /** What a route's metadata says it indexes to, with a new state for the route. */
+        private static Entry entry(Route route) {
+            Map<String, Object> metadata = route.getMetadata();
             Kind kind = IngressRouteDefinitions.kindOf(metadata);
             if (kind == null) {
                 return OTHER;
             }
+            RouteState state = new RouteState(route);
             return switch (kind) {
                 case RULE -> new Entry(kind, hostMatch(metadata.get(IngressRouteDefinitions.HOST)),
                         new PathMatch(PathMatch.Type.valueOf(String.valueOf(
                                 metadata.get(IngressRouteDefinitions.PATH_TYPE))),
                                 String.valueOf(metadata.get(IngressRouteDefinitions.PATH))),
-                        List.of(), false);
+                        List.of(), false, state);
                 case DEFAULT -> {
                     List<HostMatch> hosts = new ArrayList<>();
                     if (metadata.get(IngressRouteDefinitions.DEFAULT_FOR_HOSTS) instanceof Collection<?> patterns) {
@@ -284,9 +290,9 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
                         }
                     }
                     yield new Entry(kind, null, null, List.copyOf(hosts), Boolean.parseBoolean(
-                            String.valueOf(metadata.get(IngressRouteDefinitions.MODEL_DEFAULT))));
+                            String.valueOf(metadata.get(IngressRouteDefinitions.MODEL_DEFAULT))), state);
                 }
-                case NOT_FOUND -> new Entry(kind, null, null, List.of(), false);
+                case NOT_FOUND -> new Entry(kind, null, null, List.of(), false, state);
             };
         }
 
@@ -295,10 +301,17 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
             return value.equals("*") ? HostMatch.ANY : HostMatch.of(value);
         }
 
+        /** The request's route; for an Ingress route, the route's state goes with the request ({@link RouteState}). */
         Mono<Route> find(ServerWebExchange exchange) {
-            Mono<Route> indexed = Mono.fromSupplier(() -> table.lookup(
-                    exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST),
-                    exchange.getRequest().getPath().value()));
+            Mono<Route> indexed = Mono.fromSupplier(() -> {
+                RouteState state = table.lookup(exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST),
+                        exchange.getRequest().getPath().value());
+                if (state == null) {
+                    return null;
+                }
+                exchange.getAttributes().put(RouteState.ATTR, state);
+                return state.route();
+            });
             if (otherRoutes.isEmpty()) {
                 return indexed;
             }

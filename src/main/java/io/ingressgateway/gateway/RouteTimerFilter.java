@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -31,10 +30,11 @@ import reactor.core.publisher.Mono;
  * <p>The stock filter builds the tags and looks the timer up in the registry on every request: a sort of the tags, a
  * hash over them, a map lookup and a tag-by-tag comparison with the registered id. With thousands of routes each
  * request hits a different route, so every one of those steps reads memory no recent request touched (docs/benchmarks.md,
- * route scale: its share of a request's CPU tripled from 10 to 10,000 rules). Here a route's timers are found by its id
- * (the very same string instance, so no character comparison) and then by status and method in a short list.
+ * route scale: its share of a request's CPU tripled from 10 to 10,000 rules). Here a route's timers are kept with the
+ * route ({@link PerRouteCache}: in the {@link RouteState} the request carries, or by route id for other routes) and
+ * found by status and method in a short list.
  *
- * <p>Timers of routes that are gone are dropped from this cache after a route refresh ({@link #retainRoutes}), at most
+ * <p>Timers kept by id for routes that are gone are dropped after a route refresh ({@link #retainRoutes}), at most
  * once per {@link #PRUNE_INTERVAL_NANOS} (a removed route's timers stay cached until the first refresh after that):
  * pruning takes every route's id, and with 10,000 routes doing it on every refresh was a third of a refresh's time.
  * Like the stock filter, the meters themselves stay registered.
@@ -50,7 +50,9 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     private final String meterName;
     private final Tags staticTags;
     private final int order;
-    private final ConcurrentHashMap<String, RouteTimers> byRouteId = new ConcurrentHashMap<>();
+    /** Each route's timers; a route's timers hold as long as the route object, so the version never changes. */
+    private final PerRouteCache<RouteTimers> byRoute = new PerRouteCache<>(RouteState.Slot.TIMERS, RouteTimers::new);
+    private static final Object TIMERS_VERSION = new Object();
     private final RouteLocator routeLocator;
     /** When the cache was last pruned; only touched by refresh events, which come one at a time. */
     private long lastPrune;
@@ -100,20 +102,23 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
         int code = status == null ? -1 : status.value();
         String method = exchange.getRequest().getMethod().name();
         Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-        timer(route, code, method).record(registry.config().clock().monotonicTime() - start, TimeUnit.NANOSECONDS);
+        timer(exchange, route, code, method).record(registry.config().clock().monotonicTime() - start, TimeUnit.NANOSECONDS);
     }
 
+    private Timer timer(ServerWebExchange exchange, Route route, int code, String method) {
+        if (route == null) {
+            return register(null, code, method);
+        }
+        return byRoute.get(exchange, route, TIMERS_VERSION).timer(this, code, method);
+    }
+
+    /** The timer of a request that carries no route state. */
     Timer timer(Route route, int code, String method) {
         if (route == null) {
             return register(null, code, method);
         }
-        RouteTimers timers = byRouteId.get(route.getId());
-        if (timers == null || timers.route != route) {
-            // New, or the same id now naming another route (its URI may differ): start its list afresh.
-            timers = new RouteTimers(route);
-            byRouteId.put(route.getId(), timers);
-        }
-        return timers.timer(this, code, method);
+        // New, or the same id now naming another route (its URI may differ): its list starts afresh.
+        return byRoute.get(route, TIMERS_VERSION).timer(this, code, method);
     }
 
     /** The timer as the stock filter's tags providers would name it. */
@@ -150,11 +155,11 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
 
     /** Forgets the timers of routes no longer served (called with the ids of the routes after a refresh). */
     public void retainRoutes(Set<String> routeIds) {
-        byRouteId.keySet().retainAll(routeIds);
+        byRoute.retainRoutes(routeIds);
     }
 
     int cachedRoutes() {
-        return byRouteId.size();
+        return byRoute.size();
     }
 
     /** One route's timers by (status code, method), copied on write: requests only read. */
@@ -204,7 +209,7 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     }
 
     int cachedTimers(String routeId) {
-        RouteTimers timers = byRouteId.get(routeId);
+        RouteTimers timers = byRoute.keptById(routeId);
         return timers == null ? 0 : timers.size();
     }
 }

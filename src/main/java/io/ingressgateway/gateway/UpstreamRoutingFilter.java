@@ -38,7 +38,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     private final GatewayRouteModel routeModel;
     private final RoundRobinBalancer balancer;
     /** Each route's upstream and balancer position, for the served model. */
-    private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(this::resolveNow);
+    private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(RouteState.Slot.UPSTREAM, this::resolveNow);
 
     /** A route's kind, upstream key, upstream (null: unknown) and balancer position, for one served model. */
     private record Resolved(Kind kind, String key, Upstream upstream, AtomicInteger position) {
@@ -61,7 +61,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         if (route == null || requestUrl == null || !IngressRouteDefinitions.SCHEME.equals(requestUrl.getScheme())) {
             return chain.filter(exchange);
         }
-        Resolved resolved = resolve(route);
+        Resolved resolved = resolve(exchange, route);
         if (resolved.kind() == null || resolved.kind() == Kind.NOT_FOUND) {
             return GatewayErrorResponses.write(exchange, HttpStatus.NOT_FOUND,
                     "No Ingress rule matches this host and path.");
@@ -80,8 +80,8 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     }
 
     /** The route's upstream in the served model, from the cache when resolved for this route and model already. */
-    private Resolved resolve(Route route) {
-        return resolved.get(route, routeModel.servedToken());
+    private Resolved resolve(ServerWebExchange exchange, Route route) {
+        return resolved.get(exchange, route, routeModel.servedToken());
     }
 
     private Resolved resolveNow(Route route) {

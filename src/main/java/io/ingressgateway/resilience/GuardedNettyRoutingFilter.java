@@ -24,12 +24,14 @@ import reactor.netty.http.client.HttpClient;
  */
 public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
 
+    private final HttpClient httpClient;
     private volatile List<HttpHeadersFilter> headersFilters;
 
     public GuardedNettyRoutingFilter(HttpClient httpClient,
                                      ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider,
                                      HttpClientProperties properties) {
         super(httpClient, headersFiltersProvider, properties);
+        this.httpClient = httpClient;
     }
 
     @Override
@@ -55,8 +57,9 @@ public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
 
     @Override
     protected HttpClient getHttpClient(Route route, ServerWebExchange exchange) {
-        HttpClient client = super.getHttpClient(route, exchange);
         GuardedCall call = exchange.getAttribute(GuardedCall.ATTR);
-        return call == null ? client : call.guard().httpClient(client);
+        // A guarded request is an Ingress route's, whose metadata never sets the stock per-route connect timeout:
+        // the guard's timeouts apply, and the route's metadata (cold with thousands of routes) is not read.
+        return call == null ? super.getHttpClient(route, exchange) : call.guard().httpClient(httpClient);
     }
 }

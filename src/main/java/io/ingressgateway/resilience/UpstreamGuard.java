@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -54,13 +53,20 @@ public final class UpstreamGuard {
     private final Counter retries;
     private final List<Meter> meters = new ArrayList<>();
     private final MeterRegistry registry;
+    private final GuardClients clients;
     private volatile ClientCache clientCache;
 
     private record ClientCache(HttpClient base, HttpClient guarded) {
     }
 
     UpstreamGuard(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry) {
+        this(key, policy, upstream, registry, new GuardClients());
+    }
+
+    UpstreamGuard(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry,
+                  GuardClients clients) {
         this.key = key;
+        this.clients = clients;
         this.policy = policy;
         this.registry = registry;
         this.tags = tags(key, upstream);
@@ -250,19 +256,15 @@ public final class UpstreamGuard {
     }
 
     /**
-     * The gateway's upstream client with this guard's connect and read timeouts. Derived once per guard (and per
-     * base client), not per request. The read timeout is Reactor Netty's response timeout: the longest silence
-     * between two reads of the response once the request is sent, as nginx's {@code proxy_read_timeout}.
+     * The gateway's upstream client with this guard's connect and read timeouts ({@link GuardClients}), found once per
+     * guard (and per base client), not per request.
      */
     HttpClient httpClient(HttpClient base) {
         ClientCache cache = clientCache;
         if (cache != null && cache.base() == base) {
             return cache.guarded();
         }
-        HttpClient guarded = base
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        policy.connectTimeout().toMillis()))
-                .responseTimeout(policy.readTimeout());
+        HttpClient guarded = clients.of(base, policy);
         clientCache = new ClientCache(base, guarded);
         return guarded;
     }

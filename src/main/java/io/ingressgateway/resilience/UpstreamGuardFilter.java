@@ -5,6 +5,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import io.ingressgateway.gateway.GatewayErrorResponses;
 import io.ingressgateway.gateway.IngressRouteDefinitions;
 import io.ingressgateway.gateway.PerRouteCache;
+import io.ingressgateway.gateway.RouteState;
 import io.ingressgateway.model.IngressRef;
 import java.util.Map;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -33,7 +34,7 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
     private final UpstreamGuards guards;
     private final long bulkheadRetryAfterSeconds;
     /** Each route's guard (null: the route has none), for the guards' current generation. */
-    private final PerRouteCache<UpstreamGuard> byRoute = new PerRouteCache<>(this::guardNow);
+    private final PerRouteCache<UpstreamGuard> byRoute = new PerRouteCache<>(RouteState.Slot.GUARD, this::guardNow);
 
     public UpstreamGuardFilter(UpstreamGuards guards) {
         this.guards = guards;
@@ -48,7 +49,7 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-        UpstreamGuard guard = route == null ? null : guardOf(route);
+        UpstreamGuard guard = route == null ? null : guardOf(exchange, route);
         if (guard == null) {
             return chain.filter(exchange);
         }
@@ -76,6 +77,11 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
     }
 
     /** The route's guard, from the cache when it was resolved for this route object in this generation. */
+    UpstreamGuard guardOf(ServerWebExchange exchange, Route route) {
+        return byRoute.get(exchange, route, guards.generationToken());
+    }
+
+    /** As {@link #guardOf(ServerWebExchange, Route)} for a request that carries no route state. */
     UpstreamGuard guardOf(Route route) {
         return byRoute.get(route, guards.generationToken());
     }

@@ -51,6 +51,7 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
     private final Resilience defaults;
     private final GuardPolicy defaultPolicy;
     private final MeterRegistry registry;
+    private final GuardClients clients = new GuardClients();
     /** The slots of the current model. */
     private final Map<GuardKey, Slot> current = new ConcurrentHashMap<>();
     /** The slots the latest model removed or replaced, for requests matched to a route of the model before it. */
@@ -75,14 +76,16 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
         private final GuardPolicy policy;
         private final Upstream upstream;
         private final MeterRegistry registry;
+        private final GuardClients clients;
         private volatile UpstreamGuard guard;
         private boolean retired;
 
-        Slot(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry) {
+        Slot(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry, GuardClients clients) {
             this.key = key;
             this.policy = policy;
             this.upstream = upstream;
             this.registry = registry;
+            this.clients = clients;
         }
 
         UpstreamGuard guard() {
@@ -92,7 +95,7 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
 
         private synchronized UpstreamGuard create() {
             if (guard == null) {
-                UpstreamGuard created = new UpstreamGuard(key, policy, upstream, registry);
+                UpstreamGuard created = new UpstreamGuard(key, policy, upstream, registry, clients);
                 if (retired) {
                     // A late request of a previous model: it is guarded, but its meters must not outlive the pair.
                     created.retire();
@@ -216,7 +219,7 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
             } else {
                 created++;
             }
-            arriving.put(key, new Slot(key, policy, model.upstreams().get(key.upstreamKey()), registry));
+            arriving.put(key, new Slot(key, policy, model.upstreams().get(key.upstreamKey()), registry, clients));
         }
         // Published first: a request of the previous model finds what leaves, before and after it has left.
         superseded = leaving.isEmpty() ? Map.of() : Map.copyOf(leaving);

@@ -203,6 +203,48 @@ class IngressRouteLocatorTest {
         }
     }
 
+    @Test
+    void theIndexHandsEachRequestTheStateOfItsRouteWhichLastsAsLongAsTheRouteObject() {
+        IngressRouteLocator locator = new IngressRouteLocator();
+        GatewayRouteModel routeModel = new GatewayRouteModel(event -> { }, new RoundRobinBalancer(), locator);
+        VirtualHost shop = virtualHost("shop.test", "/a");
+        routeModel.onModel(state(new RouteModel(List.of(virtualHost("blog.test", "/a"), shop), Map.of(), null,
+                List.of(), 0)));
+        IngressRouteHandlerMapping.RouteIndex index = new IngressRouteHandlerMapping.RouteIndex(locator.routes());
+
+        MockServerWebExchange first = exchange("shop.test", "/a/1");
+        org.springframework.cloud.gateway.route.Route route = index.find(first).block();
+        RouteState state = first.getAttribute(RouteState.ATTR);
+        assertThat(route.getId()).isEqualTo("shop.test|PREFIX|/a");
+        assertThat(state.route()).isSameAs(route);
+
+        // Another host changed: the index is rebuilt, the route and its state stay.
+        routeModel.onModel(state(new RouteModel(List.of(virtualHost("blog.test", "/b"), shop), Map.of(), null,
+                List.of(), 1)));
+        index = new IngressRouteHandlerMapping.RouteIndex(locator.routes(), index);
+        MockServerWebExchange second = exchange("shop.test", "/a/2");
+        assertThat(index.find(second).block()).isSameAs(route);
+        assertThat((RouteState) second.getAttribute(RouteState.ATTR)).isSameAs(state);
+
+        // The route went away and came back: a new route object, with a new state.
+        routeModel.onModel(state(new RouteModel(List.of(virtualHost("blog.test", "/b")), Map.of(), null,
+                List.of(), 2)));
+        index = new IngressRouteHandlerMapping.RouteIndex(locator.routes(), index);
+        routeModel.onModel(state(new RouteModel(List.of(virtualHost("blog.test", "/b"),
+                virtualHost("shop.test", "/a")), Map.of(), null, List.of(), 3)));
+        index = new IngressRouteHandlerMapping.RouteIndex(locator.routes(), index);
+        MockServerWebExchange third = exchange("shop.test", "/a/3");
+        org.springframework.cloud.gateway.route.Route changed = index.find(third).block();
+        RouteState changedState = third.getAttribute(RouteState.ATTR);
+        assertThat(changed).isNotSameAs(route);
+        assertThat(changedState).isNotSameAs(state);
+        assertThat(changedState.route()).isSameAs(changed);
+    }
+
+    private static MockServerWebExchange exchange(String host, String path) {
+        return MockServerWebExchange.from(MockServerHttpRequest.get(path).header(HttpHeaders.HOST, host));
+    }
+
     private static org.springframework.cloud.gateway.route.Route find(IngressRouteHandlerMapping.RouteIndex index,
                                                                       String host, String path) {
         return index.find(MockServerWebExchange.from(MockServerHttpRequest.get(path).header(HttpHeaders.HOST, host)))

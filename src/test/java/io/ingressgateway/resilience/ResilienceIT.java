@@ -342,7 +342,8 @@ class ResilienceIT {
         });
         assertThat(slow.requests()).isEqualTo(2);
         assertThat(counter("rejections", "bulkhead", "reason", "bulkhead")).isEqualTo(4);
-        assertThat(guardOf("bulkhead").inFlight()).isZero();
+        // A place is given back once the response is over for the gateway, which may be just after the client has it.
+        await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("bulkhead").inFlight() == 0);
 
         // Clients that give up mid-request (disconnect) give their places back too.
         slow.hold();
@@ -398,7 +399,7 @@ class ResilienceIT {
         assertThat(counter("rejections", "pool", "reason", "pool")).isEqualTo(3);
         // The gateway's own limit says nothing about the upstream's health.
         assertThat(guardOf("pool").circuitState().name()).isEqualTo("CLOSED");
-        assertThat(guardOf("pool").inFlight()).isZero();
+        await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("pool").inFlight() == 0);
     }
 
     // ---- circuit breaker ----

@@ -15,12 +15,14 @@ import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.pipeline.PipelineState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import reactor.netty.http.client.HttpClient;
 
 /** Guards follow the route model: created, kept, replaced on a policy change, retired with their meters. */
 class UpstreamGuardsTest {
@@ -329,5 +331,28 @@ class UpstreamGuardsTest {
         assertThat(guard.inFlight()).isEqualTo(1);
         b.finish();
         assertThat(guard.inFlight()).isZero();
+    }
+
+    @Test
+    void guardsWithTheSameTimeoutsShareOneUpstreamClientWithThoseTimeouts() {
+        UpstreamPolicy shortRead = new UpstreamPolicy(Duration.ofMillis(300), Duration.ofSeconds(2), null, null, null,
+                null);
+        apply(model(null, new RouteSpec(SHOP, WEB, null), new RouteSpec(BLOG, WEB, null),
+                new RouteSpec(SHOP, API, shortRead), new RouteSpec(BLOG, API, shortRead)));
+        HttpClient base = HttpClient.create();
+
+        HttpClient shopWeb = guards.guard(new GuardKey(SHOP, WEB)).httpClient(base);
+        HttpClient blogWeb = guards.guard(new GuardKey(BLOG, WEB)).httpClient(base);
+        HttpClient shopApi = guards.guard(new GuardKey(SHOP, API)).httpClient(base);
+        HttpClient blogApi = guards.guard(new GuardKey(BLOG, API)).httpClient(base);
+
+        assertThat(blogWeb).isSameAs(shopWeb);
+        assertThat(blogApi).isSameAs(shopApi).isNotSameAs(shopWeb);
+        assertThat(shopWeb.configuration().options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS)).isEqualTo(5000);
+        assertThat(shopWeb.configuration().responseTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(shopApi.configuration().options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS)).isEqualTo(300);
+        assertThat(shopApi.configuration().responseTimeout()).isEqualTo(Duration.ofSeconds(2));
+        // Another base client gets clients of its own.
+        assertThat(guards.guard(new GuardKey(SHOP, WEB)).httpClient(HttpClient.create())).isNotSameAs(shopWeb);
     }
 }
