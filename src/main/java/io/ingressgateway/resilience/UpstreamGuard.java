@@ -6,10 +6,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.ingressgateway.model.Upstream;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -43,11 +46,18 @@ public final class UpstreamGuard {
     private final CircuitBreaker circuitBreaker;
     private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
     /**
-     * By {@link Outcome#ordinal()}; an array and the slow-call threshold in a field, so that recording a call, on
-     * every request, reads this guard and its counter and nothing else of the guard's (all cold when requests are
-     * spread over thousands of guards).
+     * Calls recorded, per {@link Outcome}: plain fields of the guard, read by the meters at scrape time. Recording a
+     * call happens on every request and, with requests spread over thousands of guards, everything it touches is cold;
+     * these share the guard's own memory, where a counter meter per outcome is two more objects to fetch.
      */
-    private final Counter[] outcomes = new Counter[Outcome.values().length];
+    private volatile long successes;
+    private volatile long failures;
+    private volatile long slowSuccesses;
+    private volatile long slowFailures;
+    private static final VarHandle SUCCESSES = field("successes");
+    private static final VarHandle FAILURES = field("failures");
+    private static final VarHandle SLOW_SUCCESSES = field("slowSuccesses");
+    private static final VarHandle SLOW_FAILURES = field("slowFailures");
     private final long slowCallNanos;
     private final Map<TimeoutKind, Counter> timeouts = new EnumMap<>(TimeoutKind.class);
     private final Counter retries;
@@ -107,8 +117,9 @@ public final class UpstreamGuard {
                     "reason", tagValue(rejection)));
         }
         for (Outcome outcome : Outcome.values()) {
-            outcomes[outcome.ordinal()] = (counter("circuit.calls", "Calls recorded by the upstream's circuit breaker",
-                    "outcome", tagValue(outcome)));
+            meters.add(FunctionCounter.builder(METER_PREFIX + "circuit.calls", this, guard -> guard.calls(outcome))
+                    .description("Calls recorded by the upstream's circuit breaker")
+                    .tags(tags).tag("outcome", tagValue(outcome)).register(registry));
         }
         for (TimeoutKind kind : TimeoutKind.values()) {
             timeouts.put(kind, counter("timeouts", "Upstream connect and read timeouts", "kind", tagValue(kind)));
@@ -210,12 +221,30 @@ public final class UpstreamGuard {
 
     void recordSuccess(long nanos) {
         circuitBreaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-        outcomes[(isSlow(nanos) ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS).ordinal()].increment();
+        (isSlow(nanos) ? SLOW_SUCCESSES : SUCCESSES).getAndAdd(this, 1L);
     }
 
     void recordFailure(long nanos, Throwable cause) {
         circuitBreaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
-        outcomes[(isSlow(nanos) ? Outcome.SLOW_FAILURE : Outcome.FAILURE).ordinal()].increment();
+        (isSlow(nanos) ? SLOW_FAILURES : FAILURES).getAndAdd(this, 1L);
+    }
+
+    /** Calls recorded with this outcome since the guard was made. */
+    long calls(Outcome outcome) {
+        return switch (outcome) {
+            case SUCCESS -> successes;
+            case FAILURE -> failures;
+            case SLOW_SUCCESS -> slowSuccesses;
+            case SLOW_FAILURE -> slowFailures;
+        };
+    }
+
+    private static VarHandle field(String name) {
+        try {
+            return MethodHandles.lookup().findVarHandle(UpstreamGuard.class, name, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private boolean isSlow(long nanos) {

@@ -28,6 +28,7 @@ import io.ingressgateway.support.DelayingBackend;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.ingressgateway.support.Objects.IngressSpecBuilder;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -209,7 +210,12 @@ class ResilienceIT {
     double counter(String name, String ingressName, String tagKey, String tagValue) {
         Counter counter = meters.find(UpstreamGuard.METER_PREFIX + name).tag("ingress", ingressName)
                 .tag(tagKey, tagValue).counter();
-        return counter == null ? 0 : counter.count();
+        if (counter != null) {
+            return counter.count();
+        }
+        FunctionCounter counted = meters.find(UpstreamGuard.METER_PREFIX + name).tag("ingress", ingressName)
+                .tag(tagKey, tagValue).functionCounter();
+        return counted == null ? 0 : counted.count();
     }
 
     WebTestClient.BodyContentSpec ingressView(String name) {

@@ -15,6 +15,8 @@ import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.pipeline.PipelineState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -354,5 +356,30 @@ class UpstreamGuardsTest {
         assertThat(shopApi.configuration().responseTimeout()).isEqualTo(Duration.ofSeconds(2));
         // Another base client gets clients of its own.
         assertThat(guards.guard(new GuardKey(SHOP, WEB)).httpClient(HttpClient.create())).isNotSameAs(shopWeb);
+    }
+
+    @Test
+    void callsAreCountedPerOutcomeAndScrapedAsPrometheusCounters() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        UpstreamPolicy slowAfter100ms = new UpstreamPolicy(null, null, null, null, null, Duration.ofMillis(100));
+        UpstreamGuard guard = new UpstreamGuard(new GuardKey(SHOP, WEB), GuardPolicy.resolve(slowAfter100ms, DEFAULTS),
+                upstream(WEB), prometheus);
+        long fast = Duration.ofMillis(5).toNanos();
+        long slow = Duration.ofMillis(500).toNanos();
+
+        guard.recordSuccess(fast);
+        guard.recordSuccess(fast);
+        guard.recordSuccess(slow);
+        guard.recordFailure(fast, new IllegalStateException("refused"));
+
+        String tags = "ingress=\"shop\",namespace=\"apps\",outcome=\"%s\",port=\"80\",service=\"web\"";
+        assertThat(prometheus.scrape())
+                .contains("ingress_gateway_upstream_circuit_calls_total{" + tags.formatted("success") + "} 2.0")
+                .contains("ingress_gateway_upstream_circuit_calls_total{" + tags.formatted("slow_success") + "} 1.0")
+                .contains("ingress_gateway_upstream_circuit_calls_total{" + tags.formatted("failure") + "} 1.0")
+                .contains("ingress_gateway_upstream_circuit_calls_total{" + tags.formatted("slow_failure") + "} 0.0");
+
+        guard.retire();
+        assertThat(prometheus.scrape()).doesNotContain("ingress_gateway_upstream_circuit_calls_total");
     }
 }
