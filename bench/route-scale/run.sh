@@ -7,11 +7,17 @@
 #   bench/route-scale/run.sh
 #
 # Environment: SIZES ("10 1000 10000"), PATHS_PER_HOST (10), DURATION (20s), WARMUP (20s), CONNECTIONS (50),
-# THREADS (2), PROXIES (gateway,nginx), BUILD, GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG, PROFILE (unset, or a JFR settings
-# name/file such as bench/lib/jfr/fine.jfc: records each gateway run with JFR over exactly the measured window, to
-# bench/results/route-scale-<timestamp>-r<size>.jfr, and prints a breakdown per size to stderr; the recording costs a
+# THREADS (2), PROXIES (gateway,nginx), ROUNDS (1), BUILD, GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG, PROFILE (unset, or a
+# JFR settings name/file such as bench/lib/jfr/fine.jfc: records each gateway run with JFR over exactly the measured
+# window, to bench/results/route-scale-<timestamp>-r<size>[-round<k>].jfr, and prints a breakdown per size to stderr; the recording costs a
 # few percent of CPU, so take throughput from a run without it).
 # The CPU of wrk itself is reported too (cpu.load_generator): on a small machine it shares the cores with the proxy.
+# ROUNDS=n runs every size n times, alternating (10, 10000, 10, 10000, ...), each run with a fresh proxy: on a VM whose
+# speed drifts with its neighbours' load, a single pair of runs can differ by 25% at the same size. The comparison is
+# then the ratio of the median throughputs, with each round's own ratio beside it; runs.<proxy>.r<size> is the run of
+# median throughput and rounds.<k> has every run.
+# PAIRED=1 (with PROXIES=gateway and two SIZES) starts both gateways first and keeps them running, warms each up, then
+# alternates measured windows between them ROUNDS times: the two sizes are then measured seconds apart, not minutes.
 # Prints one JSON object; also stored in bench/results/route-scale-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -23,6 +29,8 @@ WARMUP="${WARMUP:-20s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-2}"
 PROXIES="${PROXIES:-gateway,nginx}"
+ROUNDS="${ROUNDS:-1}"
+PAIRED="${PAIRED:-0}"
 if [[ -n "${PROFILE:-}" ]]; then
   # Reactive stacks are deep: JFR's default of 64 frames would cut most samples off from the code that caused them.
   GATEWAY_JAVA_OPTS="$GATEWAY_JAVA_OPTS -XX:FlightRecorderOptions:stackdepth=512"
@@ -37,17 +45,27 @@ start_fast_backend
 
 # load NAME PORT CPU_GROUPS TARGETS : warm-up, then the measured window, requests spread over TARGETS.
 load() {
+  warm "$2" "$4" "$1"
+  measure "$@"
+}
+
+# warm PORT TARGETS NAME : the warm-up, requests spread over TARGETS.
+warm() {
+  log "$3: warm-up $WARMUP"
+  BENCH_TARGETS="$2" wrk -s "$BENCH_LIB/wrk/report.lua" -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" \
+    "http://127.0.0.1:$1/" >/dev/null
+}
+
+# measure NAME PORT CPU_GROUPS TARGETS : one measured window, into $RUN_DIR/NAME.json.
+measure() {
   local name="$1" port="$2" cpu="$3" targets="$4"
   local url="http://127.0.0.1:$port/"
-  log "$name: warm-up $WARMUP"
-  BENCH_TARGETS="$targets" wrk -s "$BENCH_LIB/wrk/report.lua" -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" \
-    "$url" >/dev/null
   log "$name: measuring $DURATION"
   local jfr="" jvm=""
   if [[ "$name" == gateway-* ]]; then
     jvm=proxy
     if [[ -n "${PROFILE:-}" ]]; then
-      jfr="$RESULTS_DIR/route-scale-$BENCH_TIMESTAMP-r${name#gateway-}.jfr"
+      jfr="$RESULTS_DIR/route-scale-$BENCH_TIMESTAMP-r${name#gateway-}$( ((ROUNDS > 1)) && echo "-round$round").jfr"
       jcmd "$GATEWAY_PID" JFR.start name=bench settings="$PROFILE" filename="$jfr" >/dev/null
     fi
   fi
@@ -61,60 +79,119 @@ load() {
   fi
 }
 
-pieces=()
 for size in $SIZES; do
   dir="$RUN_DIR/rules-$size"
   python3 "$BENCH_LIB/routes.py" --rules "$size" --paths-per-host "$PATHS_PER_HOST" \
     --backend "127.0.0.1:$FAST_BACKEND_PORT" --manifests "$dir/manifests" --routes-json "$dir/routes.json" \
     --targets "$dir/targets.txt"
-  read -r first_host first_path < "$dir/targets.txt"
-  last_line="$(tail -1 "$dir/targets.txt")"
-  last_host="${last_line% *}" last_path="${last_line#* }"
+done
 
-  if [[ ",$PROXIES," == *",gateway,"* ]]; then
+pieces=()
+if [[ "$PAIRED" == 1 ]]; then
+  [[ "$PROXIES" == gateway && $(wc -w <<<"$SIZES") == 2 ]] || die "PAIRED=1 takes PROXIES=gateway and two SIZES"
+  declare -A pids ports
+  for size in $SIZES; do
+    dir="$RUN_DIR/rules-$size"
+    read -r first_host first_path < "$dir/targets.txt"
+    last_line="$(tail -1 "$dir/targets.txt")"
     start_gateway_manifests "gateway-$size" "$dir/manifests"
     wait_gateway_ready 300
-    # Readiness means the first model is loaded: the first and the last rule must both answer.
     wait_route "$first_host" "$first_path" "$GATEWAY_PORT" 60
-    wait_route "$last_host" "$last_path" "$GATEWAY_PORT" 60
-    load "gateway-$size" "$GATEWAY_PORT" "proxy=$GATEWAY_PID;backend=$FAST_BACKEND_PID" "$dir/targets.txt"
+    wait_route "${last_line% *}" "${last_line#* }" "$GATEWAY_PORT" 60
+    pids[$size]="$GATEWAY_PID" ports[$size]="$GATEWAY_PORT"
     echo "{\"ready_ms\": $GATEWAY_READY_MS}" >"$RUN_DIR/gateway-$size-start.json"
-    stop_pid "$GATEWAY_PID"
-    pieces+=("runs.gateway.r$size=file:$RUN_DIR/gateway-$size.json"
-             "runs.gateway.r$size.start=file:$RUN_DIR/gateway-$size-start.json")
-  fi
+  done
+  for size in $SIZES; do
+    warm "${ports[$size]}" "$RUN_DIR/rules-$size/targets.txt" "gateway-$size"
+  done
+  for round in $(seq 1 "$ROUNDS"); do
+    run="$RUN_DIR/round-$round"
+    mkdir -p "$run"
+    for size in $SIZES; do
+      GATEWAY_PID="${pids[$size]}"
+      measure "gateway-$size" "${ports[$size]}" "proxy=${pids[$size]};backend=$FAST_BACKEND_PID" \
+        "$RUN_DIR/rules-$size/targets.txt"
+      mv "$RUN_DIR/gateway-$size.json" "$run/gateway-$size.json"
+      pieces+=("rounds.$round.gateway.r$size=file:$run/gateway-$size.json"
+               "rounds.$round.gateway.r$size.start=file:$RUN_DIR/gateway-$size-start.json")
+    done
+  done
+  for size in $SIZES; do
+    stop_pid "${pids[$size]}"
+  done
+fi
 
-  if [[ ",$PROXIES," == *",nginx,"* ]]; then
-    start_nginx_proxy "nginx-$size" "$dir/routes.json"
-    wait_route "$first_host" "$first_path" "$NGINX_PORT"
-    wait_route "$last_host" "$last_path" "$NGINX_PORT"
-    load "nginx-$size" "$NGINX_PORT" "proxy=$NGINX_PID;backend=$FAST_BACKEND_PID" "$dir/targets.txt"
-    stop_pid "$NGINX_PID"
-    pieces+=("runs.nginx.r$size=file:$RUN_DIR/nginx-$size.json")
-  fi
+for round in $(seq 1 "$( [[ "$PAIRED" == 1 ]] && echo 0 || echo "$ROUNDS")"); do
+  run="$RUN_DIR/round-$round"
+  mkdir -p "$run"
+  for size in $SIZES; do
+    dir="$RUN_DIR/rules-$size"
+    read -r first_host first_path < "$dir/targets.txt"
+    last_line="$(tail -1 "$dir/targets.txt")"
+    last_host="${last_line% *}" last_path="${last_line#* }"
+
+    if [[ ",$PROXIES," == *",gateway,"* ]]; then
+      start_gateway_manifests "gateway-$size" "$dir/manifests"
+      wait_gateway_ready 300
+      # Readiness means the first model is loaded: the first and the last rule must both answer.
+      wait_route "$first_host" "$first_path" "$GATEWAY_PORT" 60
+      wait_route "$last_host" "$last_path" "$GATEWAY_PORT" 60
+      load "gateway-$size" "$GATEWAY_PORT" "proxy=$GATEWAY_PID;backend=$FAST_BACKEND_PID" "$dir/targets.txt"
+      mv "$RUN_DIR/gateway-$size.json" "$run/gateway-$size.json"
+      echo "{\"ready_ms\": $GATEWAY_READY_MS}" >"$run/gateway-$size-start.json"
+      stop_pid "$GATEWAY_PID"
+      pieces+=("rounds.$round.gateway.r$size=file:$run/gateway-$size.json"
+               "rounds.$round.gateway.r$size.start=file:$run/gateway-$size-start.json")
+    fi
+
+    if [[ ",$PROXIES," == *",nginx,"* ]]; then
+      start_nginx_proxy "nginx-$size" "$dir/routes.json"
+      wait_route "$first_host" "$first_path" "$NGINX_PORT"
+      wait_route "$last_host" "$last_path" "$NGINX_PORT"
+      load "nginx-$size" "$NGINX_PORT" "proxy=$NGINX_PID;backend=$FAST_BACKEND_PID" "$dir/targets.txt"
+      mv "$RUN_DIR/nginx-$size.json" "$run/nginx-$size.json"
+      stop_pid "$NGINX_PID"
+      pieces+=("rounds.$round.nginx.r$size=file:$run/nginx-$size.json")
+    fi
+  done
 done
 
 python3 "$BENCH_LIB/assemble.py" "$RUN_DIR/result.json" \
   benchmark=str:route-scale \
-  parameters=json:"{\"sizes\":\"$SIZES\",\"paths_per_host\":$PATHS_PER_HOST,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"profile\":\"${PROFILE:-}\"}" \
+  parameters=json:"{\"sizes\":\"$SIZES\",\"paths_per_host\":$PATHS_PER_HOST,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"rounds\":$ROUNDS,\"paired\":$PAIRED,\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"profile\":\"${PROFILE:-}\"}" \
   machine=json:"$MACHINE" \
   "${pieces[@]}"
 
-# The acceptance criterion: throughput with the most rules relative to the fewest (target >= 0.9).
+# The acceptance criterion: throughput with the most rules relative to the fewest (target >= 0.9); with several
+# rounds, the ratio of the median throughputs, and each round's own ratio beside it.
 python3 - "$RUN_DIR/result.json" <<'EOF'
-import json, sys
+import json, statistics, sys
 path = sys.argv[1]
 r = json.load(open(path))
-cmp = {}
-for proxy, sizes in r.get("runs", {}).items():
-    keys = sorted(sizes, key=lambda k: int(k[1:]))
-    if len(keys) >= 2:
-        lo, hi = sizes[keys[0]]["wrk"], sizes[keys[-1]]["wrk"]
-        cmp[f"{proxy}_throughput_{keys[-1]}_vs_{keys[0]}"] = round(hi["requests_per_s"] / lo["requests_per_s"], 3)
-    for k in keys:
-        errors = sizes[k]["wrk"]["errors"]
-        if errors["status"]:
-            cmp.setdefault("non_2xx_responses", {})[f"{proxy}_{k}"] = errors["status"]
+rounds = [r["rounds"][k] for k in sorted(r.get("rounds", {}), key=int)]
+runs, cmp = {}, {}
+for proxy in sorted({p for rnd in rounds for p in rnd}):
+    sizes = sorted({s for rnd in rounds for s in rnd.get(proxy, {})}, key=lambda k: int(k[1:]))
+    median = {}
+    for size in sizes:
+        measured = [rnd[proxy][size] for rnd in rounds if rnd.get(proxy, {}).get(size)]
+        ordered = sorted(measured, key=lambda run: run["wrk"]["requests_per_s"])
+        # The run of median throughput (the lower middle one for an even count) stands for the size.
+        runs.setdefault(proxy, {})[size] = ordered[(len(ordered) - 1) // 2]
+        median[size] = statistics.median(run["wrk"]["requests_per_s"] for run in measured)
+        for run in measured:
+            if run["wrk"]["errors"]["status"]:
+                key = f"{proxy}_{size}"
+                cmp.setdefault("non_2xx_responses", {})[key] = (cmp.get("non_2xx_responses", {}).get(key, 0)
+                                                                + run["wrk"]["errors"]["status"])
+    if len(sizes) >= 2:
+        lo, hi = sizes[0], sizes[-1]
+        cmp[f"{proxy}_throughput_{hi}_vs_{lo}"] = round(median[hi] / median[lo], 3)
+        if len(rounds) > 1:
+            cmp[f"{proxy}_throughput_{hi}_vs_{lo}_per_round"] = [
+                round(rnd[proxy][hi]["wrk"]["requests_per_s"] / rnd[proxy][lo]["wrk"]["requests_per_s"], 3)
+                for rnd in rounds if rnd.get(proxy, {}).get(hi) and rnd.get(proxy, {}).get(lo)]
+r["runs"] = runs
 r["comparison"] = cmp
 json.dump(r, open(path, "w"), indent=1)
 EOF
