@@ -45,6 +45,7 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     static final int MAX_CACHED_PER_ROUTE = 32;
     /** How long timers of a route that is gone may stay in the cache after the refresh that removed it. */
     static final long PRUNE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final Object TIMERS_VERSION = new Object();
 
     private final MeterRegistry registry;
     private final String meterName;
@@ -52,7 +53,6 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     private final int order;
     /** Each route's timers; a route's timers hold as long as the route object, so the version never changes. */
     private final PerRouteCache<RouteTimers> byRoute = new PerRouteCache<>(RouteState.Slot.TIMERS, RouteTimers::new);
-    private static final Object TIMERS_VERSION = new Object();
     private final RouteLocator routeLocator;
     /** When the cache was last pruned; only touched by refresh events, which come one at a time. */
     private long lastPrune;
@@ -102,7 +102,8 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
         int code = status == null ? -1 : status.value();
         String method = exchange.getRequest().getMethod().name();
         Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-        timer(exchange, route, code, method).record(registry.config().clock().monotonicTime() - start, TimeUnit.NANOSECONDS);
+        long elapsed = registry.config().clock().monotonicTime() - start;
+        timer(exchange, route, code, method).record(elapsed, TimeUnit.NANOSECONDS);
     }
 
     private Timer timer(ServerWebExchange exchange, Route route, int code, String method) {

@@ -40,10 +40,6 @@ final class GuardClients {
         return clients.computeIfAbsent(key, GuardClients::derive);
     }
 
-    int size() {
-        return clients.size();
-    }
-
     private static HttpClient derive(Key key) {
         return key.base()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,

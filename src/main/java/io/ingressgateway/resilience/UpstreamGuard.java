@@ -39,6 +39,11 @@ public final class UpstreamGuard {
 
     public static final String METER_PREFIX = "ingress.gateway.upstream.";
 
+    private static final VarHandle SUCCESSES = field("successes");
+    private static final VarHandle FAILURES = field("failures");
+    private static final VarHandle SLOW_SUCCESSES = field("slowSuccesses");
+    private static final VarHandle SLOW_FAILURES = field("slowFailures");
+
     private final GuardKey key;
     private final GuardPolicy policy;
     private final Tags tags;
@@ -54,10 +59,6 @@ public final class UpstreamGuard {
     private volatile long failures;
     private volatile long slowSuccesses;
     private volatile long slowFailures;
-    private static final VarHandle SUCCESSES = field("successes");
-    private static final VarHandle FAILURES = field("failures");
-    private static final VarHandle SLOW_SUCCESSES = field("slowSuccesses");
-    private static final VarHandle SLOW_FAILURES = field("slowFailures");
     private final long slowCallNanos;
     private final Map<TimeoutKind, Counter> timeouts = new EnumMap<>(TimeoutKind.class);
     private final Counter retries;
