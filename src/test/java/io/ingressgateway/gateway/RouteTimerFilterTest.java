@@ -82,6 +82,15 @@ class RouteTimerFilterTest {
         filter.retainRoutes(Set.of("rule-a"));
         assertThat(filter.cachedTimers("rule-b")).isZero();
         assertThat(filter.cachedTimers("rule-a")).isEqualTo(1);
+        // A gone route's timers leave the registry too; the remaining route's stay, and a timer without a route too.
+        filter.timer(null, 503, "GET");
+        filter.retainRoutes(Set.of("rule-a"));
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-b").timers()).isEmpty();
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-a").timers()).hasSize(3);
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("httpStatusCode", "503").timers()).hasSize(1);
+        // The id served again: registered again.
+        assertThat(filter.timer(routeB, 200, "GET").getId().getTag("routeId")).isEqualTo("rule-b");
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-b").timers()).hasSize(1);
     }
 
     @Test
