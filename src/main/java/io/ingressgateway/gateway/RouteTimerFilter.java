@@ -49,7 +49,6 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     static final int MAX_CACHED_PER_ROUTE = 32;
     /** How long timers of a route that is gone may stay in the cache after the refresh that removed it. */
     static final long PRUNE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final Object TIMERS_VERSION = new Object();
 
     private final MeterRegistry registry;
     private final String meterName;
@@ -57,7 +56,13 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     private final int order;
     /** The timers registered for each route id, to remove when the id is no longer served. */
     private final ConcurrentHashMap<String, Set<Meter.Id>> registeredByRouteId = new ConcurrentHashMap<>();
-    /** Each route's timers; a route's timers hold as long as the route object, so the version never changes. */
+    /**
+     * Replaced whenever timers are removed from the registry, so that no route keeps recording into a removed timer: a
+     * prune works from the routes of the latest refresh, which can miss a route served since (the index is updated
+     * before the refresh), whose timers then come back, counting from zero, at its next request.
+     */
+    private volatile Object timersVersion = new Object();
+    /** Each route's timers, for the current {@link #timersVersion}. */
     private final PerRouteCache<RouteTimers> byRoute = new PerRouteCache<>(RouteState.Slot.TIMERS, RouteTimers::new);
     private final RouteLocator routeLocator;
     /** When the cache was last pruned; only touched by refresh events, which come one at a time. */
@@ -116,7 +121,7 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
         if (route == null) {
             return register(null, code, method);
         }
-        return byRoute.get(exchange, route, TIMERS_VERSION).timer(this, code, method);
+        return byRoute.get(exchange, route, timersVersion).timer(this, code, method);
     }
 
     /** The timer of a request that carries no route state. */
@@ -125,7 +130,7 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
             return register(null, code, method);
         }
         // New, or the same id now naming another route (its URI may differ): its list starts afresh.
-        return byRoute.get(route, TIMERS_VERSION).timer(this, code, method);
+        return byRoute.get(route, timersVersion).timer(this, code, method);
     }
 
     /** The timer as the stock filter's tags providers would name it. */
@@ -167,7 +172,7 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     /** Forgets the timers of routes no longer served (called with the ids of the routes after a refresh). */
     public void retainRoutes(Set<String> routeIds) {
         byRoute.retainRoutes(routeIds);
-        registeredByRouteId.entrySet().removeIf(route -> {
+        boolean removed = registeredByRouteId.entrySet().removeIf(route -> {
             if (routeIds.contains(route.getKey())) {
                 return false;
             }
@@ -175,6 +180,9 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
             route.getValue().forEach(registry::remove);
             return true;
         });
+        if (removed) {
+            timersVersion = new Object();
+        }
     }
 
     int cachedRoutes() {

@@ -94,6 +94,30 @@ class RouteTimerFilterTest {
     }
 
     @Test
+    void aRouteWhoseTimersWerePrunedWhileItWasServedRecordsIntoRegisteredTimersAgain() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        RouteTimerFilter filter = new RouteTimerFilter(registry, locator(routeA), "spring.cloud.gateway", Map.of(), 0);
+        RouteState state = new RouteState(routeA);
+        run(filter, routeA, state);
+        // A prune from a refresh that did not have the route yet.
+        filter.retainRoutes(Set.of());
+        assertThat(registry.find("spring.cloud.gateway.requests").timers()).isEmpty();
+
+        run(filter, routeA, state);
+        Timer timer = registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-a").timer();
+        assertThat(timer).isNotNull();
+        assertThat(timer.count()).isEqualTo(1);
+    }
+
+    private static void run(RouteTimerFilter filter, Route route, RouteState state) {
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/x"));
+        exchange.getAttributes().put(GATEWAY_ROUTE_ATTR, route);
+        exchange.getAttributes().put(RouteState.ATTR, state);
+        exchange.getResponse().setStatusCode(HttpStatus.OK);
+        filter.filter(exchange, ignored -> exchange.getResponse().setComplete()).block();
+    }
+
+    @Test
     void aRefreshPrunesTheTimersOfRoutesThatAreGoneAtMostOncePerInterval() {
         RouteTimerFilter filter = new RouteTimerFilter(new SimpleMeterRegistry(), locator(routeA),
                 "spring.cloud.gateway", Map.of(), 0);
