@@ -8,9 +8,10 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -54,8 +55,8 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     private final String meterName;
     private final Tags staticTags;
     private final int order;
-    /** The timers registered for each route id, to remove when the id is no longer served. */
-    private final ConcurrentHashMap<String, Set<Meter.Id>> registeredByRouteId = new ConcurrentHashMap<>();
+    /** The timers registered for each route id, to remove when the id is no longer served; guarded by itself. */
+    private final Map<String, Set<Meter.Id>> registeredByRouteId = new HashMap<>();
     /**
      * Replaced whenever timers are removed from the registry, so that no route keeps recording into a removed timer: a
      * prune works from the routes of the latest refresh, which can miss a route served since (the index is updated
@@ -152,11 +153,15 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
         if (route != null) {
             tags = tags.and("routeId", route.getId(), "routeUri", route.getUri().toString());
         }
-        Timer timer = registry.timer(meterName, tags.and(staticTags));
-        if (route != null) {
-            registeredByRouteId.computeIfAbsent(route.getId(), id -> ConcurrentHashMap.newKeySet()).add(timer.getId());
+        if (route == null) {
+            return registry.timer(meterName, tags.and(staticTags));
         }
-        return timer;
+        // Registered and noted as one step against a prune (rare: once per route, status and method).
+        synchronized (registeredByRouteId) {
+            Timer timer = registry.timer(meterName, tags.and(staticTags));
+            registeredByRouteId.computeIfAbsent(route.getId(), id -> new HashSet<>()).add(timer.getId());
+            return timer;
+        }
     }
 
     /** After a refresh: forgets the timers of routes no longer served. */
@@ -172,16 +177,18 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     /** Forgets the timers of routes no longer served (called with the ids of the routes after a refresh). */
     public void retainRoutes(Set<String> routeIds) {
         byRoute.retainRoutes(routeIds);
-        boolean removed = registeredByRouteId.entrySet().removeIf(route -> {
-            if (routeIds.contains(route.getKey())) {
-                return false;
+        synchronized (registeredByRouteId) {
+            boolean removed = registeredByRouteId.entrySet().removeIf(route -> {
+                if (routeIds.contains(route.getKey())) {
+                    return false;
+                }
+                // A request of the gone route still in flight records into a removed timer: nothing is exported.
+                route.getValue().forEach(registry::remove);
+                return true;
+            });
+            if (removed) {
+                timersVersion = new Object();
             }
-            // A request of the gone route still in flight records into a removed timer: nothing is exported.
-            route.getValue().forEach(registry::remove);
-            return true;
-        });
-        if (removed) {
-            timersVersion = new Object();
         }
     }
 
