@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -87,6 +90,55 @@ class RouteTableTest {
     @Test
     void emptyTableWithoutNotFoundYieldsNull() {
         assertThat(RouteTable.<String>builder().build().lookup("a.test", "/")).isNull();
+    }
+
+    /**
+     * A host's path index against trying its rules one by one: for rules in any order (not only precedence order), with
+     * duplicates, raw paths (trailing slashes, empty elements, the empty path) and paths whose hashes collide ("Aa"
+     * and "BB" hash alike), the first rule that matches must be the one found.
+     */
+    @Test
+    void aHostsPathIndexFindsTheFirstMatchingRuleAsTryingThemInOrderWould() {
+        String[] segments = {"a", "b", "Aa", "BB", "api", "", "AaBB", "BBAa"};
+        for (long seed = 1; seed <= 300; seed++) {
+            Random random = new Random(seed);
+            int ruleCount = seed % 10 == 0 ? 200 + random.nextInt(200) : 1 + random.nextInt(12);
+            List<RouteTable.Rule<Integer>> rules = new ArrayList<>();
+            for (int i = 0; i < ruleCount; i++) {
+                PathMatch.Type type = random.nextInt(3) == 0 ? PathMatch.Type.EXACT : PathMatch.Type.PREFIX;
+                rules.add(new RouteTable.Rule<>(new PathMatch(type, randomPath(random, segments)), i));
+            }
+            RouteTable.HostRules<Integer> host = new RouteTable.HostRules<>(rules, null);
+            for (int i = 0; i < 300; i++) {
+                String path = random.nextInt(3) == 0 ? rules.get(random.nextInt(ruleCount)).path().path()
+                        + (random.nextBoolean() ? "" : "/" + segments[random.nextInt(segments.length)])
+                        : randomPath(random, segments);
+                Integer expected = null;
+                for (RouteTable.Rule<Integer> rule : rules) {
+                    if (rule.path().matches(path)) {
+                        expected = rule.target();
+                        break;
+                    }
+                }
+                assertThat(host.find(path)).as("seed %d, path '%s', rules %s", seed, path, rules)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    private static String randomPath(Random random, String[] segments) {
+        if (random.nextInt(20) == 0) {
+            return random.nextBoolean() ? "" : "/";
+        }
+        StringBuilder path = new StringBuilder();
+        int depth = random.nextInt(4);
+        for (int i = 0; i < depth; i++) {
+            path.append('/').append(segments[random.nextInt(segments.length)]);
+        }
+        if (path.length() == 0 || random.nextInt(5) == 0) {
+            path.append('/');
+        }
+        return path.toString();
     }
 
     @Test
