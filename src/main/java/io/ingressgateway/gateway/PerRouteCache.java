@@ -45,12 +45,12 @@ public final class PerRouteCache<V> {
         if (state == null) {
             return get(route, current);
         }
-        RouteState.Cached cached = state.get(slot);
-        if (cached != null && cached.version() == current) {
-            return (V) cached.value();
+        Object kept = state.get(slot, current);
+        if (kept != RouteState.ABSENT) {
+            return (V) kept;
         }
         V value = compute.apply(route);
-        state.put(slot, new RouteState.Cached(current, value));
+        state.put(slot, current, value);
         return value;
     }
 

@@ -11,6 +11,9 @@ import reactor.netty.http.client.HttpClient;
  * of its own guard's, which with thousands of guards no recent request read (docs/benchmarks.md, route scale); most
  * guards have the default timeouts, so most requests read one shared client.
  *
+ * <p>What a guard keeps is the shared {@link Client} itself, base and derived client together: a guard's request then
+ * reads, besides the guard, only an object every request with those timeouts reads, not one of its own.
+ *
  * <p>Timeouts come from annotations, so the pairs are at most as many as the Ingresses; past {@link #MAX_SHARED}
  * clients a guard derives its own, as it did before.
  */
@@ -21,16 +24,20 @@ final class GuardClients {
     private record Key(HttpClient base, Duration connectTimeout, Duration readTimeout) {
     }
 
-    private final ConcurrentHashMap<Key, HttpClient> clients = new ConcurrentHashMap<>();
+    /** A client derived from {@code base}. */
+    record Client(HttpClient base, HttpClient client) {
+    }
+
+    private final ConcurrentHashMap<Key, Client> clients = new ConcurrentHashMap<>();
 
     /**
      * {@code base} with a policy's connect and read timeouts. The read timeout is Reactor Netty's response timeout:
      * the longest silence between two reads of the response once the request is sent, as nginx's
      * {@code proxy_read_timeout}.
      */
-    HttpClient of(HttpClient base, GuardPolicy policy) {
+    Client of(HttpClient base, GuardPolicy policy) {
         Key key = new Key(base, policy.connectTimeout(), policy.readTimeout());
-        HttpClient shared = clients.get(key);
+        Client shared = clients.get(key);
         if (shared != null) {
             return shared;
         }
@@ -40,10 +47,10 @@ final class GuardClients {
         return clients.computeIfAbsent(key, GuardClients::derive);
     }
 
-    private static HttpClient derive(Key key) {
-        return key.base()
+    private static Client derive(Key key) {
+        return new Client(key.base(), key.base()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         key.connectTimeout().toMillis()))
-                .responseTimeout(key.readTimeout());
+                .responseTimeout(key.readTimeout()));
     }
 }

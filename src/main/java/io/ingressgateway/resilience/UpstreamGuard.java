@@ -65,10 +65,8 @@ public final class UpstreamGuard {
     private final List<Meter> meters = new ArrayList<>();
     private final MeterRegistry registry;
     private final GuardClients clients;
-    private volatile ClientCache clientCache;
-
-    private record ClientCache(HttpClient base, HttpClient guarded) {
-    }
+    /** The client of the latest base asked for, shared with the guards of equal timeouts. */
+    private volatile GuardClients.Client client;
 
     UpstreamGuard(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry) {
         this(key, policy, upstream, registry, new GuardClients());
@@ -290,13 +288,13 @@ public final class UpstreamGuard {
      * guard (and per base client), not per request.
      */
     HttpClient httpClient(HttpClient base) {
-        ClientCache cache = clientCache;
-        if (cache != null && cache.base() == base) {
-            return cache.guarded();
+        GuardClients.Client kept = client;
+        if (kept != null && kept.base() == base) {
+            return kept.client();
         }
-        HttpClient guarded = clients.of(base, policy);
-        clientCache = new ClientCache(base, guarded);
-        return guarded;
+        kept = clients.of(base, policy);
+        client = kept;
+        return kept.client();
     }
 
     /** Removes this guard's meters: called when the guard leaves the model or is replaced. */

@@ -3,6 +3,7 @@ package io.ingressgateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -52,6 +53,63 @@ class PerRouteCacheTest {
         assertThat(cache.get(carrying(state), a, version)).isEqualTo("a1");
         assertThat(guards.get(carrying(state), a, version)).isEqualTo("guard of a");
         assertThat(cache.get(carrying(state), a, version)).isEqualTo("a1");
+    }
+
+    @Test
+    void aNullValueIsKeptAsAValue() {
+        AtomicInteger calls = new AtomicInteger();
+        PerRouteCache<String> none = new PerRouteCache<>(RouteState.Slot.GUARD, route -> {
+            calls.incrementAndGet();
+            return null;
+        });
+        RouteState state = new RouteState(a);
+        Object version = new Object();
+        assertThat(none.get(carrying(state), a, version)).isNull();
+        assertThat(none.get(carrying(state), a, version)).isNull();
+        assertThat(calls).hasValue(1);
+    }
+
+    /**
+     * A slot written over and over, each time for a new version, while other threads read it: a read for a version
+     * gives that version's value or nothing, never the value of the version before or after it.
+     */
+    @Test
+    void aReaderNeverTakesTheValueOfAnotherVersion() throws Exception {
+        RouteState state = new RouteState(a);
+        record Version(int number) {
+        }
+        AtomicReference<Version> latest = new AtomicReference<>();
+        AtomicReference<String> wrong = new AtomicReference<>();
+        int writes = 200_000;
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < writes && wrong.get() == null; i++) {
+                Version version = new Version(i);
+                state.put(RouteState.Slot.TIMERS, version, "value " + i);
+                latest.set(version);
+            }
+        });
+        Runnable reader = () -> {
+            while (writer.isAlive() && wrong.get() == null) {
+                Version version = latest.get();
+                if (version == null) {
+                    continue;
+                }
+                Object value = state.get(RouteState.Slot.TIMERS, version);
+                if (value != RouteState.ABSENT && !value.equals("value " + version.number())) {
+                    wrong.set(value + " for version " + version.number());
+                }
+            }
+        };
+        Thread first = new Thread(reader);
+        Thread second = new Thread(reader);
+        writer.start();
+        first.start();
+        second.start();
+        writer.join();
+        first.join();
+        second.join();
+        assertThat(wrong.get()).isNull();
+        assertThat(state.get(RouteState.Slot.TIMERS, latest.get())).isEqualTo("value " + (writes - 1));
     }
 
     private static MockServerWebExchange carrying(RouteState state) {
