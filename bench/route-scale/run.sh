@@ -65,7 +65,7 @@ measure() {
   if [[ "$name" == gateway-* ]]; then
     jvm=proxy
     if [[ -n "${PROFILE:-}" ]]; then
-      jfr="$RESULTS_DIR/route-scale-$BENCH_TIMESTAMP-r${name#gateway-}$( ((ROUNDS > 1)) && echo "-round$round").jfr"
+      jfr="$RESULTS_DIR/route-scale-$BENCH_TIMESTAMP-r${name#gateway-}$( ((ROUNDS > 1)) && echo "-round$round" || true).jfr"
       jcmd "$GATEWAY_PID" JFR.start name=bench settings="$PROFILE" filename="$jfr" >/dev/null
     fi
   fi

@@ -1,6 +1,9 @@
 package io.ingressgateway.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -33,10 +36,15 @@ public class FilterChainConfiguration {
                                             ObjectProvider<MeterRegistry> registry,
                                             ObjectProvider<GatewayMetricsProperties> metricsProperties,
                                             ObjectProvider<GatewayTagsProvider> tagsProviders,
+                                            ObjectProvider<PrometheusConfig> prometheusConfig,
                                             RouteLocator routeLocator) {
+        // The rotation of a timer's maximum, as the registry gives its timers: the Prometheus step, else the default.
+        PrometheusConfig prometheus = prometheusConfig.getIfAvailable();
+        Duration maxRotation = prometheus != null ? prometheus.step()
+                : DistributionStatisticConfig.DEFAULT.getExpiry();
         return new GlobalFilterChainWebHandler(
                 withRouteTimer(globalFilters, registry.getIfAvailable(), metricsProperties.getIfAvailable(),
-                        tagsProviders.orderedStream().toList(), routeLocator),
+                        tagsProviders.orderedStream().toList(), routeLocator, maxRotation),
                 properties.isRouteFilterCacheEnabled());
     }
 
@@ -53,7 +61,7 @@ public class FilterChainConfiguration {
     /** The global filters with the stock route timer replaced by the cached one, when that records the same. */
     static List<GlobalFilter> withRouteTimer(List<GlobalFilter> filters, MeterRegistry registry,
                                             GatewayMetricsProperties metrics, List<GatewayTagsProvider> providers,
-                                            RouteLocator routeLocator) {
+                                            RouteLocator routeLocator, Duration maxRotation) {
         GatewayMetricsFilter stock = filters.stream().filter(GatewayMetricsFilter.class::isInstance)
                 .map(GatewayMetricsFilter.class::cast).findFirst().orElse(null);
         boolean standardTagsOnly = providers.stream().allMatch(p -> p instanceof GatewayHttpTagsProvider
@@ -63,7 +71,7 @@ public class FilterChainConfiguration {
         }
         Map<String, String> staticTags = metrics.getTags() == null ? Map.of() : metrics.getTags();
         RouteTimerFilter cached = new RouteTimerFilter(registry, routeLocator, stock.getMetricsPrefix(), staticTags,
-                stock.getOrder());
+                stock.getOrder(), maxRotation);
         return filters.stream().map(f -> f == stock ? (GlobalFilter) cached : f).toList();
     }
 }

@@ -28,7 +28,12 @@ public class RoundRobinBalancer {
 
     /** The next endpoint of {@code endpoints} (not empty) from a position got from {@link #position}. */
     static Endpoint next(AtomicInteger position, List<Endpoint> endpoints) {
-        return endpoints.get(Math.floorMod(position.getAndIncrement(), endpoints.size()));
+        return endpoints.get(nextIndex(position, endpoints.size()));
+    }
+
+    /** The index of the next of {@code size} (positive) endpoints from a position got from {@link #position}. */
+    static int nextIndex(AtomicInteger position, int size) {
+        return Math.floorMod(position.getAndIncrement(), size);
     }
 
     /** Forgets upstreams that are no longer in the model. */

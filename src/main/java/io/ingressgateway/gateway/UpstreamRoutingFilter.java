@@ -8,6 +8,7 @@ import io.ingressgateway.gateway.IngressRouteDefinitions.Kind;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -40,8 +41,23 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     /** Each route's upstream and balancer position, for the served model. */
     private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(RouteState.Slot.UPSTREAM, this::resolveNow);
 
-    /** A route's kind, upstream key, upstream (null: unknown) and balancer position, for one served model. */
-    private record Resolved(Kind kind, String key, Upstream upstream, AtomicInteger position) {
+    /**
+     * A route's kind, upstream key, balancer position, the upstream's endpoints (none when it is unknown) and, per
+     * endpoint, the start of its URL ({@code http://address:port}), for one served model. A request reads these and the one URL
+     * start it picks, not the upstream, the endpoint and its address, each one more cold object with requests spread
+     * over thousands of routes.
+     */
+    private record Resolved(Kind kind, String key, AtomicInteger position, List<Endpoint> endpoints,
+                            String[] urlStarts) {
+
+        static Resolved of(Kind kind, String key, Upstream upstream, AtomicInteger position) {
+            List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
+            String[] urlStarts = new String[endpoints.size()];
+            for (int i = 0; i < urlStarts.length; i++) {
+                urlStarts[i] = urlStart(endpoints.get(i));
+            }
+            return new Resolved(kind, key, position, endpoints, urlStarts);
+        }
     }
 
     public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer) {
@@ -66,13 +82,14 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
             return GatewayErrorResponses.write(exchange, HttpStatus.NOT_FOUND,
                     "No Ingress rule matches this host and path.");
         }
-        Upstream upstream = resolved.upstream();
-        if (upstream == null || upstream.endpoints().isEmpty()) {
+        List<Endpoint> endpoints = resolved.endpoints();
+        if (endpoints.isEmpty()) {
             return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
                     "The service for this request has no available endpoint.");
         }
-        Endpoint endpoint = RoundRobinBalancer.next(resolved.position(), upstream.endpoints());
-        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(endpoint, requestUrl));
+        int chosen = RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size());
+        Endpoint endpoint = endpoints.get(chosen);
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(resolved.urlStarts()[chosen], requestUrl));
         exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
         exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
         exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
@@ -87,11 +104,11 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     private Resolved resolveNow(Route route) {
         Kind kind = IngressRouteDefinitions.kindOf(route.getMetadata());
         if (kind == null || kind == Kind.NOT_FOUND) {
-            return new Resolved(kind, null, null, null);
+            return Resolved.of(kind, null, null, null);
         }
         String key = String.valueOf(route.getMetadata().get(IngressRouteDefinitions.UPSTREAM));
         Upstream upstream = routeModel.upstream(key);
-        return new Resolved(kind, key, upstream, upstream == null ? null : balancer.position(key));
+        return Resolved.of(kind, key, upstream, upstream == null ? null : balancer.position(key));
     }
 
     int cachedRoutes() {
@@ -100,7 +117,16 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     /** {@code http://endpoint} with the request's path and query exactly as received (still percent-encoded). */
     public static URI endpointUrl(Endpoint endpoint, URI requestUrl) {
-        StringBuilder url = new StringBuilder("http://").append(endpoint);
+        return endpointUrl(urlStart(endpoint), requestUrl);
+    }
+
+    private static String urlStart(Endpoint endpoint) {
+        return "http://" + endpoint;
+    }
+
+    /** {@code urlStart} ({@code http://endpoint}) with the request's path and query exactly as received. */
+    private static URI endpointUrl(String urlStart, URI requestUrl) {
+        StringBuilder url = new StringBuilder(urlStart);
         String path = requestUrl.getRawPath();
         url.append(path == null || path.isEmpty() ? "/" : path);
         if (requestUrl.getRawQuery() != null) {

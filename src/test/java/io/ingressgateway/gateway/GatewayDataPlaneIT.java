@@ -24,7 +24,8 @@ import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.source.ClusterStateSource;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -402,7 +403,7 @@ class GatewayDataPlaneIT {
                 .satisfies(e -> assertThat(e.getRequest().getUrl()).isEqualTo(rawPathAndQuery));
 
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id()).timer() != null);
+                meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id()).functionTimer() != null);
     }
 
     @Test
@@ -418,19 +419,28 @@ class GatewayDataPlaneIT {
 
         // The stock filter is replaced, not joined: each request is counted once, under the stock meter's tags.
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            Timer get = meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id())
+            FunctionTimer get = meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id())
                     .tag("httpMethod", "GET").tag("httpStatusCode", "200").tag("status", "OK")
-                    .tag("outcome", "SUCCESSFUL").timer();
+                    .tag("outcome", "SUCCESSFUL").functionTimer();
             assertThat(get).isNotNull();
             assertThat(get.count()).isEqualTo(3);
+            assertThat(get.totalTime(TimeUnit.NANOSECONDS)).isPositive();
             assertThat(get.getId().getTag("routeUri")).startsWith(IngressRouteDefinitions.SCHEME + ":");
-            Timer post = meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id())
-                    .tag("httpMethod", "POST").timer();
+            Gauge max = meterRegistry.find("spring.cloud.gateway.requests.seconds.max").tag("routeId", route.id())
+                    .tag("httpMethod", "GET").tag("httpStatusCode", "200").gauge();
+            assertThat(max).isNotNull();
+            assertThat(max.value()).isPositive().isLessThanOrEqualTo(get.totalTime(TimeUnit.SECONDS));
+            FunctionTimer post = meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id())
+                    .tag("httpMethod", "POST").functionTimer();
             assertThat(post).isNotNull();
             assertThat(post.count()).isEqualTo(1);
         });
         assertThat(((GlobalFilterChainWebHandler) filteringWebHandler).globalFilters()).anyMatch(RouteTimerFilter.class::isInstance)
                 .noneMatch(org.springframework.cloud.gateway.filter.GatewayMetricsFilter.class::isInstance);
+        // The maximum's window moves on every Prometheus step (one minute by default), as a stock timer's would.
+        assertThat(((GlobalFilterChainWebHandler) filteringWebHandler).globalFilters().stream()
+                .filter(RouteTimerFilter.class::isInstance).map(RouteTimerFilter.class::cast).findFirst().orElseThrow()
+                .maxRotation()).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test

@@ -3,15 +3,20 @@ package io.ingressgateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
-import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GatewayMetricsFilter;
@@ -28,8 +33,8 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.core.publisher.Flux;
 
 /**
- * The cached route timer against Spring Cloud Gateway's own: the same requests must give the same meters (names,
- * tags, counts) in two registries.
+ * The cached route timer against Spring Cloud Gateway's own: the same requests must give the same Prometheus series
+ * (names, tags, counts) from two registries.
  */
 class RouteTimerFilterTest {
 
@@ -39,11 +44,11 @@ class RouteTimerFilterTest {
     private final Route routeB = route("rule-b", "ingress://b");
 
     @Test
-    void recordsTheSameMetersAsTheGatewaysFilter() {
-        MeterRegistry stockRegistry = new SimpleMeterRegistry();
+    void recordsTheSameSeriesAsTheGatewaysFilter() {
+        PrometheusMeterRegistry stockRegistry = prometheus(new MockClock());
         GatewayMetricsFilter stock = new GatewayMetricsFilter(stockRegistry, List.of(new GatewayHttpTagsProvider(),
                 new GatewayRouteTagsProvider(), new PropertiesTagsProvider(STATIC_TAGS)), "spring.cloud.gateway");
-        MeterRegistry cachedRegistry = new SimpleMeterRegistry();
+        PrometheusMeterRegistry cachedRegistry = prometheus(new MockClock());
         RouteTimerFilter cached = new RouteTimerFilter(cachedRegistry, locator(routeA, routeB),
                 stock.getMetricsPrefix(), STATIC_TAGS, stock.getOrder());
 
@@ -59,23 +64,76 @@ class RouteTimerFilterTest {
             runRaw(filter, routeB, 599);
         }
 
-        assertThat(timers(cachedRegistry)).isEqualTo(timers(stockRegistry)).hasSize(7);
+        List<String> series = series(stockRegistry);
+        // Seven timers, but Prometheus takes a name's series with one set of tag keys only: the one without a route
+        // (no routeId, no routeUri) is left out of the scrape by both.
+        assertThat(series).filteredOn(line -> line.startsWith("spring_cloud_gateway_requests_seconds_count{"))
+                .hasSize(6).contains("spring_cloud_gateway_requests_seconds_count{cluster=\"c1\",httpMethod=\"GET\","
+                        + "httpStatusCode=\"200\",outcome=\"SUCCESSFUL\",routeId=\"rule-a\",routeUri=\"ingress://a\","
+                        + "status=\"OK\"} 2");
+        assertThat(series).filteredOn(line -> line.startsWith("spring_cloud_gateway_requests_seconds_max{")).hasSize(6);
+        assertThat(series(cachedRegistry)).isEqualTo(series);
+    }
+
+    /**
+     * Counts, durations and maxima as Micrometer's timer in a Prometheus registry keeps them: in seconds, the maximum
+     * over a window moved on every Prometheus step.
+     */
+    @Test
+    void timesAndMaximaAreThoseOfMicrometersTimer() {
+        MockClock stockClock = new MockClock();
+        MockClock clock = new MockClock();
+        PrometheusMeterRegistry stockRegistry = prometheus(stockClock);
+        Timer stock = Timer.builder("spring.cloud.gateway.requests").tag("routeId", "rule-a").register(stockRegistry);
+        PrometheusMeterRegistry registry = prometheus(clock);
+        RouteTimerFilter filter = new RouteTimerFilter(registry, locator(routeA), "spring.cloud.gateway", Map.of(), 0,
+                PrometheusConfig.DEFAULT.step());
+        RequestTimer timer = filter.timer(routeA, 200, "GET");
+        FunctionTimer exported = registry.find("spring.cloud.gateway.requests").functionTimer();
+
+        long[] millis = {250, 40, 1500, 10, 20, 5};
+        long[] advanceSeconds = {0, 30, 50, 130, 60, 25};
+        for (int i = 0; i < millis.length; i++) {
+            stockClock.add(Duration.ofSeconds(advanceSeconds[i]));
+            clock.add(Duration.ofSeconds(advanceSeconds[i]));
+            stock.record(millis[i], TimeUnit.MILLISECONDS);
+            timer.record(TimeUnit.MILLISECONDS.toNanos(millis[i]));
+            assertThat(exported.count()).isEqualTo((double) stock.count());
+            assertThat(exported.totalTime(TimeUnit.SECONDS)).isEqualTo(stock.totalTime(TimeUnit.SECONDS));
+            assertThat(timer.maxSeconds()).as("after %d records", i + 1).isEqualTo(stock.max(TimeUnit.SECONDS));
+            if (i == 3) {
+                assertThat(timer.maxSeconds()).as("1.5 s, 130 s ago, still in the window").isEqualTo(1.5);
+            }
+        }
+        assertThat(timer.maxSeconds()).as("1.5 s has left the window").isEqualTo(0.02);
+        // Nothing for longer than the window: every buffer clear.
+        stockClock.add(Duration.ofMinutes(10));
+        clock.add(Duration.ofMinutes(10));
+        assertThat(timer.maxSeconds()).isZero().isEqualTo(stock.max(TimeUnit.SECONDS));
+        stockClock.add(Duration.ofSeconds(30));
+        clock.add(Duration.ofSeconds(30));
+        stock.record(7, TimeUnit.MILLISECONDS);
+        timer.record(TimeUnit.MILLISECONDS.toNanos(7));
+        assertThat(timer.maxSeconds()).isEqualTo(0.007).isEqualTo(stock.max(TimeUnit.SECONDS));
+        timer.record(-1);
+        assertThat(exported.count()).as("a negative duration is not recorded").isEqualTo(7);
     }
 
     @Test
     void keepsEachRoutesTimersAndFollowsReplacedAndRemovedRoutes() {
         MeterRegistry registry = new SimpleMeterRegistry();
         RouteTimerFilter filter = new RouteTimerFilter(registry, locator(routeA), "spring.cloud.gateway", Map.of(), 0);
-        Timer first = filter.timer(routeA, 200, "GET");
+        RequestTimer first = filter.timer(routeA, 200, "GET");
         assertThat(filter.timer(routeA, 200, "GET")).isSameAs(first);
         filter.timer(routeA, 404, "GET");
         assertThat(filter.cachedTimers("rule-a")).isEqualTo(2);
 
         // The same id naming a new route (its URI changed): timers under the new URI, not the old route's.
         Route moved = route("rule-a", "ingress://a2");
-        Timer movedTimer = filter.timer(moved, 200, "GET");
+        RequestTimer movedTimer = filter.timer(moved, 200, "GET");
         assertThat(movedTimer).isNotSameAs(first);
-        assertThat(movedTimer.getId().getTag("routeUri")).isEqualTo("ingress://a2");
+        assertThat(filter.meters(moved, 200, "GET")).allSatisfy(meter ->
+                assertThat(meter.getId().getTag("routeUri")).isEqualTo("ingress://a2"));
         assertThat(filter.cachedTimers("rule-a")).isEqualTo(1);
 
         filter.timer(routeB, 200, "GET");
@@ -85,12 +143,19 @@ class RouteTimerFilterTest {
         // A gone route's timers leave the registry too; the remaining route's stay, and a timer without a route too.
         filter.timer(null, 503, "GET");
         filter.retainRoutes(Set.of("rule-a"));
-        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-b").timers()).isEmpty();
-        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-a").timers()).hasSize(3);
-        assertThat(registry.find("spring.cloud.gateway.requests").tag("httpStatusCode", "503").timers()).hasSize(1);
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-b").meters()).isEmpty();
+        assertThat(registry.find("spring.cloud.gateway.requests.seconds.max").tag("routeId", "rule-b").meters())
+                .isEmpty();
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-a").functionTimers())
+                .hasSize(3);
+        assertThat(registry.find("spring.cloud.gateway.requests.seconds.max").tag("routeId", "rule-a").gauges())
+                .hasSize(3);
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("httpStatusCode", "503").functionTimers())
+                .hasSize(1);
         // The id served again: registered again.
-        assertThat(filter.timer(routeB, 200, "GET").getId().getTag("routeId")).isEqualTo("rule-b");
-        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-b").timers()).hasSize(1);
+        filter.timer(routeB, 200, "GET");
+        assertThat(registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-b").functionTimers())
+                .hasSize(1);
     }
 
     @Test
@@ -101,10 +166,10 @@ class RouteTimerFilterTest {
         run(filter, routeA, state);
         // A prune from a refresh that did not have the route yet.
         filter.retainRoutes(Set.of());
-        assertThat(registry.find("spring.cloud.gateway.requests").timers()).isEmpty();
+        assertThat(registry.find("spring.cloud.gateway.requests").meters()).isEmpty();
 
         run(filter, routeA, state);
-        Timer timer = registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-a").timer();
+        FunctionTimer timer = registry.find("spring.cloud.gateway.requests").tag("routeId", "rule-a").functionTimer();
         assertThat(timer).isNotNull();
         assertThat(timer.count()).isEqualTo(1);
     }
@@ -144,9 +209,10 @@ class RouteTimerFilterTest {
         }
         assertThat(filter.cachedTimers("rule-a")).isEqualTo(RouteTimerFilter.MAX_CACHED_PER_ROUTE);
         // Past the bound the registry still answers, with the right timer.
-        Timer late = filter.timer(routeA, 200 + RouteTimerFilter.MAX_CACHED_PER_ROUTE + 5, "GET");
-        assertThat(late.getId().getTag("httpStatusCode"))
-                .isEqualTo(String.valueOf(200 + RouteTimerFilter.MAX_CACHED_PER_ROUTE + 5));
+        int lateCode = 200 + RouteTimerFilter.MAX_CACHED_PER_ROUTE + 5;
+        assertThat(filter.timer(routeA, lateCode, "GET").isFor(lateCode, "GET")).isTrue();
+        assertThat(filter.meters(routeA, lateCode, "GET").get(0).getId().getTag("httpStatusCode"))
+                .isEqualTo(String.valueOf(lateCode));
     }
 
     private static void run(GlobalFilter filter, Route route, HttpMethod method, HttpStatus status) {
@@ -173,12 +239,16 @@ class RouteTimerFilterTest {
         filter.filter(exchange, chain).block();
     }
 
-    /** Each timer as name, sorted tags and count. */
-    private static Set<String> timers(MeterRegistry registry) {
-        return registry.getMeters().stream().filter(Timer.class::isInstance).map(m -> {
-            Meter.Id id = m.getId();
-            return id.getName() + id.getTags() + "=" + ((Timer) m).count();
-        }).collect(Collectors.toSet());
+    private static PrometheusMeterRegistry prometheus(MockClock clock) {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock);
+    }
+
+    /** The route timer's lines of a scrape, sorted, with the durations (sums, maxima) left out: they vary. */
+    private static List<String> series(PrometheusMeterRegistry registry) {
+        return registry.scrape().lines().filter(line -> line.contains("spring_cloud_gateway_requests"))
+                .map(line -> line.matches("^spring_cloud_gateway_requests_seconds_(sum|max)\\{.*")
+                        ? line.replaceAll(" \\S+$", " <duration>") : line)
+                .sorted().toList();
     }
 
     private static Route route(String id, String uri) {
