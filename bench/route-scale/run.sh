@@ -16,8 +16,9 @@
 # speed drifts with its neighbours' load, a single pair of runs can differ by 25% at the same size. The comparison is
 # then the ratio of the median throughputs, with each round's own ratio beside it; runs.<proxy>.r<size> is the run of
 # median throughput and rounds.<k> has every run.
-# PAIRED=1 (with PROXIES=gateway and two SIZES) starts both gateways first and keeps them running, warms each up, then
-# alternates measured windows between them ROUNDS times: the two sizes are then measured seconds apart, not minutes.
+# PAIRED=1 (with two SIZES) starts every proxy of PROXIES at both sizes first and keeps them running, warms each up,
+# then measures ROUNDS rounds, each round both sizes of the gateway one right after the other, then both of nginx: the
+# two sizes of a proxy are then measured seconds apart, not minutes.
 # Prints one JSON object; also stored in bench/results/route-scale-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -88,36 +89,57 @@ done
 
 pieces=()
 if [[ "$PAIRED" == 1 ]]; then
-  [[ "$PROXIES" == gateway && $(wc -w <<<"$SIZES") == 2 ]] || die "PAIRED=1 takes PROXIES=gateway and two SIZES"
+  [[ ",gateway,nginx," == *",$PROXIES,"* || "$PROXIES" == nginx,gateway ]] && [[ $(wc -w <<<"$SIZES") == 2 ]] \
+    || die "PAIRED=1 takes PROXIES=gateway, nginx or gateway,nginx and two SIZES"
+  paired_proxies=()
+  for proxy in gateway nginx; do
+    [[ ",$PROXIES," == *",$proxy,"* ]] && paired_proxies+=("$proxy")
+  done
   declare -A pids ports
-  for size in $SIZES; do
-    dir="$RUN_DIR/rules-$size"
-    read -r first_host first_path < "$dir/targets.txt"
-    last_line="$(tail -1 "$dir/targets.txt")"
-    start_gateway_manifests "gateway-$size" "$dir/manifests"
-    wait_gateway_ready 300
-    wait_route "$first_host" "$first_path" "$GATEWAY_PORT" 60
-    wait_route "${last_line% *}" "${last_line#* }" "$GATEWAY_PORT" 60
-    pids[$size]="$GATEWAY_PID" ports[$size]="$GATEWAY_PORT"
-    echo "{\"ready_ms\": $GATEWAY_READY_MS}" >"$RUN_DIR/gateway-$size-start.json"
+  for proxy in "${paired_proxies[@]}"; do
+    for size in $SIZES; do
+      dir="$RUN_DIR/rules-$size"
+      read -r first_host first_path < "$dir/targets.txt"
+      last_line="$(tail -1 "$dir/targets.txt")"
+      if [[ "$proxy" == gateway ]]; then
+        start_gateway_manifests "gateway-$size" "$dir/manifests"
+        wait_gateway_ready 300
+        pids[$proxy-$size]="$GATEWAY_PID" ports[$proxy-$size]="$GATEWAY_PORT"
+        echo "{\"ready_ms\": $GATEWAY_READY_MS}" >"$RUN_DIR/gateway-$size-start.json"
+      else
+        start_nginx_proxy "nginx-$size" "$dir/routes.json"
+        pids[$proxy-$size]="$NGINX_PID" ports[$proxy-$size]="$NGINX_PORT"
+      fi
+      wait_route "$first_host" "$first_path" "${ports[$proxy-$size]}" 60
+      wait_route "${last_line% *}" "${last_line#* }" "${ports[$proxy-$size]}" 60
+    done
   done
-  for size in $SIZES; do
-    warm "${ports[$size]}" "$RUN_DIR/rules-$size/targets.txt" "gateway-$size"
+  for proxy in "${paired_proxies[@]}"; do
+    for size in $SIZES; do
+      warm "${ports[$proxy-$size]}" "$RUN_DIR/rules-$size/targets.txt" "$proxy-$size"
+    done
   done
+  # Per round: both sizes of one proxy, one right after the other, then those of the next proxy.
   for round in $(seq 1 "$ROUNDS"); do
     run="$RUN_DIR/round-$round"
     mkdir -p "$run"
-    for size in $SIZES; do
-      GATEWAY_PID="${pids[$size]}"
-      measure "gateway-$size" "${ports[$size]}" "proxy=${pids[$size]};backend=$FAST_BACKEND_PID" \
-        "$RUN_DIR/rules-$size/targets.txt"
-      mv "$RUN_DIR/gateway-$size.json" "$run/gateway-$size.json"
-      pieces+=("rounds.$round.gateway.r$size=file:$run/gateway-$size.json"
-               "rounds.$round.gateway.r$size.start=file:$RUN_DIR/gateway-$size-start.json")
+    for proxy in "${paired_proxies[@]}"; do
+      for size in $SIZES; do
+        if [[ "$proxy" == gateway ]]; then
+          GATEWAY_PID="${pids[$proxy-$size]}"
+        fi
+        measure "$proxy-$size" "${ports[$proxy-$size]}" "proxy=${pids[$proxy-$size]};backend=$FAST_BACKEND_PID" \
+          "$RUN_DIR/rules-$size/targets.txt"
+        mv "$RUN_DIR/$proxy-$size.json" "$run/$proxy-$size.json"
+        pieces+=("rounds.$round.$proxy.r$size=file:$run/$proxy-$size.json")
+        if [[ "$proxy" == gateway ]]; then
+          pieces+=("rounds.$round.gateway.r$size.start=file:$RUN_DIR/gateway-$size-start.json")
+        fi
+      done
     done
   done
-  for size in $SIZES; do
-    stop_pid "${pids[$size]}"
+  for key in "${!pids[@]}"; do
+    stop_pid "${pids[$key]}"
   done
 fi
 
