@@ -141,10 +141,10 @@ public final class RouteTable<T> {
      * ({@link Builder#host}); its index is built once, with it.
      *
      * <p>The index is one open-addressing hash table of the rules' paths (exact and prefix alike), holding for each
-     * distinct (type, path) the first rule that has it. A request path is looked up as a whole (for exact rules) and cut
-     * at each path element boundary (for prefix rules, which match by element: {@link PathMatch}); the hashes of all
-     * those cuts come from one pass over the path, and a cut is only probed when some prefix rule has its length. Of
-     * the rules found, the one added first wins, exactly as trying the rules in order would choose.
+     * distinct (type, path) the first rule that has it. A request path is looked up as a whole (for exact rules) and
+     * cut at each path element boundary (for prefix rules, which match by element: {@link PathMatch}); the hashes of
+     * all those cuts come from one pass over the path, and a cut is only probed when some prefix rule has its length.
+     * Of the rules found, the one added first wins, exactly as trying the rules in order would choose.
      *
      * <p>Why not a list or a tree of objects: with requests spread over thousands of hosts, every object a lookup
      * touches is one no recent request has touched, so a fetch from memory. Trying a host's rules in order read a rule,

@@ -55,7 +55,10 @@ import reactor.core.publisher.Mono;
  */
 public class RouteTimerFilter implements GlobalFilter, Ordered {
 
-    /** A route rarely answers with more than a few (status, method) pairs; past this, lookups go to the registry. */
+    /**
+     * A route rarely answers with more than a few (status, method) pairs; past this, a request finds its timer by tags,
+     * under the registration lock.
+     */
     static final int MAX_CACHED_PER_ROUTE = 32;
     /**
      * Appended to the timer's name for the gauge of its maximum: Prometheus' naming makes that gauge

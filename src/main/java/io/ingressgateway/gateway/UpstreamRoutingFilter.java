@@ -43,9 +43,9 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     /**
      * A route's kind, upstream key, balancer position, the upstream's endpoints (none when it is unknown) and, per
-     * endpoint, the start of its URL ({@code http://address:port}), for one served model. A request reads these and the one URL
-     * start it picks, not the upstream, the endpoint and its address, each one more cold object with requests spread
-     * over thousands of routes.
+     * endpoint, the start of its URL ({@code http://address:port}), for one served model. A request reads these and
+     * the one URL start it picks, not the upstream, the endpoint and its address, each one more cold object with
+     * requests spread over thousands of routes.
      */
     private record Resolved(Kind kind, String key, AtomicInteger position, List<Endpoint> endpoints,
                             String[] urlStarts) {
