@@ -85,17 +85,13 @@ final class RequestTimer {
 
     /** The longest request of the window, in seconds (Prometheus' base unit for time). */
     double maxSeconds() {
-        return max(TimeUnit.SECONDS);
-    }
-
-    double max(TimeUnit unit) {
         rotate();
         long nanos = switch (current) {
             case 0 -> max0;
             case 1 -> max1;
             default -> max2;
         };
-        return (double) nanos / unit.toNanos(1);
+        return (double) nanos / TimeUnit.SECONDS.toNanos(1);
     }
 
     private void raise(VarHandle max, long nanos) {

@@ -1,7 +1,5 @@
 package io.ingressgateway.gateway;
 
-import io.ingressgateway.model.Endpoint;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,19 +14,9 @@ public class RoundRobinBalancer {
 
     private final ConcurrentHashMap<String, AtomicInteger> positions = new ConcurrentHashMap<>();
 
-    /** The next endpoint of {@code endpoints} (not empty) for the upstream {@code key}. */
-    public Endpoint next(String key, List<Endpoint> endpoints) {
-        return next(position(key), endpoints);
-    }
-
-    /** The shared position of the upstream {@code key}, for callers that keep it at hand between requests. */
+    /** The shared position of the upstream {@code key}, which callers keep at hand between requests. */
     AtomicInteger position(String key) {
         return positions.computeIfAbsent(key, k -> new AtomicInteger());
-    }
-
-    /** The next endpoint of {@code endpoints} (not empty) from a position got from {@link #position}. */
-    static Endpoint next(AtomicInteger position, List<Endpoint> endpoints) {
-        return endpoints.get(nextIndex(position, endpoints.size()));
     }
 
     /** The index of the next of {@code size} (positive) endpoints from a position got from {@link #position}. */
