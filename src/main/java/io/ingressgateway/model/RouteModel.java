@@ -7,13 +7,14 @@ import java.util.Map;
  * The whole routing state the data plane serves: the translator's output, immutable.
  *
  * @param virtualHosts       one per distinct host pattern: exact hosts, then wildcards, then the any-host one
- * @param upstreams          every upstream a route or default refers to, by {@link Upstream#key()}
+ * @param upstreams          every upstream a route or default refers to, by its key
  * @param defaultUpstreamKey where requests that match no virtual host go, or null for the controller's own 404
  * @param ingresses          one report per Ingress seen, served or not, sorted by namespace/name
  * @param revision           the snapshot revision this model was built from
  * @param tls                TLS hosts with their certificates, and HTTP to HTTPS redirects
  */
-public record RouteModel(List<VirtualHost> virtualHosts, Map<String, Upstream> upstreams, String defaultUpstreamKey,
+public record RouteModel(List<VirtualHost> virtualHosts, Map<UpstreamKey, Upstream> upstreams,
+                         UpstreamKey defaultUpstreamKey,
                          List<IngressReport> ingresses, long revision, TlsModel tls) {
 
     public static final RouteModel EMPTY = new RouteModel(List.of(), Map.of(), null, List.of(), 0);
@@ -26,7 +27,8 @@ public record RouteModel(List<VirtualHost> virtualHosts, Map<String, Upstream> u
     }
 
     /** A model without TLS. */
-    public RouteModel(List<VirtualHost> virtualHosts, Map<String, Upstream> upstreams, String defaultUpstreamKey,
+    public RouteModel(List<VirtualHost> virtualHosts, Map<UpstreamKey, Upstream> upstreams,
+                      UpstreamKey defaultUpstreamKey,
                       List<IngressReport> ingresses, long revision) {
         this(virtualHosts, upstreams, defaultUpstreamKey, ingresses, revision, TlsModel.EMPTY);
     }

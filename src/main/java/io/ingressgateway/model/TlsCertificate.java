@@ -1,10 +1,13 @@
 package io.ingressgateway.model;
 
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,6 +26,29 @@ public record TlsCertificate(String source, List<X509Certificate> chain, Private
         chain = List.copyOf(chain);
         if (chain.isEmpty()) {
             throw new IllegalArgumentException("a certificate chain needs at least one certificate");
+        }
+    }
+
+    /** A certificate of this chain and key, with its fingerprint. */
+    public static TlsCertificate of(String source, List<X509Certificate> chain, PrivateKey privateKey) {
+        return new TlsCertificate(source, chain, privateKey, fingerprint(chain, privateKey));
+    }
+
+    /** SHA-256 over the encoded chain and key. */
+    static String fingerprint(List<X509Certificate> chain, PrivateKey key) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (X509Certificate certificate : chain) {
+                digest.update(certificate.getEncoded());
+            }
+            byte[] encodedKey = key.getEncoded();
+            if (encodedKey != null) {
+                digest.update(encodedKey);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (GeneralSecurityException e) {
+            // SHA-256 is mandatory in every JDK, and the certificates were decoded from their encoding.
+            throw new IllegalStateException(e);
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
  *                           the oldest Ingress contributing to this host that has one), or null for the
  *                           model's default
  */
-public record VirtualHost(HostMatch host, List<Route> routes, String defaultUpstreamKey) {
+public record VirtualHost(HostMatch host, List<Route> routes, UpstreamKey defaultUpstreamKey) {
 
     public VirtualHost {
         routes = List.copyOf(routes);

@@ -9,7 +9,7 @@ import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.VirtualHost;
-import io.ingressgateway.pipeline.ControllerPipeline;
+import io.ingressgateway.controller.ControllerPipeline;
 import io.ingressgateway.resilience.GuardKey;
 import io.ingressgateway.resilience.GuardPolicy;
 import io.ingressgateway.resilience.UpstreamGuard;
@@ -159,7 +159,8 @@ public class IngressesEndpoint {
 
     private static RouteDescriptor describe(Route route, Upstream upstream, GuardDescriptor guard) {
         return new RouteDescriptor(route.id(), route.host().toString(), route.path().type().name(),
-                route.path().path(), route.upstreamKey(), upstream == null ? 0 : upstream.endpoints().size(), guard);
+                route.path().path(), route.upstreamKey().toString(), upstream == null ? 0 : upstream.endpoints().size(),
+                guard);
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.ingressgateway.ops;
 
-import io.ingressgateway.pipeline.ControllerPipeline;
+import io.ingressgateway.controller.ControllerPipeline;
 import io.ingressgateway.resilience.UpstreamGuards;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;

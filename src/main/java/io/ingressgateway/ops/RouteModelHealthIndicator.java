@@ -1,7 +1,7 @@
 package io.ingressgateway.ops;
 
 import io.ingressgateway.model.RouteModel;
-import io.ingressgateway.pipeline.ControllerPipeline;
+import io.ingressgateway.controller.ControllerPipeline;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 

@@ -1,7 +1,7 @@
 package io.ingressgateway.ops;
 
 import io.ingressgateway.model.RouteModel;
-import io.ingressgateway.pipeline.ControllerPipeline;
+import io.ingressgateway.controller.ControllerPipeline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;

@@ -1,7 +1,7 @@
 package io.ingressgateway.resilience;
 
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
-import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.policy.UpstreamPolicy;
 import java.time.Duration;
 
 /**

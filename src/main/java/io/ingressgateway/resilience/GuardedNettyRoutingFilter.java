@@ -1,6 +1,6 @@
 package io.ingressgateway.resilience;
 
-import io.ingressgateway.gateway.ProxyHeadersFilter;
+import io.ingressgateway.gateway.filter.ProxyHeadersFilter;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientProperties;

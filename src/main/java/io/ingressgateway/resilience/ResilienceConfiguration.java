@@ -2,8 +2,8 @@ package io.ingressgateway.resilience;
 
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
-import io.ingressgateway.gateway.GatewayRouteModel;
-import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.gateway.route.GatewayRouteModel;
+import io.ingressgateway.model.policy.UpstreamPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;

@@ -3,11 +3,12 @@ package io.ingressgateway.resilience;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 
-import io.ingressgateway.gateway.GatewayErrorResponses;
-import io.ingressgateway.gateway.GatewayRouteModel;
-import io.ingressgateway.gateway.UpstreamRoutingFilter;
+import io.ingressgateway.gateway.filter.GatewayErrorResponses;
+import io.ingressgateway.gateway.filter.UpstreamRoutingFilter;
+import io.ingressgateway.gateway.route.GatewayRouteModel;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamKey;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
@@ -110,7 +111,7 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
      * request start on it.
      */
     private Endpoint nextEndpoint(ServerWebExchange exchange, Endpoint failed, Set<Endpoint> tried) {
-        String key = exchange.getAttribute(UpstreamRoutingFilter.UPSTREAM_ATTR);
+        UpstreamKey key = exchange.getAttribute(UpstreamRoutingFilter.UPSTREAM_ATTR);
         Upstream upstream = key == null ? null : routeModel.upstream(key);
         if (upstream == null || upstream.endpoints().isEmpty()) {
             return null;

@@ -4,7 +4,7 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -68,17 +68,16 @@ public final class UpstreamGuard {
     /** The client of the latest base asked for, shared with the guards of equal timeouts. */
     private volatile GuardClients.Client client;
 
-    UpstreamGuard(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry) {
-        this(key, policy, upstream, registry, new GuardClients());
+    UpstreamGuard(GuardKey key, GuardPolicy policy, MeterRegistry registry) {
+        this(key, policy, registry, new GuardClients());
     }
 
-    UpstreamGuard(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry,
-                  GuardClients clients) {
+    UpstreamGuard(GuardKey key, GuardPolicy policy, MeterRegistry registry, GuardClients clients) {
         this.key = key;
         this.clients = clients;
         this.policy = policy;
         this.registry = registry;
-        this.tags = tags(key, upstream);
+        this.tags = tags(key);
         this.slowCallNanos = policy.slowCallDurationThreshold().toNanos();
         String name = key.toString();
         this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
@@ -153,25 +152,10 @@ public final class UpstreamGuard {
     }
 
     /** namespace, ingress (empty for a default backend), service and port. */
-    static Tags tags(GuardKey key, Upstream upstream) {
-        String namespace;
-        String service;
-        String port;
-        if (upstream != null) {
-            namespace = upstream.namespace();
-            service = upstream.service();
-            port = upstream.port();
-        } else {
-            // namespace/service:port
-            String upstreamKey = key.upstreamKey();
-            int slash = upstreamKey.indexOf('/');
-            int colon = upstreamKey.lastIndexOf(':');
-            namespace = slash > 0 ? upstreamKey.substring(0, slash) : "";
-            service = colon > slash ? upstreamKey.substring(slash + 1, colon) : upstreamKey.substring(slash + 1);
-            port = colon > slash ? upstreamKey.substring(colon + 1) : "";
-        }
-        return Tags.of("namespace", namespace, "ingress", key.ingress() == null ? "" : key.ingress().name(),
-                "service", service, "port", port);
+    static Tags tags(GuardKey key) {
+        UpstreamKey upstream = key.upstreamKey();
+        return Tags.of("namespace", upstream.namespace(), "ingress", key.ingress() == null ? "" : key.ingress().name(),
+                "service", upstream.service(), "port", upstream.port());
     }
 
     private static String tagValue(Enum<?> value) {

@@ -2,12 +2,9 @@ package io.ingressgateway.resilience;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
-import io.ingressgateway.gateway.GatewayErrorResponses;
-import io.ingressgateway.gateway.IngressRouteDefinitions;
-import io.ingressgateway.gateway.PerRouteCache;
-import io.ingressgateway.gateway.RouteState;
-import io.ingressgateway.model.IngressRef;
-import java.util.Map;
+import io.ingressgateway.gateway.filter.GatewayErrorResponses;
+import io.ingressgateway.gateway.route.PerRouteCache;
+import io.ingressgateway.gateway.route.ServedRoute;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -31,10 +28,12 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
 
     public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
+    private static final ServedRoute.Slot SLOT = ServedRoute.Slot.allocate("upstream guard");
+
     private final UpstreamGuards guards;
     private final long bulkheadRetryAfterSeconds;
     /** Each route's guard (null: the route has none), for the guards' current generation. */
-    private final PerRouteCache<UpstreamGuard> byRoute = new PerRouteCache<>(RouteState.Slot.GUARD, this::guardNow);
+    private final PerRouteCache<UpstreamGuard> byRoute = new PerRouteCache<>(SLOT, this::guardNow);
 
     public UpstreamGuardFilter(UpstreamGuards guards) {
         this.guards = guards;
@@ -81,13 +80,14 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
         return byRoute.get(exchange, route, guards.generationToken());
     }
 
-    /** As {@link #guardOf(ServerWebExchange, Route)} for a request that carries no route state. */
-    UpstreamGuard guardOf(Route route) {
-        return byRoute.get(route, guards.generationToken());
+    /** As {@link #guardOf(ServerWebExchange, Route)}, for a served route. */
+    UpstreamGuard guardOf(ServedRoute served) {
+        return byRoute.get(served, guards.generationToken());
     }
 
-    private UpstreamGuard guardNow(Route route) {
-        GuardKey key = guardKey(route.getMetadata());
+    /** The guard of a route made from the route model; a route configured otherwise has none. */
+    private UpstreamGuard guardNow(Route route, ServedRoute served) {
+        GuardKey key = served == null ? null : GuardKey.of(served);
         return key == null ? null : guards.guard(key);
     }
 
@@ -100,25 +100,5 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
             exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE, message);
-    }
-
-    /** The guard of a route made from an Ingress rule or default backend; null for anything else. */
-    static GuardKey guardKey(Map<String, Object> metadata) {
-        Object kind = metadata.get(IngressRouteDefinitions.KIND);
-        Object upstream = metadata.get(IngressRouteDefinitions.UPSTREAM);
-        if (kind == null || upstream == null) {
-            return null;
-        }
-        if (IngressRouteDefinitions.Kind.RULE.name().equals(kind.toString())) {
-            Object namespace = metadata.get(IngressRouteDefinitions.INGRESS_NAMESPACE);
-            Object name = metadata.get(IngressRouteDefinitions.INGRESS_NAME);
-            IngressRef ingress = namespace == null || name == null ? null
-                    : new IngressRef(namespace.toString(), name.toString());
-            return new GuardKey(ingress, upstream.toString());
-        }
-        if (IngressRouteDefinitions.Kind.DEFAULT.name().equals(kind.toString())) {
-            return GuardKey.ofDefault(upstream.toString());
-        }
-        return null;
     }
 }

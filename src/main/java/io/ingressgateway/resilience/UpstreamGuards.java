@@ -3,10 +3,11 @@ package io.ingressgateway.resilience;
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
-import io.ingressgateway.model.Upstream;
-import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.UpstreamPolicy;
 import io.ingressgateway.pipeline.IdentityDiff;
+import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.Ordered;
 
 /**
  * Every upstream guard, following the route model: the model introduces an (Ingress, upstream) pair, a changed
@@ -44,7 +44,7 @@ import org.springframework.core.Ordered;
  * request matched to a route of the previous model, in the moment before the gateway swaps its routes, still finds
  * that model's guard.
  */
-public class UpstreamGuards implements RouteModelListener, Ordered {
+public class UpstreamGuards implements RouteModelListener {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamGuards.class);
 
@@ -66,7 +66,7 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
     /** The virtual hosts of the last model, with the pairs each needs (virtual hosts are distinct objects). */
     private final Map<VirtualHost, Map<GuardKey, GuardPolicy>> needsByHost = new IdentityHashMap<>();
     private List<VirtualHost> lastHosts = List.of();
-    private String lastModelDefault;
+    private UpstreamKey lastModelDefault;
     /** Per pair of the current model: how many virtual hosts (or the model default) need it. */
     private final Map<GuardKey, int[]> uses = new HashMap<>();
 
@@ -74,16 +74,14 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
     private static final class Slot {
         private final GuardKey key;
         private final GuardPolicy policy;
-        private final Upstream upstream;
         private final MeterRegistry registry;
         private final GuardClients clients;
         private volatile UpstreamGuard guard;
         private boolean retired;
 
-        Slot(GuardKey key, GuardPolicy policy, Upstream upstream, MeterRegistry registry, GuardClients clients) {
+        Slot(GuardKey key, GuardPolicy policy, MeterRegistry registry, GuardClients clients) {
             this.key = key;
             this.policy = policy;
-            this.upstream = upstream;
             this.registry = registry;
             this.clients = clients;
         }
@@ -95,7 +93,7 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
 
         private synchronized UpstreamGuard create() {
             if (guard == null) {
-                UpstreamGuard created = new UpstreamGuard(key, policy, upstream, registry, clients);
+                UpstreamGuard created = new UpstreamGuard(key, policy, registry, clients);
                 if (retired) {
                     // A late request of a previous model: it is guarded, but its meters must not outlive the pair.
                     created.retire();
@@ -120,8 +118,8 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return Ordered.HIGHEST_PRECEDENCE;
+    public ListenerStage stage() {
+        return ListenerStage.UPSTREAM_GUARDS;
     }
 
     @Override
@@ -219,7 +217,7 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
             } else {
                 created++;
             }
-            arriving.put(key, new Slot(key, policy, model.upstreams().get(key.upstreamKey()), registry, clients));
+            arriving.put(key, new Slot(key, policy, registry, clients));
         }
         // Published first: a request of the previous model finds what leaves, before and after it has left.
         superseded = leaving.isEmpty() ? Map.of() : Map.copyOf(leaving);
@@ -243,8 +241,8 @@ public class UpstreamGuards implements RouteModelListener, Ordered {
         Map<GuardKey, GuardPolicy> needs = new HashMap<>();
         for (Route route : virtualHost.routes()) {
             // Every route of one Ingress carries the same policy (annotations are per Ingress).
-            needs.computeIfAbsent(new GuardKey(route.ingress(), route.upstreamKey()),
-                    key -> GuardPolicy.resolve(route.policy(), defaults));
+            needs.computeIfAbsent(new GuardKey(route.ingress(), route.upstreamKey()), key -> GuardPolicy.resolve(
+                    route.policies().getOrDefault(UpstreamPolicy.class, UpstreamPolicy.DEFAULTS), defaults));
         }
         if (virtualHost.defaultUpstreamKey() != null) {
             needs.putIfAbsent(GuardKey.ofDefault(virtualHost.defaultUpstreamKey()), defaultPolicy);

@@ -11,10 +11,14 @@ import java.util.List;
  * Every cluster object the gateway cares about, at one moment. Sources publish a new snapshot on every change;
  * nothing downstream may modify the objects it holds (they are shared with informer caches).
  *
+ * @param secrets  Secrets certificates may be read from (from a cluster, only those of type {@value #TLS_SECRET_TYPE})
  * @param revision increases with every snapshot a source publishes
  */
 public record ClusterSnapshot(List<Ingress> ingresses, List<IngressClass> ingressClasses, List<Service> services,
                               List<EndpointSlice> endpointSlices, List<Secret> secrets, long revision) {
+
+    /** The type of Secret a certificate is read from; a cluster source watches no other type. */
+    public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
     public static final ClusterSnapshot EMPTY = new ClusterSnapshot(List.of(), List.of(), List.of(), List.of(),
             List.of(), 0);

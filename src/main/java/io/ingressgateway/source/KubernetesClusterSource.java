@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.ingressgateway.tls.TlsSecrets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -106,11 +105,11 @@ public final class KubernetesClusterSource implements ClusterStateSource {
     private List<SharedIndexInformer<Secret>> tlsSecrets() {
         if (namespaces.isEmpty()) {
             return List.of(informer("Secret", "all namespaces",
-                    client.secrets().inAnyNamespace().withField("type", TlsSecrets.TYPE), secrets));
+                    client.secrets().inAnyNamespace().withField("type", ClusterSnapshot.TLS_SECRET_TYPE), secrets));
         }
         return namespaces.stream()
                 .map(ns -> informer("Secret", "namespace " + ns,
-                        client.secrets().inNamespace(ns).withField("type", TlsSecrets.TYPE), secrets))
+                        client.secrets().inNamespace(ns).withField("type", ClusterSnapshot.TLS_SECRET_TYPE), secrets))
                 .toList();
     }
 
@@ -142,7 +141,7 @@ public final class KubernetesClusterSource implements ClusterStateSource {
                 // The field selector already keeps other Secrets out; filtering again costs nothing and holds even
                 // against a server that ignores the selector.
                 secrets.list().stream()
-                        .filter(secret -> TlsSecrets.TYPE.equals(secret.getType()))
+                        .filter(secret -> ClusterSnapshot.TLS_SECRET_TYPE.equals(secret.getType()))
                         .toList(),
                 revision);
     }

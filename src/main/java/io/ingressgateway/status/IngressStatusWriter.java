@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.pipeline.IdentityDiff;
+import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.ingressgateway.source.ClusterSnapshot;
@@ -83,6 +84,11 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
             return thread;
         });
         election.addListener(this::leadershipChanged);
+    }
+
+    @Override
+    public ListenerStage stage() {
+        return ListenerStage.INGRESS_STATUS;
     }
 
     @Override

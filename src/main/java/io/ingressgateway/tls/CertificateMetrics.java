@@ -1,5 +1,6 @@
 package io.ingressgateway.tls;
 
+import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,21 +9,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.core.Ordered;
 
 /**
  * {@code ingress_gateway_certificate_expiry_seconds}: the expiry (notAfter, epoch seconds) of each served
  * certificate, by TLS host and Secret, so an alert can fire well before a certificate lapses. The default certificate
  * is listed under host {@code _}. Rows follow the model: a host that loses TLS loses its row.
  */
-public class CertificateMetrics implements MeterBinder, RouteModelListener, Ordered {
-
-    /** Listener order: certificates are selected before the gauges read them. */
-    @Override
-    public int getOrder() {
-        return 1;
-    }
-
+public class CertificateMetrics implements MeterBinder, RouteModelListener {
 
     static final String NAME = "ingress.gateway.certificate.expiry";
     static final String DEFAULT_HOST = "_";
@@ -44,6 +37,11 @@ public class CertificateMetrics implements MeterBinder, RouteModelListener, Orde
                 .baseUnit("seconds")
                 .register(registry);
         refresh();
+    }
+
+    @Override
+    public ListenerStage stage() {
+        return ListenerStage.CERTIFICATE_METRICS;
     }
 
     @Override

@@ -66,8 +66,7 @@ public final class SelfSignedCertificate {
             X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
             List<X509Certificate> chain = List.of(certificate);
-            return new TlsCertificate(SOURCE, chain, keys.getPrivate(),
-                    PemCertificates.fingerprint(chain, keys.getPrivate()));
+            return TlsCertificate.of(SOURCE, chain, keys.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
             // EC P-256 and SHA256withECDSA are part of every Java 17 runtime.
             throw new IllegalStateException("Could not generate the self-signed default certificate", e);

@@ -1,24 +1,25 @@
 package io.ingressgateway.tls;
 
-import io.fabric8.kubernetes.api.model.Secret;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.TlsModel;
+import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.Ordered;
 import reactor.netty.tcp.SslProvider;
 
 /**
@@ -29,17 +30,10 @@ import reactor.netty.tcp.SslProvider;
  * the new certificates at once, connections already established keep theirs. TLS contexts are reused across models
  * for unchanged certificates.
  *
- * <p>The default certificate is the configured Secret ({@code ingress-gateway.tls.default-certificate}) when it is
- * present and usable, else a self-signed certificate generated at start.
+ * <p>The default certificate is the configured Secret ({@code ingress-gateway.tls.default-certificate}, read by the
+ * translator into the model) when it is present and usable, else a self-signed certificate generated at start.
  */
-public class SniCertificates implements AsyncMapping<String, SslProvider>, RouteModelListener, Ordered {
-
-    /** Listener order: certificates are selected before the gauges read them. */
-    @Override
-    public int getOrder() {
-        return 0;
-    }
-
+public class SniCertificates implements AsyncMapping<String, SslProvider>, RouteModelListener {
 
     private static final Logger log = LoggerFactory.getLogger(SniCertificates.class);
 
@@ -53,17 +47,14 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
     }
 
     private final TlsContexts contexts;
-    private final String defaultSecret;
     private final TlsCertificate selfSigned;
     private final AtomicReference<Selection> selection = new AtomicReference<>();
     private String lastDefaultProblem;
-    // What the current selection was made from; only touched on the pipeline thread.
+    /** What the current selection was made from; only touched on the pipeline thread. */
     private TlsModel lastTls;
-    private Secret lastDefaultSecret;
 
     public SniCertificates(IngressGatewayProperties.Tls settings) {
         this.contexts = new TlsContexts(settings);
-        this.defaultSecret = settings.defaultCertificate().trim();
         this.selfSigned = SelfSignedCertificate.generate();
         TlsContexts.Generation generation = contexts.generation();
         selection.set(new Selection(Map.of(), Map.of(), generation.providerFor(selfSigned), selfSigned,
@@ -72,27 +63,27 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
     }
 
     @Override
+    public ListenerStage stage() {
+        return ListenerStage.TLS_CERTIFICATES;
+    }
+
+    @Override
     public void onModel(PipelineState state) {
-        Secret secret = defaultSecret.isEmpty() ? null : findSecret(state.snapshot().secrets(), defaultSecret);
-        if (lastTls != null && state.model().tls() == lastTls && secret == lastDefaultSecret) {
-            // The same TLS hosts and the same default Secret object (an Ingress change without TLS, an endpoint
-            // change): the selection stands as it is.
+        TlsModel tls = state.model().tls();
+        if (tls == lastTls) {
+            // The same TLS hosts and default certificate (an Ingress change without TLS, an endpoint change): the
+            // selection stands as it is.
             return;
         }
         TlsContexts.Generation generation = contexts.generation();
         TlsCertificate defaultCertificate = selfSigned;
         String defaultReason = "no default certificate configured";
-        if (!defaultSecret.isEmpty()) {
-            String problem = null;
-            if (secret == null) {
-                problem = "Secret " + defaultSecret + " not found";
-            } else {
-                try {
-                    defaultCertificate = TlsSecrets.parse(secret);
-                    defaultReason = "configured default certificate";
-                } catch (InvalidCertificateException | RuntimeException e) {
-                    problem = "Secret " + defaultSecret + ": " + e.getMessage();
-                }
+        TlsModel.DefaultCertificate configured = tls.defaultCertificate();
+        if (configured != null) {
+            String problem = configured.problem();
+            if (configured.certificate() != null) {
+                defaultCertificate = configured.certificate();
+                defaultReason = "configured default certificate";
             }
             if (problem != null) {
                 defaultReason = problem + "; self-signed certificate served instead";
@@ -114,8 +105,8 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
         }
         Map<String, SslProvider> exact = new HashMap<>();
         Map<String, SslProvider> wildcard = new HashMap<>();
-        List<Served> served = new java.util.ArrayList<>();
-        for (TlsHost host : state.model().tls().hosts()) {
+        List<Served> served = new ArrayList<>();
+        for (TlsHost host : tls.hosts()) {
             if (host.certificate() == null) {
                 // Mapped explicitly, so a wildcard TLS host covering this name does not answer in its place.
                 (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact)
@@ -143,25 +134,12 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
         selection.set(new Selection(Map.copyOf(exact), Map.copyOf(wildcard), defaultProvider, defaultCertificate,
                 defaultReason, List.copyOf(served)));
         generation.retainRequested();
-        lastTls = state.model().tls();
-        lastDefaultSecret = secret;
+        lastTls = tls;
     }
 
     /** Exact hosts by name, wildcards by the suffix after the star. */
     private static String key(HostMatch host) {
         return host.kind() == HostMatch.Kind.WILDCARD ? host.wildcardSuffix() : host.pattern();
-    }
-
-    private static Secret findSecret(List<Secret> secrets, String key) {
-        String name = key.substring(key.indexOf('/') + 1);
-        for (Secret secret : secrets) {
-            // Compared in parts: a model is applied per change, and the list holds every TLS Secret.
-            if (secret != null && secret.getMetadata() != null && name.equals(secret.getMetadata().getName())
-                    && key.equals(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName())) {
-                return secret;
-            }
-        }
-        return null;
     }
 
     @Override
@@ -175,7 +153,7 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
         if (serverName == null || serverName.isEmpty()) {
             return current.defaultProvider();
         }
-        String name = serverName.toLowerCase(java.util.Locale.ROOT);
+        String name = serverName.toLowerCase(Locale.ROOT);
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
         }

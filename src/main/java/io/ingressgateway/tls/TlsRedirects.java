@@ -1,12 +1,15 @@
 package io.ingressgateway.tls;
 
-import io.ingressgateway.gateway.RouteTable;
+import io.ingressgateway.gateway.lookup.RouteTable;
+import io.ingressgateway.gateway.route.RequestHost;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.TlsRedirectPolicy;
+import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
 import java.util.ArrayList;
@@ -18,28 +21,68 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Answers, per request, what HTTPS asks of it: whether an HTTP request is redirected (looked up exactly as the
- * gateway routes it, host first, then path, so the route that would serve it decides), and whether a host has TLS
- * (for HSTS). Rebuilt on every model and swapped atomically.
+ * What {@link HttpsRedirectFilter} asks of each request: whether an HTTP request is redirected, and whether a host has
+ * TLS (for HSTS). Rebuilt on every model and swapped atomically.
+ *
+ * <p>A route's requests redirect as its {@link TlsRedirectPolicy} says, given whether its host has TLS (by its own
+ * pattern or, for an exact host, a wildcard TLS host covering it); a request matching none of a host's routes
+ * redirects when the model lists the host among its redirect hosts. The answer is looked up exactly as the gateway
+ * routes the request, host first, then path, so the route that would serve it decides.
  *
  * <p>A rebuild reuses each unchanged virtual host's rules (the translator keeps an unchanged virtual host as the very
- * same instance) as long as the redirect decisions are the same sets as before, and a model with the same virtual
- * hosts and TLS (an endpoint change) rebuilds nothing: with 10,000 Ingresses, the table of every route was rebuilt
- * per change.
+ * same instance) as long as the TLS hosts and redirect hosts are the same as before, and a model with the same
+ * virtual hosts and TLS (an endpoint change) rebuilds nothing.
  */
 public class TlsRedirects implements RouteModelListener {
 
     /**
      * @param anyRedirect whether any rule or host redirects at all: when none does, every lookup would answer false,
-     *                    and the lookup (a second route match per request, in memory of the request's own rule that is
-     *                    cold when requests are spread over thousands of rules) is skipped
+     *                    and the lookup (a second route match per request) is skipped
      */
-    private record State(RouteTable<Boolean> redirects, boolean anyRedirect, Set<String> exactTlsHosts,
-                         Set<String> wildcardTlsSuffixes) {
+    private record State(RouteTable<Boolean> redirects, boolean anyRedirect, TlsHosts tlsHosts) {
     }
 
-    /** What the state was built from, and the rules of each of its virtual hosts, by virtual host object. */
-    private record Built(RouteModel model, Map<VirtualHost, RouteTable.HostRules<Boolean>> hostRules) {
+    /** One virtual host's redirect decisions, and whether any of them redirects. */
+    private record HostRedirects(RouteTable.HostRules<Boolean> rules, boolean anyRedirect) {
+    }
+
+    /** What the state was built from, and the decisions of each of its virtual hosts, by virtual host object. */
+    private record Built(RouteModel model, TlsHosts tlsHosts, Map<VirtualHost, HostRedirects> hosts) {
+    }
+
+    /** The TLS host patterns of a model: exact names, and wildcards by the suffix after the star. */
+    record TlsHosts(Set<String> exact, Set<String> wildcardSuffixes) {
+
+        static TlsHosts of(TlsModel tls) {
+            Set<String> exact = new HashSet<>();
+            Set<String> wildcard = new HashSet<>();
+            for (TlsHost host : tls.hosts()) {
+                if (host.host().kind() == HostMatch.Kind.WILDCARD) {
+                    wildcard.add(host.host().wildcardSuffix());
+                } else {
+                    exact.add(host.host().pattern());
+                }
+            }
+            return new TlsHosts(Set.copyOf(exact), Set.copyOf(wildcard));
+        }
+
+        /** Whether a host name (lower case, no port) is served with TLS. */
+        boolean covers(String host) {
+            if (exact.contains(host)) {
+                return true;
+            }
+            int dot = host.indexOf('.');
+            return dot > 0 && wildcardSuffixes.contains(host.substring(dot));
+        }
+
+        /** Whether a virtual host's pattern is served with TLS: its own, or for an exact host a covering wildcard. */
+        boolean covers(HostMatch pattern) {
+            return switch (pattern.kind()) {
+                case EXACT -> covers(pattern.pattern());
+                case WILDCARD -> wildcardSuffixes.contains(pattern.wildcardSuffix());
+                case ANY -> false;
+            };
+        }
     }
 
     private final AtomicReference<State> state = new AtomicReference<>();
@@ -47,9 +90,15 @@ public class TlsRedirects implements RouteModelListener {
     private Built built;
 
     public TlsRedirects() {
-        Map<VirtualHost, RouteTable.HostRules<Boolean>> hostRules = new IdentityHashMap<>();
-        state.set(build(RouteModel.EMPTY, null, hostRules));
-        built = new Built(RouteModel.EMPTY, hostRules);
+        Map<VirtualHost, HostRedirects> hosts = new IdentityHashMap<>();
+        TlsHosts tlsHosts = TlsHosts.of(TlsModel.EMPTY);
+        state.set(build(RouteModel.EMPTY, tlsHosts, null, hosts));
+        built = new Built(RouteModel.EMPTY, tlsHosts, hosts);
+    }
+
+    @Override
+    public ListenerStage stage() {
+        return ListenerStage.TLS_REDIRECTS;
     }
 
     @Override
@@ -59,52 +108,51 @@ public class TlsRedirects implements RouteModelListener {
         if (model.virtualHosts() == before.virtualHosts() && model.tls() == before.tls()) {
             return;
         }
-        TlsModel tls = model.tls();
-        boolean sameDecisions = tls.redirectRouteIds().equals(before.tls().redirectRouteIds())
-                && tls.redirectHosts().equals(before.tls().redirectHosts());
-        Map<VirtualHost, RouteTable.HostRules<Boolean>> hostRules = new IdentityHashMap<>();
-        state.set(build(model, sameDecisions ? built.hostRules() : null, hostRules));
-        built = new Built(model, hostRules);
+        TlsHosts tlsHosts = TlsHosts.of(model.tls());
+        boolean sameTls = tlsHosts.equals(built.tlsHosts())
+                && model.tls().redirectHosts().equals(before.tls().redirectHosts());
+        Map<VirtualHost, HostRedirects> hosts = new IdentityHashMap<>();
+        state.set(build(model, tlsHosts, sameTls ? built.hosts() : null, hosts));
+        built = new Built(model, tlsHosts, hosts);
     }
 
     /**
-     * @param known rules of virtual hosts made under the same redirect decisions, by virtual host object, or null
-     * @param made  filled with the rules of this model's virtual hosts
+     * @param known decisions of virtual hosts made under the same TLS and redirect hosts, by virtual host object, or
+     *              null
+     * @param made  filled with the decisions of this model's virtual hosts
      */
-    static State build(RouteModel model, Map<VirtualHost, RouteTable.HostRules<Boolean>> known,
-                       Map<VirtualHost, RouteTable.HostRules<Boolean>> made) {
+    private static State build(RouteModel model, TlsHosts tlsHosts, Map<VirtualHost, HostRedirects> known,
+                               Map<VirtualHost, HostRedirects> made) {
         RouteTable.Builder<Boolean> redirects = RouteTable.builder();
+        boolean anyRedirect = !model.tls().redirectHosts().isEmpty();
         for (VirtualHost virtualHost : model.virtualHosts()) {
-            RouteTable.HostRules<Boolean> rules = known == null ? null : known.get(virtualHost);
-            if (rules == null) {
-                rules = hostRules(virtualHost, model.tls());
+            HostRedirects host = known == null ? null : known.get(virtualHost);
+            if (host == null) {
+                host = hostRedirects(virtualHost, tlsHosts, model.tls());
             }
-            made.put(virtualHost, rules);
-            redirects.host(virtualHost.host(), rules);
+            made.put(virtualHost, host);
+            redirects.host(virtualHost.host(), host.rules());
+            anyRedirect |= host.anyRedirect();
         }
         for (HostMatch host : model.tls().redirectHosts()) {
             redirects.hostDefault(host, true); // no-op for hosts that are virtual hosts: the first default wins
         }
         redirects.defaultTarget(false);
-        Set<String> exact = new HashSet<>();
-        Set<String> wildcard = new HashSet<>();
-        for (TlsHost host : model.tls().hosts()) {
-            if (host.host().kind() == HostMatch.Kind.WILDCARD) {
-                wildcard.add(host.host().wildcardSuffix());
-            } else {
-                exact.add(host.host().pattern());
-            }
-        }
-        boolean anyRedirect = !model.tls().redirectRouteIds().isEmpty() || !model.tls().redirectHosts().isEmpty();
-        return new State(redirects.build(), anyRedirect, Set.copyOf(exact), Set.copyOf(wildcard));
+        return new State(redirects.build(), anyRedirect, tlsHosts);
     }
 
-    private static RouteTable.HostRules<Boolean> hostRules(VirtualHost virtualHost, TlsModel tls) {
+    private static HostRedirects hostRedirects(VirtualHost virtualHost, TlsHosts tlsHosts, TlsModel tls) {
+        boolean hostHasTls = tlsHosts.covers(virtualHost.host());
+        boolean any = false;
         List<RouteTable.Rule<Boolean>> rules = new ArrayList<>(virtualHost.routes().size());
         for (Route route : virtualHost.routes()) {
-            rules.add(new RouteTable.Rule<>(route.path(), tls.redirectRouteIds().contains(route.id())));
+            boolean redirect = route.policies().getOrDefault(TlsRedirectPolicy.class, TlsRedirectPolicy.DEFAULTS)
+                    .redirects(hostHasTls);
+            any |= redirect;
+            rules.add(new RouteTable.Rule<>(route.path(), redirect));
         }
-        return new RouteTable.HostRules<>(rules, tls.redirectHosts().contains(virtualHost.host()));
+        return new HostRedirects(new RouteTable.HostRules<>(rules,
+                tls.redirectHosts().contains(virtualHost.host())), any);
     }
 
     /** Whether an HTTP request with this Host header and path goes to HTTPS instead. */
@@ -115,12 +163,6 @@ public class TlsRedirects implements RouteModelListener {
 
     /** Whether a host (as a Host header: any case, maybe with a port) is one of the TLS hosts. */
     public boolean hasTls(String hostHeader) {
-        State current = state.get();
-        String host = RouteTable.normalizeHost(hostHeader);
-        if (current.exactTlsHosts().contains(host)) {
-            return true;
-        }
-        int dot = host.indexOf('.');
-        return dot > 0 && current.wildcardTlsSuffixes().contains(host.substring(dot));
+        return state.get().tlsHosts().covers(RequestHost.normalize(hostHeader));
     }
 }

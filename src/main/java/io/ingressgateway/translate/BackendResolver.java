@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,7 +21,7 @@ import java.util.Set;
 
 /**
  * Turns Ingress backends into {@link Upstream}s. Services and EndpointSlices are indexed once per snapshot, and each
- * upstream key is resolved once, however many routes share it.
+ * upstream is resolved once, however many routes share it.
  *
  * <p>A backend that names a Service is always routed, even when the Service or its port does not exist: the upstream
  * then has no endpoints and the data plane answers 503, as ingress-nginx does. The path stays claimed, so a typo in
@@ -42,32 +43,31 @@ final class BackendResolver {
      * @param field       the field of the backend the problem concerns ({@code ""} for the backend itself)
      * @param problem     what is wrong, or null
      */
-    record Resolution(String upstreamKey, String field, String problem) {
+    record Resolution(UpstreamKey upstreamKey, String field, String problem) {
     }
 
     /**
      * One Service port an extraction resolved, and the Service object found for it (null when missing): an extraction
      * stays valid for as long as each of its Services is the very same object.
      */
-    record ServiceUse(String namespace, String service, String port, Service found, String serviceKey,
-                      String upstreamKey) {
+    record ServiceUse(UpstreamKey upstreamKey, Service found, String serviceKey) {
 
-        ServiceUse(String namespace, String service, String port, Service found) {
-            this(namespace, service, port, found, namespace + "/" + service, Upstream.key(namespace, service, port));
+        ServiceUse(UpstreamKey upstreamKey, Service found) {
+            this(upstreamKey, found, BackendResolver.serviceKey(upstreamKey.namespace(), upstreamKey.service()));
         }
     }
 
     private final Map<String, Service> services = new HashMap<>();
     private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
-    private final Map<String, Upstream> upstreams = new HashMap<>();
-    private final Map<String, String> problems = new HashMap<>();
+    private final Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
+    private final Map<UpstreamKey, String> problems = new HashMap<>();
     /** The uses of the extraction being recorded, or null. */
     private List<ServiceUse> recording;
 
     BackendResolver(List<Service> services, List<EndpointSlice> slices) {
         for (Service service : services) {
             if (service != null) {
-                this.services.put(IngressOrder.namespace(service) + "/" + IngressOrder.name(service), service);
+                this.services.put(serviceKey(IngressOrder.namespace(service), IngressOrder.name(service)), service);
             }
         }
         for (EndpointSlice slice : slices) {
@@ -75,7 +75,7 @@ final class BackendResolver {
                     : slice.getMetadata().getLabels();
             String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
             if (service != null && !service.isEmpty()) {
-                slicesByService.computeIfAbsent(IngressOrder.namespace(slice) + "/" + service, k -> new ArrayList<>())
+                slicesByService.computeIfAbsent(serviceKey(IngressOrder.namespace(slice), service), k -> new ArrayList<>())
                         .add(slice);
             }
         }
@@ -110,75 +110,55 @@ final class BackendResolver {
         if (number != null && (number < 1 || number > 65535)) {
             return new Resolution(null, ".service.port.number", "service port " + number + " is out of range");
         }
-        String key = resolve(namespace, service.getName(), number != null ? number.toString() : name);
+        UpstreamKey key = new UpstreamKey(namespace, service.getName(), number != null ? number.toString() : name);
+        upstream(key);
         String problem = problems.get(key);
         return new Resolution(key, problem == null ? null : ".service", problem);
     }
 
     /**
-     * Resolves one Service port, written as a number or a name, to an upstream and returns its key. A problem (no
-     * such Service or port) is remembered for {@link #resolve(String, IngressBackend)} to report.
+     * The upstream of one Service port (written as a number or a name), resolved when first asked for in this
+     * snapshot: a key of a remembered extraction is resolved with this snapshot's Services and endpoints, exactly as
+     * the original extraction did. A problem (no such Service or port) is remembered for
+     * {@link #resolve(String, IngressBackend)} to report.
      */
-    String resolve(String namespace, String serviceName, String portAsWritten) {
-        String key = Upstream.key(namespace, serviceName, portAsWritten);
-        Service service = services.get(namespace + "/" + serviceName);
+    Upstream upstream(UpstreamKey key) {
+        Service service = services.get(serviceKey(key.namespace(), key.service()));
         if (recording != null) {
-            recording.add(new ServiceUse(namespace, serviceName, portAsWritten, service));
+            recording.add(new ServiceUse(key, service));
         }
-        if (upstreams.containsKey(key)) {
-            return key;
-        }
+        Upstream known = upstreams.get(key);
+        return known != null ? known : resolve(key, service);
+    }
+
+    private Upstream resolve(UpstreamKey key, Service service) {
+        String portAsWritten = key.port();
         Integer number = parsePort(portAsWritten);
-        String qualified = "Service " + namespace + "/" + serviceName;
+        String qualified = "Service " + key.namespace() + "/" + key.service();
         if (service == null) {
-            remember(key, namespace, serviceName, portAsWritten, List.of(), false,
-                    qualified + " does not exist; requests get 503");
-            return key;
+            return remember(key, List.of(), false, qualified + " does not exist; requests get 503");
         }
         ServicePort servicePort = findPort(service, number, portAsWritten);
         if (service.getSpec() != null && "ExternalName".equals(service.getSpec().getType())) {
             String externalName = service.getSpec().getExternalName();
             Integer target = number != null ? number : servicePort == null ? null : servicePort.getPort();
             if (externalName == null || externalName.isEmpty()) {
-                remember(key, namespace, serviceName, portAsWritten, List.of(), true,
+                return remember(key, List.of(), true,
                         qualified + " is of type ExternalName but has no externalName; requests get 503");
-            } else if (target == null) {
-                remember(key, namespace, serviceName, portAsWritten, List.of(), true,
-                        qualified + " has no port named '" + portAsWritten + "'; requests get 503");
-            } else {
-                remember(key, namespace, serviceName, portAsWritten, List.of(new Endpoint(externalName, target)),
-                        true, null);
             }
-            return key;
+            if (target == null) {
+                return remember(key, List.of(), true,
+                        qualified + " has no port named '" + portAsWritten + "'; requests get 503");
+            }
+            return remember(key, List.of(new Endpoint(externalName, target)), true, null);
         }
         if (servicePort == null) {
-            remember(key, namespace, serviceName, portAsWritten, List.of(), false,
-                    qualified + " has no port " + (number != null ? portAsWritten : "named '" + portAsWritten + "'")
-                            + "; requests get 503");
-            return key;
+            return remember(key, List.of(), false, qualified + " has no port "
+                    + (number != null ? portAsWritten : "named '" + portAsWritten + "'") + "; requests get 503");
         }
-        remember(key, namespace, serviceName, portAsWritten,
-                readyEndpoints(slicesByService.getOrDefault(namespace + "/" + serviceName, List.of()),
-                        emptyIfNull(servicePort.getName())),
+        return remember(key, readyEndpoints(slicesByService.getOrDefault(
+                serviceKey(key.namespace(), key.service()), List.of()), emptyIfNull(servicePort.getName())),
                 false, null);
-        return key;
-    }
-
-    /**
-     * The upstream of a key, resolved now when no backend of this snapshot named it yet (a key of a remembered
-     * extraction, {@code namespace/service:port}).
-     */
-    Upstream upstream(String key) {
-        Upstream upstream = upstreams.get(key);
-        if (upstream == null) {
-            int slash = key.indexOf('/');
-            int colon = key.indexOf(':', slash + 1);
-            if (slash > 0 && colon > slash) {
-                resolve(key.substring(0, slash), key.substring(slash + 1, colon), key.substring(colon + 1));
-                upstream = upstreams.get(key);
-            }
-        }
-        return upstream;
     }
 
     /** Records every Service port resolved from now until {@link #stopRecording()}. */
@@ -195,7 +175,7 @@ final class BackendResolver {
     /**
      * Whether every Service of {@code uses} (recorded against another snapshot) is the very same object in this one,
      * so that what was read with them still holds. Their upstreams need no resolving here: {@link #upstream} resolves
-     * any key it has not seen, with this snapshot's endpoints, exactly as the original extraction did.
+     * any key it has not seen, with this snapshot's endpoints.
      */
     boolean stillValid(List<ServiceUse> uses) {
         for (ServiceUse use : uses) {
@@ -206,25 +186,13 @@ final class BackendResolver {
         return true;
     }
 
-    /**
-     * Whether {@link #upstream} can resolve every upstream of {@code uses} from its key alone: true unless a namespace
-     * holds a {@code /} or a Service name a {@code :}, which no valid object has.
-     */
-    static boolean keysAreParseable(List<ServiceUse> uses) {
-        for (ServiceUse use : uses) {
-            if (use.namespace().indexOf('/') >= 0 || use.service().indexOf(':') >= 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void remember(String key, String namespace, String service, String port, List<Endpoint> endpoints,
-                          boolean externalName, String problem) {
-        upstreams.put(key, new Upstream(key, namespace, service, port, endpoints, externalName));
+    private Upstream remember(UpstreamKey key, List<Endpoint> endpoints, boolean externalName, String problem) {
+        Upstream upstream = new Upstream(key, endpoints, externalName);
+        upstreams.put(key, upstream);
         if (problem != null) {
             problems.put(key, problem);
         }
+        return upstream;
     }
 
     private static ServicePort findPort(Service service, Integer number, String name) {
@@ -295,6 +263,11 @@ final class BackendResolver {
             return null;
         }
         return Integer.valueOf(port);
+    }
+
+    /** A Service's index key, {@code namespace/name}. */
+    private static String serviceKey(String namespace, String name) {
+        return namespace + "/" + name;
     }
 
     private static String emptyIfNull(String s) {

@@ -2,6 +2,7 @@ package io.ingressgateway.translate;
 
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.ingressgateway.translate.annotations.AnnotationFamilies;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ import java.util.Objects;
  */
 final class IngressClassSelector {
 
-    static final String LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+    static final String LEGACY_CLASS_ANNOTATION = AnnotationFamilies.LEGACY_CLASS;
     static final String DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
 
     /** Whether an Ingress is ours, and why, in words for its report. */

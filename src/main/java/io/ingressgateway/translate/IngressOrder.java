@@ -16,6 +16,26 @@ import java.time.format.DateTimeParseException;
  */
 final class IngressOrder {
 
+    /**
+     * The order conflicts are settled in: oldest creation time first (none counts as youngest), then
+     * namespace/name.
+     */
+    record Age(Instant createdAt, IngressRef ref) implements Comparable<Age> {
+
+        @Override
+        public int compareTo(Age other) {
+            if (createdAt != null && other.createdAt != null) {
+                int byTime = createdAt.compareTo(other.createdAt);
+                if (byTime != 0) {
+                    return byTime;
+                }
+            } else if (createdAt != null || other.createdAt != null) {
+                return createdAt == null ? 1 : -1;
+            }
+            return ref.compareTo(other.ref);
+        }
+    }
+
     /** Objects without a namespace (manifests applied without {@code -n}) live where kubectl would put them. */
     static final String DEFAULT_NAMESPACE = "default";
 

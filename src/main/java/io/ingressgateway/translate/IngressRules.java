@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
-import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.UpstreamKey;
+import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.translate.annotations.AnnotationFamilies;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,14 +25,14 @@ final class IngressRules {
      *
      * @param field where the path sits in the Ingress, for conflict diagnostics
      */
-    record Candidate(HostMatch host, PathMatch path, String upstreamKey, String field, String routeId) {
+    record Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field, String routeId) {
 
         /**
          * {@code routeId} is that of the route this candidate claims (null without a path), computed once: the
          * extraction is remembered, so later translations reuse the same string, whose hash and equality are then
          * free all the way down to the gateway's routes.
          */
-        Candidate(HostMatch host, PathMatch path, String upstreamKey, String field) {
+        Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field) {
             this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path));
         }
     }
@@ -38,10 +40,10 @@ final class IngressRules {
     /**
      * Everything one Ingress contributes, before conflicts with other Ingresses.
      *
-     * @param policy the guards its annotations ask for, applied to every route of this Ingress
+     * @param policies what its annotations ask for, applied to every route of this Ingress
      */
-    record Extracted(List<Candidate> candidates, String defaultUpstreamKey, List<Diagnostic> diagnostics,
-                     UpstreamPolicy policy) {
+    record Extracted(List<Candidate> candidates, UpstreamKey defaultUpstreamKey, List<Diagnostic> diagnostics,
+                     RoutePolicies policies) {
 
         Extracted {
             // Immutable: an extraction is remembered and reused by later translations.
@@ -53,19 +55,19 @@ final class IngressRules {
     private IngressRules() {
     }
 
-    static Extracted extract(Ingress ingress, BackendResolver backends) {
+    static Extracted extract(Ingress ingress, BackendResolver backends, AnnotationFamilies families) {
         String namespace = IngressOrder.namespace(ingress);
         List<Candidate> candidates = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
-        UpstreamPolicyAnnotations.Result annotations = UpstreamPolicyAnnotations.parse(
+        AnnotationFamilies.Read annotations = families.read(
                 ingress.getMetadata() == null ? null : ingress.getMetadata().getAnnotations());
         diagnostics.addAll(annotations.diagnostics());
         IngressSpec spec = ingress.getSpec();
         if (spec == null) {
             diagnostics.add(Diagnostic.warning("spec", "Ingress has no spec; nothing is served"));
-            return new Extracted(candidates, null, diagnostics, annotations.policy());
+            return new Extracted(candidates, null, diagnostics, annotations.policies());
         }
-        String defaultKey = null;
+        UpstreamKey defaultKey = null;
         if (spec.getDefaultBackend() != null) {
             BackendResolver.Resolution resolution = backends.resolve(namespace, spec.getDefaultBackend());
             defaultKey = resolution.upstreamKey();
@@ -82,7 +84,7 @@ final class IngressRules {
         for (int i = 0; i < rules.size(); i++) {
             readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, candidates, diagnostics);
         }
-        return new Extracted(candidates, defaultKey, diagnostics, annotations.policy());
+        return new Extracted(candidates, defaultKey, diagnostics, annotations.policies());
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,

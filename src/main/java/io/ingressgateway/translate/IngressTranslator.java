@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.source.ClusterSnapshot;
+import io.ingressgateway.translate.annotations.AnnotationFamilies;
 import java.util.Map;
 
 /**
@@ -33,8 +34,8 @@ import java.util.Map;
  *       host that has one. Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress
  *       that has one, else to the configured default backend Service, else to the controller's own 404.</li>
  *   <li>Ingresses that are not ours are reported as not served and otherwise ignored: no routes, no diagnostics.</li>
- *   <li>Guard annotations (timeouts, bulkhead, retries, circuit breaker; {@link UpstreamPolicyAnnotations}) apply
- *       to every route of their Ingress; an invalid one is a warning and its setting keeps the default.</li>
+ *   <li>Annotations are read by their families ({@link AnnotationFamilies}) into policies that apply to every route
+ *       of their Ingress; an invalid one is a warning and its setting keeps the default.</li>
  *   <li>A rule with an invalid host is dropped, a path with an invalid path or backend is dropped; everything else of
  *       the same Ingress is served. No input makes translation fail; one Ingress never affects how another is read.
  *       </li>
@@ -44,6 +45,7 @@ public final class IngressTranslator {
 
     private final TranslatorSettings settings;
     private final DefaultBackendSetting configuredDefault;
+    private final AnnotationFamilies families = AnnotationFamilies.standard();
     /** What the last translation worked out; null before the first and after one that failed. */
     private TranslationState state;
 
@@ -66,7 +68,7 @@ public final class IngressTranslator {
                 return previous.model();
             }
         }
-        TranslationState built = TranslationState.build(settings, configuredDefault, snapshot, previous);
+        TranslationState built = TranslationState.build(settings, configuredDefault, families, snapshot, previous);
         state = built;
         return built.model();
     }

@@ -7,27 +7,28 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressRef;
-import io.ingressgateway.model.Route;
 import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.VirtualHost;
-import io.ingressgateway.tls.InvalidCertificateException;
-import io.ingressgateway.tls.TlsSecrets;
+import io.ingressgateway.model.policy.TlsRedirectPolicy;
+import io.ingressgateway.source.ClusterSnapshot;
+import io.ingressgateway.translate.certificates.InvalidCertificateException;
+import io.ingressgateway.translate.certificates.TlsSecrets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Reads {@code spec.tls} and the redirect annotations of the served Ingresses, as ingress-nginx does.
+ * Reads {@code spec.tls} of the served Ingresses, and the configured default certificate, as ingress-nginx does.
  *
  * <ul>
  *   <li>Each host of a {@code spec.tls} entry is served with the certificate of its {@code secretName}, a Secret in
@@ -37,22 +38,16 @@ import java.util.function.Predicate;
  *       and keep their redirect. No other host is affected.</li>
  *   <li>When several Ingresses name the same TLS host, the oldest decides its certificate (as for paths); a younger
  *       one asking for another Secret gets a warning.</li>
- *   <li>HTTP requests to a route are redirected to HTTPS when the route's host has TLS (by its own pattern or, for an
- *       exact host, a wildcard TLS host covering it), unless the route's Ingress opts out with {@code ssl-redirect:
- *       "false"}; {@code force-ssl-redirect: "true"} redirects its routes even without TLS. Both are read under
- *       {@value #OUR_PREFIX} and, for Ingresses written for ingress-nginx, {@value #NGINX_PREFIX}; ours wins.</li>
+ *   <li>HTTP requests for a TLS host that match none of its routes are redirected to HTTPS unless the Ingress deciding
+ *       the host opts out ({@link TlsRedirectPolicy}); a route's own requests follow its route's policy, which the
+ *       data plane holds against the TLS hosts.</li>
  * </ul>
  *
  * <p>Two steps, so that a change to one Ingress costs little: {@link #read} turns one Ingress into what it asks for
  * (a {@link Read}, remembered while the Ingress and the Secrets stay the same objects); {@link #assemble} settles the
- * claims of every served Ingress, oldest first, and works out the redirects.
+ * claims of every served Ingress with TLS settings, oldest first, and works out which hosts redirect.
  */
 final class TlsRules {
-
-    static final String OUR_PREFIX = "ingress-gateway.io/";
-    static final String NGINX_PREFIX = "nginx.ingress.kubernetes.io/";
-    static final String SSL_REDIRECT = "ssl-redirect";
-    static final String FORCE_SSL_REDIRECT = "force-ssl-redirect";
 
     /** What one translation learned about TLS. */
     record Result(TlsModel model, Map<IngressRef, List<Diagnostic>> diagnostics) {
@@ -64,15 +59,13 @@ final class TlsRules {
         }
     }
 
-    enum Redirect { DEFAULT, OFF, FORCE }
-
     /**
      * What one served Ingress asks for, in the order it asks: warnings that concern it alone, and TLS hosts it claims
      * (whether a claim holds depends on older Ingresses, so it is decided by {@link #assemble}).
      */
-    record Read(Redirect redirect, List<Step> steps) {
+    record Read(List<Step> steps) {
 
-        static final Read NOTHING = new Read(Redirect.DEFAULT, List.of());
+        static final Read NOTHING = new Read(List.of());
 
         Read {
             steps = List.copyOf(steps);
@@ -80,7 +73,7 @@ final class TlsRules {
 
         /** Whether the Ingress affects TLS at all: most Ingresses do not, and are skipped by {@link #assemble}. */
         boolean isEmpty() {
-            return redirect == Redirect.DEFAULT && steps.isEmpty();
+            return steps.isEmpty();
         }
     }
 
@@ -95,8 +88,8 @@ final class TlsRules {
     record Claim(TlsHost candidate, String field) implements Step {
     }
 
-    /** One served Ingress and what it asks for, as {@link #assemble} takes them. */
-    record Reader(IngressRef ref, Read read) {
+    /** One served Ingress, what it asks for, and its redirect policy, as {@link #assemble} takes them. */
+    record Reader(IngressRef ref, Read read, TlsRedirectPolicy redirect) {
     }
 
     /**
@@ -107,7 +100,7 @@ final class TlsRules {
 
         private final List<Secret> list;
         private final Map<String, Secret> byName = new HashMap<>();
-        private final Map<Secret, Object> parsed = new java.util.IdentityHashMap<>();
+        private final Map<Secret, Object> parsed = new IdentityHashMap<>();
 
         /** @param previous the Secrets of an earlier snapshot, whose parsing of unchanged Secrets is reused; or null */
         Secrets(List<Secret> list, Secrets previous) {
@@ -132,28 +125,45 @@ final class TlsRules {
         Object load(String secretKey) {
             Secret secret = byName.get(secretKey);
             if (secret == null) {
-                return "not found (only Secrets of type " + TlsSecrets.TYPE + " are watched)";
+                return "not found (only Secrets of type " + ClusterSnapshot.TLS_SECRET_TYPE + " are watched)";
             }
             return parsed.computeIfAbsent(secret, TlsRules::parse);
+        }
+
+        /**
+         * The configured default certificate ({@code namespace/name} of its Secret, empty for none), read as the data
+         * plane has always read it: from a Secret of any type holding {@code tls.crt} and {@code tls.key}.
+         */
+        TlsModel.DefaultCertificate defaultCertificate(String secretKey) {
+            if (secretKey.isEmpty()) {
+                return null;
+            }
+            Secret secret = byName.get(secretKey);
+            if (secret == null) {
+                return new TlsModel.DefaultCertificate(secretKey, null, "Secret " + secretKey + " not found");
+            }
+            try {
+                return new TlsModel.DefaultCertificate(secretKey, TlsSecrets.parse(secret), null);
+            } catch (InvalidCertificateException | RuntimeException e) {
+                return new TlsModel.DefaultCertificate(secretKey, null, "Secret " + secretKey + ": " + e.getMessage());
+            }
         }
     }
 
     private TlsRules() {
     }
 
-    /** Reads the {@code spec.tls} and redirect annotations of one served Ingress. */
+    /** Reads the {@code spec.tls} of one served Ingress. */
     static Read read(Ingress ingress, IngressRef ref, Secrets secrets) {
         List<Step> steps = new ArrayList<>();
-        Redirect redirect = Redirect.DEFAULT;
         try {
-            redirect = redirectOf(ingress, steps);
             readEntries(ingress, ref, secrets, steps);
         } catch (RuntimeException e) {
             // Last line of defence, as in IngressTranslator: one odd object never affects another Ingress.
             steps.add(warning("spec.tls", "TLS settings could not be read (" + e + "); hosts of this Ingress are"
                     + " served without its certificates"));
         }
-        return steps.isEmpty() && redirect == Redirect.DEFAULT ? Read.NOTHING : new Read(redirect, steps);
+        return steps.isEmpty() ? Read.NOTHING : new Read(steps);
     }
 
     private static void readEntries(Ingress ingress, IngressRef ref, Secrets secrets, List<Step> steps) {
@@ -230,35 +240,33 @@ final class TlsRules {
     }
 
     /**
-     * Settles every claim and works out the redirects.
+     * Settles every claim and works out which hosts redirect.
      *
-     * @param readers      the served Ingresses whose {@link Read} is not empty, oldest first
-     * @param virtualHosts the merged virtual hosts, in model order (routes know which Ingress they came from)
-     * @param hasVirtualHost whether a virtual host exists for a host pattern
+     * @param readers            the served Ingresses whose {@link Read} is not empty, oldest first
+     * @param virtualHosts       the merged virtual hosts, in model order
+     * @param hasVirtualHost     whether a virtual host exists for a host pattern
+     * @param defaultCertificate the configured default certificate as read, or null when none is configured
      */
     static Result assemble(Iterable<Reader> readers, Collection<VirtualHost> virtualHosts,
-                           Predicate<HostMatch> hasVirtualHost) {
+                           Predicate<HostMatch> hasVirtualHost, TlsModel.DefaultCertificate defaultCertificate) {
         Assembly assembly = new Assembly();
         for (Reader reader : readers) {
             assembly.apply(reader);
         }
-        if (assembly.hosts.isEmpty() && !assembly.redirects.containsValue(Redirect.FORCE)
-                && assembly.diagnostics.isEmpty()) {
+        if (assembly.hosts.isEmpty() && assembly.diagnostics.isEmpty() && defaultCertificate == null) {
             return Result.EMPTY;
         }
-        return new Result(assembly.model(virtualHosts, hasVirtualHost), assembly.diagnostics);
+        return new Result(assembly.model(virtualHosts, hasVirtualHost, defaultCertificate), assembly.diagnostics);
     }
 
     /** The claims of one translation, applied oldest Ingress first: the first claim of a host holds it. */
     private static final class Assembly {
         final Map<IngressRef, List<Diagnostic>> diagnostics = new HashMap<>();
-        final Map<IngressRef, Redirect> redirects = new HashMap<>();
+        final Map<IngressRef, TlsRedirectPolicy> redirects = new HashMap<>();
         final Map<HostMatch, TlsHost> hosts = new LinkedHashMap<>();
 
         void apply(Reader reader) {
-            if (reader.read().redirect() != Redirect.DEFAULT) {
-                redirects.put(reader.ref(), reader.read().redirect());
-            }
+            redirects.put(reader.ref(), reader.redirect());
             for (Step step : reader.read().steps()) {
                 if (step instanceof Warning warning) {
                     warn(reader.ref(), warning.diagnostic());
@@ -293,36 +301,18 @@ final class TlsRules {
             diagnostics.computeIfAbsent(ref, k -> new ArrayList<>()).add(diagnostic);
         }
 
-        private TlsHost tlsOf(HostMatch host) {
-            TlsHost own = hosts.get(host);
-            if (own != null || host.kind() != HostMatch.Kind.EXACT || hosts.isEmpty()) {
-                return own;
-            }
-            int dot = host.pattern().indexOf('.');
-            return dot > 0 ? hosts.get(HostMatch.of("*" + host.pattern().substring(dot))) : null;
+        /** Whether the Ingress deciding a TLS host redirects the host's requests that match none of its routes. */
+        private boolean redirectsUnmatched(TlsHost tls) {
+            return redirects.getOrDefault(tls.ingress(), TlsRedirectPolicy.DEFAULTS).redirectsUnmatchedPaths();
         }
 
-        private Redirect redirectOf(IngressRef ref) {
-            return redirects.getOrDefault(ref, Redirect.DEFAULT);
-        }
-
-        TlsModel model(Collection<VirtualHost> virtualHosts, Predicate<HostMatch> hasVirtualHost) {
-            Set<String> redirectRoutes = new LinkedHashSet<>();
+        TlsModel model(Collection<VirtualHost> virtualHosts, Predicate<HostMatch> hasVirtualHost,
+                       TlsModel.DefaultCertificate defaultCertificate) {
             Set<HostMatch> redirectHosts = new LinkedHashSet<>();
             Set<String> wildcardVirtualHosts = new LinkedHashSet<>();
-            boolean anyForced = redirects.containsValue(Redirect.FORCE);
             for (VirtualHost virtualHost : virtualHosts) {
                 TlsHost tls = tlsOf(virtualHost.host());
-                if (tls != null || anyForced) {
-                    // Without TLS for the host, only routes of Ingresses forcing the redirect are redirected.
-                    for (Route route : virtualHost.routes()) {
-                        Redirect redirect = redirectOf(route.ingress());
-                        if (redirect == Redirect.FORCE || (redirect == Redirect.DEFAULT && tls != null)) {
-                            redirectRoutes.add(route.id());
-                        }
-                    }
-                }
-                if (tls != null && redirectOf(tls.ingress()) != Redirect.OFF) {
+                if (tls != null && redirectsUnmatched(tls)) {
                     redirectHosts.add(virtualHost.host());
                 }
                 if (virtualHost.host().kind() == HostMatch.Kind.WILDCARD) {
@@ -335,18 +325,27 @@ final class TlsRules {
                 int dot = pattern.indexOf('.');
                 boolean routedByWildcard = tls.host().kind() == HostMatch.Kind.EXACT && dot > 0
                         && wildcardVirtualHosts.contains(pattern.substring(dot));
-                if (!hasVirtualHost.test(tls.host()) && !routedByWildcard
-                        && redirectOf(tls.ingress()) != Redirect.OFF) {
+                if (!hasVirtualHost.test(tls.host()) && !routedByWildcard && redirectsUnmatched(tls)) {
                     redirectHosts.add(tls.host());
                 }
             }
-            return new TlsModel(new ArrayList<>(hosts.values()), redirectRoutes, redirectHosts);
+            return new TlsModel(new ArrayList<>(hosts.values()), redirectHosts, defaultCertificate);
+        }
+
+        /** The TLS host a host pattern is served under: its own, else (for an exact host) the wildcard covering it. */
+        private TlsHost tlsOf(HostMatch host) {
+            TlsHost own = hosts.get(host);
+            if (own != null || host.kind() != HostMatch.Kind.EXACT || hosts.isEmpty()) {
+                return own;
+            }
+            int dot = host.pattern().indexOf('.');
+            return dot > 0 ? hosts.get(HostMatch.of("*" + host.pattern().substring(dot))) : null;
         }
     }
 
     private static Object parse(Secret secret) {
-        if (!TlsSecrets.TYPE.equals(secret.getType())) {
-            return "is of type " + secret.getType() + ", not " + TlsSecrets.TYPE;
+        if (!ClusterSnapshot.TLS_SECRET_TYPE.equals(secret.getType())) {
+            return "is of type " + secret.getType() + ", not " + ClusterSnapshot.TLS_SECRET_TYPE;
         }
         try {
             return TlsSecrets.parse(secret);
@@ -355,37 +354,6 @@ final class TlsRules {
         } catch (RuntimeException e) {
             return "unreadable (" + e + ")";
         }
-    }
-
-    private static Redirect redirectOf(Ingress ingress, List<Step> steps) {
-        Map<String, String> annotations = ingress.getMetadata() == null ? null
-                : ingress.getMetadata().getAnnotations();
-        if (annotations == null || annotations.isEmpty()) {
-            return Redirect.DEFAULT;
-        }
-        Boolean force = flag(annotations, FORCE_SSL_REDIRECT, steps);
-        Boolean redirect = flag(annotations, SSL_REDIRECT, steps);
-        if (Boolean.TRUE.equals(force)) {
-            return Redirect.FORCE;
-        }
-        return Boolean.FALSE.equals(redirect) ? Redirect.OFF : Redirect.DEFAULT;
-    }
-
-    /** Our annotation, else ingress-nginx's; an unreadable value is a warning and counts as unset. */
-    private static Boolean flag(Map<String, String> annotations, String name, List<Step> steps) {
-        for (String prefix : List.of(OUR_PREFIX, NGINX_PREFIX)) {
-            String value = annotations.get(prefix + name);
-            if (value == null) {
-                continue;
-            }
-            String trimmed = value.trim().toLowerCase(Locale.ROOT);
-            if (trimmed.equals("true") || trimmed.equals("false")) {
-                return Boolean.valueOf(trimmed);
-            }
-            steps.add(warning("metadata.annotations['" + prefix + name + "']", "'" + value + "' is not \"true\" or"
-                    + " \"false\"; ignored"));
-        }
-        return null;
     }
 
     private static Warning warning(String field, String message) {

@@ -8,18 +8,19 @@ import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
-import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.RouteModel;
-import io.ingressgateway.model.Upstream;
-import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.TlsModel;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.model.policy.TlsRedirectPolicy;
 import io.ingressgateway.source.ClusterSnapshot;
-import java.time.Instant;
+import io.ingressgateway.translate.IngressOrder.Age;
+import io.ingressgateway.translate.annotations.AnnotationFamilies;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,35 +37,15 @@ import java.util.TreeMap;
  * from objects that did not change.
  *
  * <p>Mutable, owned by one {@link IngressTranslator}, used by one thread at a time. A translation that fails midway
- * leaves a half-updated state: the translator then drops it and builds the next one from scratch.
+ * leaves a half-updated state: the translator then drops it and builds the next one from scratch. The use counts of
+ * upstreams are kept by {@link UpstreamUses}, reports are written by {@link IngressReports}.
  */
 final class TranslationState {
-
-    /**
-     * The order conflicts are settled in: oldest creation time first (none counts as youngest), then
-     * namespace/name.
-     */
-    record Age(Instant createdAt, IngressRef ref) implements Comparable<Age> {
-
-        @Override
-        public int compareTo(Age other) {
-            if (createdAt != null && other.createdAt != null) {
-                int byTime = createdAt.compareTo(other.createdAt);
-                if (byTime != 0) {
-                    return byTime;
-                }
-            } else if (createdAt != null || other.createdAt != null) {
-                return createdAt == null ? 1 : -1;
-            }
-            return ref.compareTo(other.ref);
-        }
-    }
 
     /** What one served Ingress was read into, at which resource version, consulting which Services. */
     private record Extraction(String resourceVersion, IngressRules.Extracted extracted,
                               List<BackendResolver.ServiceUse> uses,
-                              Map<HostMatch, List<IngressRules.Candidate>> byHost,
-                              boolean reusable) {
+                              Map<HostMatch, List<IngressRules.Candidate>> byHost) {
     }
 
     /**
@@ -82,8 +63,13 @@ final class TranslationState {
             return extraction != null;
         }
 
-        String defaultUpstreamKey() {
+        UpstreamKey defaultUpstreamKey() {
             return extraction == null ? null : extraction.extracted().defaultUpstreamKey();
+        }
+
+        TlsRedirectPolicy redirect() {
+            return extraction.extracted().policies().getOrDefault(TlsRedirectPolicy.class,
+                    TlsRedirectPolicy.DEFAULTS);
         }
     }
 
@@ -93,39 +79,36 @@ final class TranslationState {
         Map<PathMatch, Route> holders = Map.of();
     }
 
+    private final AnnotationFamilies families;
     private ClusterSnapshot snapshot;
     private IngressClassSelector selector;
     private BackendResolver backends;
     private List<EndpointSlice> backendSlices;
     private TlsRules.Secrets secrets;
-    /** The upstream of the configured default backend Service, or null; decided by Services alone. */
-    private String configuredDefaultKey;
+    /** The configured default certificate as read from the Secrets, or null when none is configured. */
+    private TlsModel.DefaultCertificate defaultCertificate;
+    /** The upstream of the configured default backend Service, or null. */
+    private UpstreamKey configuredDefaultKey;
 
     private final Map<IngressRef, Entry> entries = new HashMap<>();
-    /** Entries whose extraction names an upstream that cannot be resolved from its key: read again every time. */
-    private final Set<IngressRef> rereadAlways = new HashSet<>();
     private final Map<HostMatch, HostState> hosts = new HashMap<>();
     private final TreeMap<HostMatch, VirtualHost> virtualHosts = new TreeMap<>(VirtualHostMerger.HOST_ORDER);
     private final TreeMap<Age, Entry> withDefaultBackend = new TreeMap<>();
     private final TreeMap<Age, Entry> withTls = new TreeMap<>();
     private final TreeMap<IngressRef, IngressReport> reports = new TreeMap<>();
-    private final Map<String, Integer> upstreamUses = new HashMap<>();
-    private final Map<String, Upstream> upstreams = new HashMap<>();
-    /** Upstream keys whose use count went to or from zero since the upstreams were last resolved. */
-    private final Set<String> upstreamsToResolve = new HashSet<>();
-    private String globalDefault;
+    private final UpstreamUses upstreams = new UpstreamUses();
+    private UpstreamKey globalDefault;
     private IngressRef globalDefaultOwner;
     private TlsRules.Result tls = TlsRules.Result.EMPTY;
 
     private List<VirtualHost> virtualHostList = List.of();
     private List<IngressReport> reportList = List.of();
-    private Map<String, Upstream> upstreamMap = Map.of();
     private boolean virtualHostsChanged;
     private boolean reportsChanged;
-    private boolean upstreamsChanged;
     private RouteModel model;
 
-    private TranslationState() {
+    private TranslationState(AnnotationFamilies families) {
+        this.families = families;
     }
 
     /**
@@ -134,8 +117,8 @@ final class TranslationState {
      * the first in the snapshot is the one translated.
      */
     static TranslationState build(TranslatorSettings settings, DefaultBackendSetting configuredDefault,
-                                  ClusterSnapshot snapshot, TranslationState previous) {
-        TranslationState state = new TranslationState();
+                                  AnnotationFamilies families, ClusterSnapshot snapshot, TranslationState previous) {
+        TranslationState state = new TranslationState(families);
         state.snapshot = snapshot;
         state.selector = previous != null && sameObjects(previous.snapshot.ingressClasses(), snapshot.ingressClasses())
                 ? previous.selector
@@ -145,16 +128,19 @@ final class TranslationState {
                 && sameObjects(previous.backendSlices, snapshot.endpointSlices())
                 ? previous.backends : new BackendResolver(snapshot.services(), snapshot.endpointSlices());
         state.backendSlices = snapshot.endpointSlices();
-        state.secrets = previous != null && previous.secrets.sameAs(snapshot.secrets()) ? previous.secrets
+        boolean sameSecrets = previous != null && previous.secrets.sameAs(snapshot.secrets());
+        state.secrets = sameSecrets ? previous.secrets
                 : new TlsRules.Secrets(snapshot.secrets(), previous == null ? null : previous.secrets);
-        state.configuredDefaultKey = configuredDefault == null ? null : state.backends.resolve(
-                configuredDefault.namespace(), configuredDefault.service(), configuredDefault.port());
+        state.defaultCertificate = sameSecrets ? previous.defaultCertificate
+                : state.secrets.defaultCertificate(settings.defaultCertificateSecret());
+        state.configuredDefaultKey = configuredDefault == null ? null : new UpstreamKey(configuredDefault.namespace(),
+                configuredDefault.service(), configuredDefault.port());
         Map<IngressRef, Ingress> all = new LinkedHashMap<>(snapshot.ingresses().size() * 4 / 3 + 1);
         for (Ingress ingress : snapshot.ingresses()) {
             all.putIfAbsent(IngressOrder.ref(ingress), ingress);
         }
         state.apply(all, previous);
-        state.resolveUpstreams(previous, false);
+        state.upstreams.resolve(state.backends, previous == null ? null : previous.upstreams, false);
         state.publish();
         return state;
     }
@@ -234,15 +220,10 @@ final class TranslationState {
             backends = new BackendResolver(next.services(), next.endpointSlices());
             backendSlices = next.endpointSlices();
         }
-        for (IngressRef ref : rereadAlways) {
-            if (!changes.containsKey(ref)) {
-                changes.put(ref, entries.get(ref).object());
-            }
-        }
         if (!changes.isEmpty()) {
             apply(changes, null);
         }
-        resolveUpstreams(null, endpointsChanged);
+        upstreams.resolve(backends, null, endpointsChanged);
         publish();
     }
 
@@ -268,7 +249,6 @@ final class TranslationState {
             if (old != null) {
                 unlink(old, touchedHosts);
                 defaultsTouched |= old.defaultUpstreamKey() != null;
-                rereadAlways.remove(ref);
                 IngressReport report = reports.remove(ref);
                 if (report != null) {
                     replacedReports.put(ref, report);
@@ -280,9 +260,6 @@ final class TranslationState {
                 entries.put(ref, entry);
                 link(entry, touchedHosts);
                 defaultsTouched |= entry.defaultUpstreamKey() != null;
-                if (entry.served() && !entry.extraction().reusable()) {
-                    rereadAlways.add(ref);
-                }
                 touchedReports.add(ref);
             }
         }
@@ -334,8 +311,7 @@ final class TranslationState {
 
     /** What was read from this very object before, while every Service it consulted is the same object too. */
     private Extraction reuse(Extraction extraction, Ingress ingress) {
-        if (extraction == null || !extraction.reusable()
-                || !Objects.equals(extraction.resourceVersion(), resourceVersion(ingress))
+        if (extraction == null || !Objects.equals(extraction.resourceVersion(), resourceVersion(ingress))
                 || !backends.stillValid(extraction.uses())) {
             return null;
         }
@@ -346,23 +322,19 @@ final class TranslationState {
         backends.startRecording();
         IngressRules.Extracted extracted;
         try {
-            extracted = IngressRules.extract(ingress, backends);
+            extracted = IngressRules.extract(ingress, backends, families);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
             // shape of one object from taking every other Ingress down with it.
             extracted = new IngressRules.Extracted(List.of(), null, List.of(Diagnostic.error("spec",
-                    "Ingress could not be translated (" + e + "); nothing of it is served")), UpstreamPolicy.DEFAULTS);
+                    "Ingress could not be translated (" + e + "); nothing of it is served")), RoutePolicies.NONE);
         }
         List<BackendResolver.ServiceUse> uses = backends.stopRecording();
         Map<HostMatch, List<IngressRules.Candidate>> byHost = new LinkedHashMap<>();
         for (IngressRules.Candidate candidate : extracted.candidates()) {
             byHost.computeIfAbsent(candidate.host(), h -> new ArrayList<>()).add(candidate);
         }
-        // An upstream is resolved again from its key alone (namespace/service:port) when a later change needs it;
-        // only invalid names (a '/' in a namespace, a ':' in a Service name) make that impossible, and an Ingress
-        // naming one is then read again on every translation instead.
-        return new Extraction(resourceVersion(ingress), extracted, uses, byHost,
-                BackendResolver.keysAreParseable(uses));
+        return new Extraction(resourceVersion(ingress), extracted, uses, byHost);
     }
 
     private static String resourceVersion(Ingress ingress) {
@@ -411,19 +383,19 @@ final class TranslationState {
             hosts.remove(host);
             if (before != null) {
                 virtualHosts.remove(host);
-                release(before);
+                upstreams.release(before);
                 virtualHostsChanged = true;
             }
             return;
         }
         Map<PathMatch, Route> holders = new HashMap<>();
-        String defaultUpstreamKey = null;
+        UpstreamKey defaultUpstreamKey = null;
         for (Entry entry : state.contributors.values()) {
             IngressRules.Extracted extracted = entry.extraction().extracted();
             for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
                 if (candidate.path() != null && !holders.containsKey(candidate.path())) {
                     holders.put(candidate.path(), new Route(candidate.routeId(), host, candidate.path(), entry.ref(),
-                            candidate.upstreamKey(), extracted.policy()));
+                            candidate.upstreamKey(), extracted.policies()));
                 }
             }
             if (defaultUpstreamKey == null) {
@@ -436,9 +408,9 @@ final class TranslationState {
         VirtualHost now = VirtualHostMerger.build(host, holders, defaultUpstreamKey, reusable);
         if (now != before) {
             if (before != null) {
-                release(before);
+                upstreams.release(before);
             }
-            retain(now);
+            upstreams.retain(now);
             virtualHosts.put(host, now);
             virtualHostsChanged = true;
         }
@@ -452,7 +424,7 @@ final class TranslationState {
     private void decideGlobalDefault(Set<IngressRef> touchedReports) {
         Entry owner = withDefaultBackend.isEmpty() ? null : withDefaultBackend.firstEntry().getValue();
         IngressRef ownerRef = owner == null ? null : owner.ref();
-        String key = owner != null ? owner.defaultUpstreamKey() : configuredDefaultKey;
+        UpstreamKey key = owner != null ? owner.defaultUpstreamKey() : configuredDefaultKey;
         if (!Objects.equals(ownerRef, globalDefaultOwner)) {
             for (Entry entry : withDefaultBackend.values()) {
                 touchedReports.add(entry.ref());
@@ -461,10 +433,10 @@ final class TranslationState {
         }
         if (!Objects.equals(key, globalDefault) || model == null) {
             if (globalDefault != null && model != null) {
-                release(globalDefault);
+                upstreams.release(globalDefault);
             }
             if (key != null) {
-                retain(key);
+                upstreams.retain(key);
             }
             globalDefault = key;
         }
@@ -474,9 +446,10 @@ final class TranslationState {
     private void decideTls(TranslationState previous, Set<IngressRef> touchedReports) {
         List<TlsRules.Reader> readers = new ArrayList<>(withTls.size());
         for (Entry entry : withTls.values()) {
-            readers.add(new TlsRules.Reader(entry.ref(), entry.tls()));
+            readers.add(new TlsRules.Reader(entry.ref(), entry.tls(), entry.redirect()));
         }
-        TlsRules.Result result = TlsRules.assemble(readers, virtualHosts.values(), virtualHosts::containsKey);
+        TlsRules.Result result = TlsRules.assemble(readers, virtualHosts.values(), virtualHosts::containsKey,
+                defaultCertificate);
         Set<IngressRef> warned = new HashSet<>(tls.diagnostics().keySet());
         warned.addAll(result.diagnostics().keySet());
         for (IngressRef ref : warned) {
@@ -488,117 +461,12 @@ final class TranslationState {
         tls = result.model().equals(before) ? new TlsRules.Result(before, result.diagnostics()) : result;
     }
 
-    /**
-     * One Ingress's report: what reading it said, then the outcome of each of its paths in the order it lists them
-     * (held, or held by an older Ingress, or a duplicate of its own earlier path), then the global default backend,
-     * then TLS.
-     */
     private IngressReport report(Entry entry) {
         if (!entry.served()) {
-            return new IngressReport(entry.ref(), false, entry.selection().reason(), List.of(), List.of());
+            return IngressReports.notServed(entry.ref(), entry.selection().reason());
         }
-        IngressRef ref = entry.ref();
-        IngressRules.Extracted extracted = entry.extraction().extracted();
-        List<Diagnostic> diagnostics = new ArrayList<>(extracted.diagnostics());
-        Set<String> routeIds = new LinkedHashSet<>();
-        for (IngressRules.Candidate candidate : extracted.candidates()) {
-            if (candidate.path() == null) {
-                continue;
-            }
-            Route holder = hosts.get(candidate.host()).holders.get(candidate.path());
-            if (holder.ingress().equals(ref) && routeIds.add(holder.id())) {
-                continue;
-            }
-            if (holder.ingress().equals(ref)) {
-                diagnostics.add(Diagnostic.warning(candidate.field(), "duplicate of an earlier path ("
-                        + candidate.path() + ") for host " + candidate.host() + " in this Ingress; the first one"
-                        + " wins"));
-            } else {
-                diagnostics.add(Diagnostic.warning(candidate.field(), "host " + candidate.host() + " path "
-                        + candidate.path() + " is already served by Ingress " + holder.ingress()
-                        + ", which takes precedence (created earlier, or same age and first by namespace/name);"
-                        + " this path is ignored"));
-            }
-        }
-        if (extracted.defaultUpstreamKey() != null && !ref.equals(globalDefaultOwner)) {
-            diagnostics.add(Diagnostic.warning("spec.defaultBackend", "requests matching no host go"
-                    + " to the defaultBackend of Ingress " + globalDefaultOwner + ", which takes precedence"
-                    + " (created earlier, or same age and first by namespace/name); this one"
-                    + " only applies to hosts of which this Ingress is the oldest with a defaultBackend"));
-        }
-        diagnostics.addAll(tls.diagnosticsOf(ref));
-        return new IngressReport(ref, true, entry.selection().reason(), diagnostics, List.copyOf(routeIds));
-    }
-
-    private void retain(VirtualHost virtualHost) {
-        for (Route route : virtualHost.routes()) {
-            retain(route.upstreamKey());
-        }
-        if (virtualHost.defaultUpstreamKey() != null) {
-            retain(virtualHost.defaultUpstreamKey());
-        }
-    }
-
-    private void release(VirtualHost virtualHost) {
-        for (Route route : virtualHost.routes()) {
-            release(route.upstreamKey());
-        }
-        if (virtualHost.defaultUpstreamKey() != null) {
-            release(virtualHost.defaultUpstreamKey());
-        }
-    }
-
-    private void retain(String key) {
-        if (upstreamUses.merge(key, 1, Integer::sum) == 1) {
-            upstreamsToResolve.add(key);
-        }
-    }
-
-    private void release(String key) {
-        if (upstreamUses.merge(key, -1, Integer::sum) == 0) {
-            upstreamUses.remove(key);
-            upstreamsToResolve.add(key);
-        }
-    }
-
-    /**
-     * Drops upstreams nothing uses any more and resolves new ones; with {@code endpointsChanged}, resolves every
-     * upstream's endpoints again. An upstream equal to the one it replaces (or to {@code previous}'s) is kept as that
-     * instance, so listeners comparing upstreams see no change.
-     */
-    private void resolveUpstreams(TranslationState previous, boolean endpointsChanged) {
-        Set<String> keys = endpointsChanged ? upstreamUses.keySet() : upstreamsToResolve;
-        for (String key : keys) {
-            Upstream before = upstreams.get(key);
-            if (!upstreamUses.containsKey(key)) {
-                if (before != null) {
-                    upstreams.remove(key);
-                    upstreamsChanged = true;
-                }
-                continue;
-            }
-            Upstream now;
-            if (before != null) {
-                // Resolved from its parts, which works for every key, even one that cannot be read back.
-                now = backends.upstream(backends.resolve(before.namespace(), before.service(), before.port()));
-            } else {
-                now = backends.upstream(key);
-                before = previous == null ? null : previous.upstreams.get(key);
-            }
-            if (now == null) {
-                continue;
-            }
-            Upstream kept = now.equals(before) ? before : now;
-            if (upstreams.put(key, kept) != kept) {
-                upstreamsChanged = true;
-            }
-        }
-        for (String key : upstreamsToResolve) {
-            if (!upstreamUses.containsKey(key) && upstreams.remove(key) != null) {
-                upstreamsChanged = true;
-            }
-        }
-        upstreamsToResolve.clear();
+        return IngressReports.served(entry.ref(), entry.selection().reason(), entry.extraction().extracted(),
+                (host, path) -> hosts.get(host).holders.get(path), globalDefaultOwner, tls.diagnosticsOf(entry.ref()));
     }
 
     /** The model of the current state; parts that did not change are the previous model's instances. */
@@ -609,13 +477,9 @@ final class TranslationState {
         if (reportsChanged || model == null) {
             reportList = List.copyOf(reports.values());
         }
-        if (upstreamsChanged || model == null) {
-            upstreamMap = Map.copyOf(upstreams);
-        }
         virtualHostsChanged = false;
         reportsChanged = false;
-        upstreamsChanged = false;
-        model = new RouteModel(virtualHostList, upstreamMap, globalDefault, reportList, snapshot.revision(),
+        model = new RouteModel(virtualHostList, upstreams.publish(), globalDefault, reportList, snapshot.revision(),
                 tls.model());
     }
 

@@ -3,6 +3,7 @@ package io.ingressgateway.translate;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,7 +41,7 @@ final class VirtualHostMerger {
      * they equal those of {@code previous}, {@code previous} itself: not sorted again, and the same instance for
      * everything downstream that compares models.
      */
-    static VirtualHost build(HostMatch host, Map<PathMatch, Route> holders, String defaultUpstreamKey,
+    static VirtualHost build(HostMatch host, Map<PathMatch, Route> holders, UpstreamKey defaultUpstreamKey,
                              VirtualHost previous) {
         if (previous != null && sameRoutes(previous, holders, defaultUpstreamKey)) {
             return previous;
@@ -50,7 +51,8 @@ final class VirtualHostMerger {
         return new VirtualHost(host, routes, defaultUpstreamKey);
     }
 
-    private static boolean sameRoutes(VirtualHost before, Map<PathMatch, Route> holders, String defaultUpstreamKey) {
+    private static boolean sameRoutes(VirtualHost before, Map<PathMatch, Route> holders,
+                                      UpstreamKey defaultUpstreamKey) {
         if (!Objects.equals(before.defaultUpstreamKey(), defaultUpstreamKey)
                 || before.routes().size() != holders.size()) {
             return false;

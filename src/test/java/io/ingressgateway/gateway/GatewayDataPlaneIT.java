@@ -10,27 +10,30 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.ingressgateway.gateway.filter.GlobalFilterChainWebHandler;
+import io.ingressgateway.gateway.metrics.RouteTimerFilter;
+import io.ingressgateway.gateway.route.GatewayRouteModel;
+import io.ingressgateway.gateway.route.IngressRouteDefinition;
+import io.ingressgateway.gateway.route.IngressRouteDefinitions;
 import io.ingressgateway.model.Endpoint;
-import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
-import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.source.ClusterStateSource;
+import io.ingressgateway.support.Models;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -176,27 +179,20 @@ class GatewayDataPlaneIT {
     }
 
     private static Upstream upstream(String service, Endpoint... endpoints) {
-        return new Upstream(Upstream.key("default", service, "80"), "default", service, "80",
-                Arrays.asList(endpoints), false);
+        return Models.upstream(Models.key("default", service, "80"), endpoints);
     }
 
     private static Route route(String host, PathMatch path, Upstream upstream) {
-        String id = (host.isEmpty() ? "*" : host) + "|" + path.type() + "|" + path.path();
-        return new Route(id, HostMatch.of(host), path, new IngressRef("default", "web"), upstream.key(),
-                UpstreamPolicy.DEFAULTS);
+        return Models.route(host, path, new IngressRef("default", "web"), upstream.key());
     }
 
-    private static VirtualHost vhost(String host, String defaultKey, Route... routes) {
-        return new VirtualHost(HostMatch.of(host), List.of(routes), defaultKey);
+    private static VirtualHost vhost(String host, UpstreamKey defaultKey, Route... routes) {
+        return Models.virtualHost(host, defaultKey, routes);
     }
 
-    private void serve(List<VirtualHost> hosts, String defaultKey, Upstream... upstreams) {
-        Map<String, Upstream> byKey = new HashMap<>();
-        for (Upstream upstream : upstreams) {
-            byKey.put(upstream.key(), upstream);
-        }
-        RouteModel model = new RouteModel(hosts, byKey, defaultKey, List.of(), revisions.incrementAndGet());
-        routeModel.onModel(new PipelineState(ClusterSnapshot.EMPTY, model));
+    private void serve(List<VirtualHost> hosts, UpstreamKey defaultKey, Upstream... upstreams) {
+        RouteModel model = Models.model(hosts, defaultKey, revisions.incrementAndGet(), upstreams);
+        routeModel.onModel(Models.state(model));
         List<String> expectedIds = IngressRouteDefinitions.from(model).stream().map(IngressRouteDefinition::id).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> routeLocator.getRoutes()
                 .map(r -> r.getId()).collectList().block().equals(expectedIds));

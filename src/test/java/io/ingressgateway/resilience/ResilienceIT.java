@@ -22,7 +22,8 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.ingressgateway.IngressGatewayApplication;
-import io.ingressgateway.gateway.GatewayRouteModel;
+import io.ingressgateway.gateway.route.GatewayRouteModel;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.support.ApiServer;
 import io.ingressgateway.support.DelayingBackend;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
@@ -50,8 +51,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
@@ -189,7 +190,7 @@ class ResilienceIT {
         for (int i = 0; i < ports.length; i++) {
             api.apply(endpointSlice(NS, serviceName, serviceName + "-" + i, "http", ports[i], true));
         }
-        String upstreamKey = NS + "/" + serviceName + ":80";
+        UpstreamKey upstreamKey = new UpstreamKey(NS, serviceName, "80");
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
                 routeModel.upstream(upstreamKey) != null
                         && routeModel.upstream(upstreamKey).endpoints().size() == ports.length);

@@ -2,7 +2,7 @@ package io.ingressgateway.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ingressgateway.gateway.ProxyHeadersFilter;
+import io.ingressgateway.gateway.filter.ProxyHeadersFilter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;

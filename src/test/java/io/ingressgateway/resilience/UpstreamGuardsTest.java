@@ -10,8 +10,10 @@ import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
-import io.ingressgateway.model.UpstreamPolicy;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.model.policy.UpstreamPolicy;
 import io.ingressgateway.pipeline.PipelineState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,22 +38,25 @@ class UpstreamGuardsTest {
 
     static final IngressRef SHOP = new IngressRef("apps", "shop");
     static final IngressRef BLOG = new IngressRef("apps", "blog");
-    static final String WEB = "apps/web:80";
-    static final String API = "apps/api:http";
+    static final UpstreamKey WEB = new UpstreamKey("apps", "web", "80");
+    static final UpstreamKey API = new UpstreamKey("apps", "api", "http");
+    static final UpstreamKey FALLBACK = new UpstreamKey("apps", "fallback", "80");
+    static final UpstreamKey OLD = new UpstreamKey("apps", "old", "80");
+    static final UpstreamKey NEW = new UpstreamKey("apps", "new", "80");
 
     final MeterRegistry registry = new SimpleMeterRegistry();
     final UpstreamGuards guards = new UpstreamGuards(DEFAULTS, registry);
 
-    record RouteSpec(IngressRef ingress, String upstream, UpstreamPolicy policy) {
+    record RouteSpec(IngressRef ingress, UpstreamKey upstream, UpstreamPolicy policy) {
     }
 
-    static RouteModel model(String defaultUpstream, RouteSpec... specs) {
+    static RouteModel model(UpstreamKey defaultUpstream, RouteSpec... specs) {
         List<Route> routes = new ArrayList<>();
-        Map<String, Upstream> upstreams = new HashMap<>();
+        Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
         for (int i = 0; i < specs.length; i++) {
             RouteSpec spec = specs[i];
             routes.add(new Route("r" + i, HostMatch.of("h.example"), PathMatch.prefix("/p" + i), spec.ingress(),
-                    spec.upstream(), spec.policy()));
+                    spec.upstream(), RoutePolicies.of(spec.policy())));
             upstreams.put(spec.upstream(), upstream(spec.upstream()));
         }
         if (defaultUpstream != null) {
@@ -61,11 +66,8 @@ class UpstreamGuardsTest {
                 defaultUpstream, List.of(), 1);
     }
 
-    static Upstream upstream(String key) {
-        String namespace = key.substring(0, key.indexOf('/'));
-        String service = key.substring(key.indexOf('/') + 1, key.indexOf(':'));
-        String port = key.substring(key.indexOf(':') + 1);
-        return new Upstream(key, namespace, service, port, List.of(new Endpoint("10.0.0.1", 8080)), false);
+    static Upstream upstream(UpstreamKey key) {
+        return new Upstream(key, List.of(new Endpoint("10.0.0.1", 8080)), false);
     }
 
     void apply(RouteModel model) {
@@ -81,12 +83,12 @@ class UpstreamGuardsTest {
     @Test
     void oneGuardPerIngressAndUpstreamWithTheIngresssPolicyOverTheDefaults() {
         UpstreamPolicy small = new UpstreamPolicy(null, Duration.ofSeconds(2), 10, null, null, null);
-        apply(model("apps/fallback:80", new RouteSpec(SHOP, WEB, small), new RouteSpec(SHOP, WEB, small),
+        apply(model(FALLBACK, new RouteSpec(SHOP, WEB, small), new RouteSpec(SHOP, WEB, small),
                 new RouteSpec(SHOP, API, small), new RouteSpec(BLOG, WEB, UpstreamPolicy.DEFAULTS)));
 
         assertThat(guards.policies().keySet()).containsExactlyInAnyOrder(new GuardKey(SHOP, WEB),
-                new GuardKey(SHOP, API), new GuardKey(BLOG, WEB), GuardKey.ofDefault("apps/fallback:80"));
-        guards.guard(GuardKey.ofDefault("apps/fallback:80"));
+                new GuardKey(SHOP, API), new GuardKey(BLOG, WEB), GuardKey.ofDefault(FALLBACK));
+        guards.guard(GuardKey.ofDefault(FALLBACK));
         GuardPolicy shopWeb = guards.guard(new GuardKey(SHOP, WEB)).policy();
         assertThat(shopWeb.readTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(shopWeb.maxConcurrentRequests()).isEqualTo(10);
@@ -181,14 +183,14 @@ class UpstreamGuardsTest {
         List<Route> routes = new ArrayList<>();
         for (int i = 0; i < specs.length; i++) {
             routes.add(new Route(name + "|" + i, HostMatch.of(name), PathMatch.prefix("/p" + i), specs[i].ingress(),
-                    specs[i].upstream(), specs[i].policy()));
+                    specs[i].upstream(), RoutePolicies.of(specs[i].policy())));
         }
         return new VirtualHost(HostMatch.of(name), routes, null);
     }
 
     /** A model of these virtual hosts (the very list given), every upstream they name with fresh endpoints. */
-    static RouteModel model(List<VirtualHost> hosts, String defaultUpstream) {
-        Map<String, Upstream> upstreams = new HashMap<>();
+    static RouteModel model(List<VirtualHost> hosts, UpstreamKey defaultUpstream) {
+        Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
         hosts.forEach(host -> host.routes().forEach(route -> upstreams.put(route.upstreamKey(),
                 upstream(route.upstreamKey()))));
         if (defaultUpstream != null) {
@@ -201,18 +203,18 @@ class UpstreamGuardsTest {
     void aModelWithTheSameVirtualHostsKeepsEveryGuardAndForgetsTheModelBeforeThePrevious() {
         apply(model(null, new RouteSpec(BLOG, API, UpstreamPolicy.DEFAULTS)));
         List<VirtualHost> hosts = List.of(host("a.example", new RouteSpec(SHOP, WEB, UpstreamPolicy.DEFAULTS)));
-        apply(model(hosts, "apps/fallback:80"));
+        apply(model(hosts, FALLBACK));
         UpstreamGuard shop = guards.guard(new GuardKey(SHOP, WEB));
-        UpstreamGuard fallback = guards.guard(GuardKey.ofDefault("apps/fallback:80"));
+        UpstreamGuard fallback = guards.guard(GuardKey.ofDefault(FALLBACK));
         assertThat(guards.guard(new GuardKey(BLOG, API))).isNotNull();
 
         // An endpoint change: the translator hands over the same virtual hosts.
-        apply(model(hosts, "apps/fallback:80"));
+        apply(model(hosts, FALLBACK));
 
         assertThat(guards.guard(new GuardKey(SHOP, WEB))).isSameAs(shop);
-        assertThat(guards.guard(GuardKey.ofDefault("apps/fallback:80"))).isSameAs(fallback);
+        assertThat(guards.guard(GuardKey.ofDefault(FALLBACK))).isSameAs(fallback);
         assertThat(guards.policies()).containsOnlyKeys(new GuardKey(SHOP, WEB),
-                GuardKey.ofDefault("apps/fallback:80"));
+                GuardKey.ofDefault(FALLBACK));
         // Two models on, a request of the blog's model can no longer be in flight unswapped.
         assertThat(guards.guard(new GuardKey(BLOG, API))).isNull();
         assertThat(inflightLimit("shop", "web")).isEqualTo(1024);
@@ -301,18 +303,18 @@ class UpstreamGuardsTest {
 
     @Test
     void aNewModelDefaultRetiresTheOldOneUnlessAVirtualHostStillNeedsIt() {
-        VirtualHost withDefault = new VirtualHost(HostMatch.of("a.example"), List.of(), "apps/old:80");
+        VirtualHost withDefault = new VirtualHost(HostMatch.of("a.example"), List.of(), OLD);
         List<VirtualHost> hosts = List.of(withDefault);
-        apply(model(hosts, "apps/old:80"));
-        UpstreamGuard old = guards.guard(GuardKey.ofDefault("apps/old:80"));
+        apply(model(hosts, OLD));
+        UpstreamGuard old = guards.guard(GuardKey.ofDefault(OLD));
 
-        apply(model(hosts, "apps/new:80"));
-        assertThat(guards.policies()).containsOnlyKeys(GuardKey.ofDefault("apps/old:80"),
-                GuardKey.ofDefault("apps/new:80"));
-        assertThat(guards.guard(GuardKey.ofDefault("apps/old:80"))).isSameAs(old);
+        apply(model(hosts, NEW));
+        assertThat(guards.policies()).containsOnlyKeys(GuardKey.ofDefault(OLD),
+                GuardKey.ofDefault(NEW));
+        assertThat(guards.guard(GuardKey.ofDefault(OLD))).isSameAs(old);
 
-        apply(model(List.of(), "apps/new:80"));
-        assertThat(guards.policies()).containsOnlyKeys(GuardKey.ofDefault("apps/new:80"));
+        apply(model(List.of(), NEW));
+        assertThat(guards.policies()).containsOnlyKeys(GuardKey.ofDefault(NEW));
     }
 
     @Test
@@ -363,7 +365,7 @@ class UpstreamGuardsTest {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UpstreamPolicy slowAfter100ms = new UpstreamPolicy(null, null, null, null, null, Duration.ofMillis(100));
         UpstreamGuard guard = new UpstreamGuard(new GuardKey(SHOP, WEB), GuardPolicy.resolve(slowAfter100ms, DEFAULTS),
-                upstream(WEB), prometheus);
+                prometheus);
         long fast = Duration.ofMillis(5).toNanos();
         long slow = Duration.ofMillis(500).toNanos();
 

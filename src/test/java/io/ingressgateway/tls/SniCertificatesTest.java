@@ -2,7 +2,6 @@ package io.ingressgateway.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Secret;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressRef;
@@ -11,9 +10,11 @@ import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.pipeline.PipelineState;
-import io.ingressgateway.source.ClusterSnapshot;
-import io.ingressgateway.tls.TestCertificates.Issued;
-import io.ingressgateway.tls.TestCertificates.KeyFormat;
+import io.ingressgateway.support.Models;
+import io.ingressgateway.support.TestCertificates.Issued;
+import io.ingressgateway.support.TestCertificates.KeyFormat;
+import io.ingressgateway.support.TestCertificates;
+import io.ingressgateway.translate.certificates.PemCertificates;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +37,9 @@ class SniCertificatesTest {
         return PemCertificates.parse("ns/" + issued.commonName(), issued.certificatePem(), issued.keyPem());
     }
 
-    static PipelineState state(List<Secret> secrets, TlsHost... hosts) {
-        RouteModel model = new RouteModel(List.of(), Map.of(), null, List.of(), 1,
-                new TlsModel(List.of(hosts), Set.of(), Set.of()));
-        return new PipelineState(new ClusterSnapshot(List.of(), List.of(), List.of(), List.of(), secrets, 1), model);
+    static PipelineState state(TlsModel.DefaultCertificate defaultCertificate, TlsHost... hosts) {
+        return Models.state(new RouteModel(List.of(), Map.of(), null, List.of(), 1,
+                new TlsModel(List.of(hosts), Set.of(), defaultCertificate)));
     }
 
     @Test
@@ -47,7 +47,7 @@ class SniCertificatesTest {
         SniCertificates sni = new SniCertificates(settings(""));
         TlsCertificate exact = certificate(TestCertificates.issue("exact", KeyFormat.EC_PKCS8, "a.example.com"));
         TlsCertificate wildcard = certificate(TestCertificates.issue("wild", KeyFormat.EC_PKCS8, "*.example.com"));
-        sni.onModel(state(List.of(),
+        sni.onModel(state(null,
                 new TlsHost(HostMatch.of("a.example.com"), WEB, "ns/exact", exact, null),
                 new TlsHost(HostMatch.of("*.example.com"), WEB, "ns/wild", wildcard, null),
                 new TlsHost(HostMatch.of("broken.example.com"), WEB, "ns/broken", null, "Secret ns/broken: bad")));
@@ -67,25 +67,35 @@ class SniCertificatesTest {
                 .containsExactly("Secret ns/exact", "Secret ns/wild", "default certificate: Secret ns/broken: bad");
 
         // An unchanged certificate keeps its TLS context across models.
-        sni.onModel(state(List.of(), new TlsHost(HostMatch.of("a.example.com"), WEB, "ns/exact", exact, null)));
+        sni.onModel(state(null, new TlsHost(HostMatch.of("a.example.com"), WEB, "ns/exact", exact, null)));
         assertThat(sni.select("a.example.com")).isSameAs(exactProvider);
         assertThat(sni.select("b.example.com")).isSameAs(sni.defaultProvider());
     }
 
     @Test
-    void servesTheConfiguredDefaultSecretAndFallsBackToSelfSignedWhileItIsUnusable() throws Exception {
+    void servesTheConfiguredDefaultCertificateAndFallsBackToSelfSignedWhileItIsUnusable() throws Exception {
         Issued configured = TestCertificates.issue("default.example.com", KeyFormat.RSA_PKCS1);
+        TlsCertificate certificate = PemCertificates.parse("ops/default-cert", configured.certificatePem(),
+                configured.keyPem());
         SniCertificates sni = new SniCertificates(settings("ops/default-cert"));
 
-        sni.onModel(state(List.of(TestCertificates.secret("ops", "default-cert", configured))));
+        sni.onModel(state(new TlsModel.DefaultCertificate("ops/default-cert", certificate, null)));
         assertThat(sni.defaultCertificate().leaf()).isEqualTo(configured.certificate());
         assertThat(sni.defaultCertificate().source()).isEqualTo("ops/default-cert");
+        assertThat(sni.defaultReason()).isEqualTo("configured default certificate");
+        assertThat(sni.select(null)).isSameAs(sni.defaultProvider());
 
-        sni.onModel(state(List.of(TestCertificates.secret("ops", "default-cert", "garbage", configured.keyPem()))));
+        sni.onModel(state(new TlsModel.DefaultCertificate("ops/default-cert", null,
+                "Secret ops/default-cert: tls.crt is not a valid PEM certificate chain")));
         assertThat(sni.defaultCertificate().source()).isEqualTo(SelfSignedCertificate.SOURCE);
-        assertThat(sni.defaultReason()).contains("ops/default-cert").contains("tls.crt");
+        assertThat(sni.defaultReason()).contains("ops/default-cert").contains("tls.crt")
+                .contains("self-signed certificate served instead");
 
-        sni.onModel(state(List.of()));
+        sni.onModel(state(new TlsModel.DefaultCertificate("ops/default-cert", null,
+                "Secret ops/default-cert not found")));
         assertThat(sni.defaultReason()).contains("not found");
+
+        sni.onModel(state(null));
+        assertThat(sni.defaultReason()).isEqualTo("no default certificate configured");
     }
 }

@@ -1,5 +1,6 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Models.key;
 import static io.ingressgateway.translate.Fixtures.externalName;
 import static io.ingressgateway.translate.Fixtures.ingress;
 import static io.ingressgateway.translate.Fixtures.namedPort;
@@ -27,7 +28,9 @@ import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamKey;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,39 +62,44 @@ class BackendsTest {
                     .withAddresses("10.0.0.5").endEndpoint().build());
 
     /** backend path, expected upstream key, endpoints as strings, externalName, diagnostic fragment or null. */
+    /** The upstream of a Service port in the Ingresses' namespace. */
+    static UpstreamKey shop(String service, String port) {
+        return key("shop", service, port);
+    }
+
     static Stream<Arguments> backends() {
         return Stream.of(
-                Arguments.of("port number", path("Prefix", "/", "web", 80), "shop/web:80",
+                Arguments.of("port number", path("Prefix", "/", "web", 80), shop("web", "80"),
                         List.of("10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080", "10.0.0.5:8080",
                                 "[fd00::1]:8080"), false, null),
-                Arguments.of("port name", namedPort("Prefix", "/", "web", "http"), "shop/web:http",
+                Arguments.of("port name", namedPort("Prefix", "/", "web", "http"), shop("web", "http"),
                         List.of("10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080", "10.0.0.5:8080",
                                 "[fd00::1]:8080"), false, null),
                 Arguments.of("second named port maps to its own slice port, not-ready excluded",
-                        path("Prefix", "/", "web", 9000), "shop/web:9000", List.of("10.0.0.1:9090"), false, null),
+                        path("Prefix", "/", "web", 9000), shop("web", "9000"), List.of("10.0.0.1:9090"), false, null),
                 Arguments.of("unnamed service port matches slice port with empty name",
-                        path("Prefix", "/", "web", 7000), "shop/web:7000", List.of("10.0.0.4:7070"), false, null),
+                        path("Prefix", "/", "web", 7000), shop("web", "7000"), List.of("10.0.0.4:7070"), false, null),
                 Arguments.of("service without selector, hand-made slice", namedPort("Prefix", "/", "manual", "http"),
-                        "shop/manual:http", List.of("192.168.1.10:8001"), false, null),
-                Arguments.of("unknown port number", path("Prefix", "/", "web", 81), "shop/web:81", List.of(), false,
+                        shop("manual", "http"), List.of("192.168.1.10:8001"), false, null),
+                Arguments.of("unknown port number", path("Prefix", "/", "web", 81), shop("web", "81"), List.of(), false,
                         "has no port 81"),
-                Arguments.of("unknown port name", namedPort("Prefix", "/", "web", "grpc"), "shop/web:grpc", List.of(),
-                        false, "has no port named 'grpc'"),
-                Arguments.of("missing service", path("Prefix", "/", "nope", 80), "shop/nope:80", List.of(), false,
+                Arguments.of("unknown port name", namedPort("Prefix", "/", "web", "grpc"), shop("web", "grpc"),
+                        List.of(), false, "has no port named 'grpc'"),
+                Arguments.of("missing service", path("Prefix", "/", "nope", 80), shop("nope", "80"), List.of(), false,
                         "Service shop/nope does not exist"),
-                Arguments.of("ExternalName with number", path("Prefix", "/", "ext", 8443), "shop/ext:8443",
+                Arguments.of("ExternalName with number", path("Prefix", "/", "ext", 8443), shop("ext", "8443"),
                         List.of("api.partner.example:8443"), true, null),
                 Arguments.of("ExternalName with named port", namedPort("Prefix", "/", "ext", "https"),
-                        "shop/ext:https", List.of("api.partner.example:443"), true, null),
+                        shop("ext", "https"), List.of("api.partner.example:443"), true, null),
                 Arguments.of("ExternalName with unknown named port", namedPort("Prefix", "/", "ext", "http"),
-                        "shop/ext:http", List.of(), true, "has no port named 'http'"),
+                        shop("ext", "http"), List.of(), true, "has no port named 'http'"),
                 Arguments.of("ExternalName without externalName", path("Prefix", "/", "ext-empty", 80),
-                        "shop/ext-empty:80", List.of(), true, "has no externalName"));
+                        shop("ext-empty", "80"), List.of(), true, "has no externalName"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
-    void resolvesBackend(String description, HTTPIngressPath path, String key, List<String> endpoints,
+    void resolvesBackend(String description, HTTPIngressPath path, UpstreamKey key, List<String> endpoints,
                          boolean external, String problem) {
         Ingress ingress = ingress("shop", "app", null, rule("shop.example", path, prefix("/other", "web")));
 
@@ -152,7 +160,7 @@ class BackendsTest {
         assertEquals(1, report.diagnostics().size(), report.diagnostics().toString());
         assertEquals(field, report.diagnostics().get(0).field());
         assertTrue(report.diagnostics().get(0).message().contains(problem), report.diagnostics().get(0).message());
-        assertEquals(List.of("shop/web:80"), List.copyOf(model.upstreams().keySet()));
+        assertEquals(List.of(key("shop", "web", "80")), List.copyOf(model.upstreams().keySet()));
     }
 
     @Test
@@ -162,7 +170,7 @@ class BackendsTest {
         RouteModel model = translate(snapshot(List.of(ingress), List.of(WEB),
                 List.of(slice("shop", "web", "web-1", "IPv4", "http", 8080, "!10.0.0.1", "!10.0.0.2"))));
 
-        assertEquals(List.of(), model.upstreams().get("shop/web:80").endpoints());
+        assertEquals(List.of(), model.upstreams().get(key("shop", "web", "80")).endpoints());
         assertEquals(List.of(), report(model, "shop", "app").diagnostics());
         assertEquals(List.of("shop.example|PREFIX|/"), report(model, "shop", "app").routeIds());
     }
@@ -173,7 +181,7 @@ class BackendsTest {
 
         RouteModel model = translate(snapshot(List.of(ingress), SERVICES, SLICES));
 
-        assertEquals(List.of(), model.upstreams().get("elsewhere/web:80").endpoints());
+        assertEquals(List.of(), model.upstreams().get(key("elsewhere", "web", "80")).endpoints());
         assertTrue(report(model, "elsewhere", "app").diagnostics().get(0).message().contains("does not exist"));
     }
 
@@ -184,9 +192,9 @@ class BackendsTest {
 
         RouteModel model = translate(snapshot(List.of(a, b), SERVICES, SLICES));
 
-        assertEquals(List.of("shop/nope:80", "shop/web:80"), model.upstreams().keySet().stream().sorted().toList());
+        assertEquals(Set.of(key("shop", "nope", "80"), key("shop", "web", "80")), model.upstreams().keySet());
         assertEquals(1, report(model, "shop", "a").diagnostics().size());
         assertEquals(1, report(model, "shop", "b").diagnostics().size());
-        assertFalse(model.upstreams().get("shop/web:80").externalName());
+        assertFalse(model.upstreams().get(key("shop", "web", "80")).externalName());
     }
 }

@@ -1,5 +1,6 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Models.key;
 import static io.ingressgateway.translate.Fixtures.CLASS;
 import static io.ingressgateway.translate.Fixtures.CONTROLLER;
 import static io.ingressgateway.translate.Fixtures.backend;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackendBuilder;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.source.ClusterSnapshot;
 import java.util.List;
 import java.util.stream.Stream;
@@ -55,17 +57,18 @@ class DefaultBackendsTest {
 
         RouteModel model = Fixtures.translate(snapshot(young, none, middle, oldNoDefault));
 
-        assertEquals("ns/b-default:80", vhost(model, "shared.example").defaultUpstreamKey());
-        assertEquals("ns/b-default:80", vhost(model, "b.example").defaultUpstreamKey());
-        assertEquals("ns/c-default:80", vhost(model, "c.example").defaultUpstreamKey());
+        assertEquals(key("ns", "b-default", "80"), vhost(model, "shared.example").defaultUpstreamKey());
+        assertEquals(key("ns", "b-default", "80"), vhost(model, "b.example").defaultUpstreamKey());
+        assertEquals(key("ns", "c-default", "80"), vhost(model, "c.example").defaultUpstreamKey());
         assertNull(vhost(model, "d.example").defaultUpstreamKey());
         // Global: the oldest served Ingress with a defaultBackend; the younger one is told.
-        assertEquals("ns/b-default:80", model.defaultUpstreamKey());
+        assertEquals(key("ns", "b-default", "80"), model.defaultUpstreamKey());
         IngressReport loser = report(model, "ns", "c");
         assertEquals(1, loser.diagnostics().size(), loser.diagnostics().toString());
         assertEquals("spec.defaultBackend", loser.diagnostics().get(0).field());
         assertTrue(loser.diagnostics().get(0).message().contains("Ingress ns/b"), loser.diagnostics().get(0).message());
-        assertTrue(model.upstreams().keySet().containsAll(List.of("ns/b-default:80", "ns/c-default:80")));
+        assertTrue(model.upstreams().keySet().containsAll(List.of(key("ns", "b-default", "80"),
+                key("ns", "c-default", "80"))));
     }
 
     @Test
@@ -80,8 +83,8 @@ class DefaultBackendsTest {
         assertTrue(report.served());
         assertEquals(List.of(), report.diagnostics());
         assertEquals(List.of(), model.virtualHosts());
-        assertEquals("ns/fallback:80", model.defaultUpstreamKey());
-        assertEquals("[10.1.0.1:8080]", model.upstreams().get("ns/fallback:80").endpoints().toString());
+        assertEquals(key("ns", "fallback", "80"), model.defaultUpstreamKey());
+        assertEquals("[10.1.0.1:8080]", model.upstreams().get(key("ns", "fallback", "80")).endpoints().toString());
         assertEquals(1, model.upstreams().size());
     }
 
@@ -115,19 +118,19 @@ class DefaultBackendsTest {
 
         RouteModel model = Fixtures.translate(snapshot(List.of(ingress), List.of(), List.of()));
 
-        assertEquals("ns/gone:80", model.defaultUpstreamKey());
-        assertEquals(List.of(), model.upstreams().get("ns/gone:80").endpoints());
+        assertEquals(key("ns", "gone", "80"), model.defaultUpstreamKey());
+        assertEquals(List.of(), model.upstreams().get(key("ns", "gone", "80")).endpoints());
         assertTrue(report(model, "ns", "app").diagnostics().get(0).message().contains("does not exist"));
     }
 
     /** configured setting, expected model default (null = controller 404), endpoints. */
     static Stream<Arguments> configured() {
         return Stream.of(
-                Arguments.of("ops/fallback:80", "ops/fallback:80", "[10.2.0.1:8080]"),
-                Arguments.of("ops/fallback:http", "ops/fallback:http", "[10.2.0.1:8080]"),
-                Arguments.of(" ops/fallback:080 ", "ops/fallback:80", "[10.2.0.1:8080]"),
-                Arguments.of("ops/missing:80", "ops/missing:80", "[]"),
-                Arguments.of("ops/fallback:81", "ops/fallback:81", "[]"),
+                Arguments.of("ops/fallback:80", key("ops", "fallback", "80"), "[10.2.0.1:8080]"),
+                Arguments.of("ops/fallback:http", key("ops", "fallback", "http"), "[10.2.0.1:8080]"),
+                Arguments.of(" ops/fallback:080 ", key("ops", "fallback", "80"), "[10.2.0.1:8080]"),
+                Arguments.of("ops/missing:80", key("ops", "missing", "80"), "[]"),
+                Arguments.of("ops/fallback:81", key("ops", "fallback", "81"), "[]"),
                 Arguments.of("", null, null),
                 Arguments.of(null, null, null),
                 Arguments.of("fallback:80", null, null),
@@ -143,7 +146,7 @@ class DefaultBackendsTest {
 
     @ParameterizedTest(name = "configured ''{0}'' -> {1}")
     @MethodSource("configured")
-    void configuredDefaultBackendApplies(String setting, String expectedKey, String endpoints) {
+    void configuredDefaultBackendApplies(String setting, UpstreamKey expectedKey, String endpoints) {
         ClusterSnapshot snapshot = snapshot(List.of(withDefault("app", T1, null, "h.example")),
                 List.of(service("ops", "fallback", servicePort("http", 80)), service("ns", "app",
                         servicePort("http", 80))),
@@ -165,7 +168,7 @@ class DefaultBackendsTest {
         RouteModel model = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, "ops/fallback:80"))
                 .translate(snapshot(withDefault("app", T1, "mine")));
 
-        assertEquals("ns/mine:80", model.defaultUpstreamKey());
-        assertEquals(List.of("ns/mine:80"), List.copyOf(model.upstreams().keySet()));
+        assertEquals(key("ns", "mine", "80"), model.defaultUpstreamKey());
+        assertEquals(List.of(key("ns", "mine", "80")), List.copyOf(model.upstreams().keySet()));
     }
 }

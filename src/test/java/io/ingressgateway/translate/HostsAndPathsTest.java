@@ -1,5 +1,6 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Models.key;
 import static io.ingressgateway.translate.Fixtures.ingress;
 import static io.ingressgateway.translate.Fixtures.path;
 import static io.ingressgateway.translate.Fixtures.prefix;
@@ -171,6 +172,6 @@ class HostsAndPathsTest {
         assertEquals("spec.rules[0].http.paths[1]." + field, diagnostic.field());
         assertTrue(diagnostic.message().contains(problem), diagnostic.message());
         assertEquals(List.of("a.example|PREFIX|/ok -> ns/svc:80"), Fixtures.routeLines(model));
-        assertEquals(List.of("ns/svc:80"), List.copyOf(model.upstreams().keySet()));
+        assertEquals(List.of(key("ns", "svc", "80")), List.copyOf(model.upstreams().keySet()));
     }
 }

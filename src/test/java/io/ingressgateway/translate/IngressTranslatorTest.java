@@ -1,5 +1,6 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Models.key;
 import static io.ingressgateway.translate.Fixtures.ingress;
 import static io.ingressgateway.translate.Fixtures.path;
 import static io.ingressgateway.translate.Fixtures.prefix;
@@ -176,7 +177,7 @@ class IngressTranslatorTest {
         assertEquals(List.of("spec.rules[0].http.paths[1]", "spec.rules[1].http.paths[0]"),
                 report.diagnostics().stream().map(Diagnostic::field).toList());
         assertTrue(report.diagnostics().stream().allMatch(d -> d.message().contains("first one wins")));
-        assertEquals(List.of("ns/first:80"), List.copyOf(model.upstreams().keySet()));
+        assertEquals(List.of(key("ns", "first", "80")), List.copyOf(model.upstreams().keySet()));
     }
 
     @Test
@@ -207,7 +208,7 @@ class IngressTranslatorTest {
         RouteModel model = translate(snapshot(ingress));
 
         assertEquals(List.of(), Fixtures.vhost(model, "bare.example").routes());
-        assertEquals("ns/fallback:80", Fixtures.vhost(model, "bare.example").defaultUpstreamKey());
+        assertEquals(key("ns", "fallback", "80"), Fixtures.vhost(model, "bare.example").defaultUpstreamKey());
     }
 
     /** Ten thousand Ingresses sharing a thousand hosts: all merged, none lost (linear merge, no timing asserted). */

@@ -1,5 +1,6 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Models.key;
 import static io.ingressgateway.translate.Fixtures.ingress;
 import static io.ingressgateway.translate.Fixtures.prefix;
 import static io.ingressgateway.translate.Fixtures.rule;
@@ -10,9 +11,9 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
@@ -98,7 +99,7 @@ class NullSafetyTest {
         IngressReport healthyReport = Fixtures.report(model, "ok", "healthy");
         assertEquals(List.of("ok.example|PREFIX|/"), healthyReport.routeIds());
         assertEquals(List.of(), healthyReport.diagnostics());
-        assertEquals("[10.0.0.1:8080]", model.upstreams().get("ok/svc:80").endpoints().toString());
+        assertEquals("[10.0.0.1:8080]", model.upstreams().get(key("ok", "svc", "80")).endpoints().toString());
         IngressReport brokenReport = model.ingresses().stream().filter(r -> r != healthyReport).findFirst()
                 .orElseThrow();
         assertEquals(served, brokenReport.served(), brokenReport.reason());

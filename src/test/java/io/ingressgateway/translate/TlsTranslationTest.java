@@ -15,10 +15,15 @@ import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsHost;
+import io.ingressgateway.model.TlsModel;
+import io.ingressgateway.model.policy.TlsRedirectPolicy;
 import io.ingressgateway.source.ClusterSnapshot;
-import io.ingressgateway.tls.TestCertificates;
-import io.ingressgateway.tls.TestCertificates.Issued;
-import io.ingressgateway.tls.TestCertificates.KeyFormat;
+import io.ingressgateway.support.Models;
+import io.ingressgateway.support.TestCertificates.Issued;
+import io.ingressgateway.support.TestCertificates.KeyFormat;
+import io.ingressgateway.support.TestCertificates;
+import io.ingressgateway.tls.TlsRedirects;
+import io.ingressgateway.translate.annotations.TlsRedirectAnnotations;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,7 +35,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code spec.tls} and the redirect annotations, translated (see {@link TlsRules}). */
+/**
+ * {@code spec.tls} and the redirect annotations, translated (see {@link TlsRules} and {@link TlsRedirectAnnotations}),
+ * and what the data plane's redirect index makes of the model.
+ */
 class TlsTranslationTest {
 
     static final Issued CERT = TestCertificates.issue("shop.test", KeyFormat.EC_PKCS8, "shop.test", "*.shop.test");
@@ -56,8 +64,8 @@ class TlsTranslationTest {
             TestCertificates.secret("ns", "other", OTHER));
 
     static Stream<Arguments> redirects() {
-        String ours = TlsRules.OUR_PREFIX;
-        String nginx = TlsRules.NGINX_PREFIX;
+        String ours = TlsRedirectAnnotations.OUR_PREFIX;
+        String nginx = TlsRedirectAnnotations.NGINX_PREFIX;
         return Stream.of(
                 Arguments.of("host with TLS", Map.of(), true, true),
                 Arguments.of("host without TLS", Map.of(), false, false),
@@ -82,20 +90,64 @@ class TlsTranslationTest {
 
         RouteModel model = translateWith(SECRETS, ingress);
 
-        String routeId = report(model, "ns", "web").routeIds().get(0);
-        assertThat(model.tls().redirectRouteIds().contains(routeId)).as("route redirected").isEqualTo(redirected);
+        // The route carries its Ingress's policy; the data plane holds it against the TLS hosts.
+        TlsRedirectPolicy policy = model.virtualHosts().get(0).routes().get(0).policies()
+                .getOrDefault(TlsRedirectPolicy.class, TlsRedirectPolicy.DEFAULTS);
+        assertThat(policy.redirects(withTls)).as("route's policy redirects").isEqualTo(redirected);
+        assertThat(redirects(model).redirects("shop.test", "/x")).as("route redirected").isEqualTo(redirected);
         if (withTls) {
             // Unmatched paths follow the TLS-declaring Ingress; force only concerns its routes.
             boolean optedOut = "false".equals(annotations.get(ours("ssl-redirect")))
                     || (!annotations.containsKey(ours("ssl-redirect"))
-                    && "false".equals(annotations.get(TlsRules.NGINX_PREFIX + "ssl-redirect")));
+                    && "false".equals(annotations.get(TlsRedirectAnnotations.NGINX_PREFIX + "ssl-redirect")));
             assertThat(model.tls().redirectHosts().contains(HostMatch.of("shop.test")))
                     .as("unmatched paths of the host redirected").isEqualTo(!optedOut);
         }
     }
 
     static String ours(String name) {
-        return TlsRules.OUR_PREFIX + name;
+        return TlsRedirectAnnotations.OUR_PREFIX + name;
+    }
+
+    /** The data plane's redirect answers for a model. */
+    static TlsRedirects redirects(RouteModel model) {
+        TlsRedirects redirects = new TlsRedirects();
+        redirects.onModel(Models.state(model));
+        return redirects;
+    }
+
+    @Test
+    void readsTheConfiguredDefaultCertificateFromItsSecret() {
+        Issued configured = TestCertificates.issue("default.example.com", KeyFormat.RSA_PKCS1);
+        IngressTranslator translator = new IngressTranslator(new TranslatorSettings(Fixtures.CLASS,
+                Fixtures.CONTROLLER, "", "ops/default-cert"));
+        Ingress ingress = web("web", null, "shop.test", Map.of());
+        ClusterSnapshot services = Fixtures.snapshot(ingress);
+
+        TlsModel.DefaultCertificate read = translator.translate(withSecrets(services,
+                TestCertificates.secret("ops", "default-cert", configured))).tls().defaultCertificate();
+        assertThat(read.secret()).isEqualTo("ops/default-cert");
+        assertThat(read.certificate().leaf()).isEqualTo(configured.certificate());
+        assertThat(read.certificate().source()).isEqualTo("ops/default-cert");
+        assertThat(read.problem()).isNull();
+
+        read = translator.translate(withSecrets(services, TestCertificates.secret("ops", "default-cert", "garbage",
+                configured.keyPem()))).tls().defaultCertificate();
+        assertThat(read.certificate()).isNull();
+        assertThat(read.problem()).contains("ops/default-cert").contains("tls.crt");
+
+        read = translator.translate(withSecrets(services)).tls().defaultCertificate();
+        assertThat(read.certificate()).isNull();
+        assertThat(read.problem()).isEqualTo("Secret ops/default-cert not found");
+
+        // None configured: none in the model.
+        assertThat(translate(withSecrets(services, TestCertificates.secret("ops", "default-cert", configured)))
+                .tls().defaultCertificate()).isNull();
+    }
+
+    static ClusterSnapshot withSecrets(ClusterSnapshot snapshot, Secret... secrets) {
+        return new ClusterSnapshot(snapshot.ingresses(), snapshot.ingressClasses(), snapshot.services(),
+                snapshot.endpointSlices(), List.of(secrets), snapshot.revision());
     }
 
     @Test
@@ -113,7 +165,9 @@ class TlsTranslationTest {
                 web("wild", "2024-01-01T00:00:00Z", "*.shop.test", Map.of(), tls("cert", "*.shop.test")),
                 web("exact", "2024-01-02T00:00:00Z", "a.shop.test", Map.of()));
 
-        assertThat(model.tls().redirectRouteIds()).containsAll(report(model, "ns", "exact").routeIds());
+        assertThat(redirects(model).redirects("a.shop.test", "/x")).isTrue();
+        assertThat(redirects(model).redirects("b.shop.test", "/x")).isTrue();
+        assertThat(redirects(model).redirects("shop.test", "/x")).isFalse();
         assertThat(model.tls().hosts()).extracting(h -> h.host().toString()).containsExactly("*.shop.test");
     }
 

@@ -1,0 +1,158 @@
+package io.ingressgateway.gateway.filter;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Tells the upstream who the client is, as ingress-nginx does by default: the gateway is the edge, so whatever the
+ * client sent in these headers is replaced, never appended to (a client could otherwise choose its own IP). Applies
+ * to proxied HTTP requests and WebSocket upgrades alike (both routing filters run every {@link HttpHeadersFilter}).
+ *
+ * <p>The client's {@code Forwarded} and {@code X-Forwarded-Prefix} are dropped for the same reason: frameworks honour
+ * them when building URLs. An incoming {@code X-Request-ID} is kept when it is a plain token, so a request can be
+ * traced through several proxies.
+ */
+@Component
+public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
+
+    public static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    public static final String X_REAL_IP = "X-Real-IP";
+    public static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+    public static final String X_FORWARDED_SCHEME = "X-Forwarded-Scheme";
+    public static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+    public static final String X_FORWARDED_PORT = "X-Forwarded-Port";
+    public static final String X_FORWARDED_PREFIX = "X-Forwarded-Prefix";
+    public static final String FORWARDED = "Forwarded";
+    public static final String X_REQUEST_ID = "X-Request-ID";
+
+    /** Exchange attribute holding the request id sent upstream, for logs. */
+    public static final String REQUEST_ID_ATTR = ProxyHeadersFilter.class.getName() + ".requestId";
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+    @Override
+    public int getOrder() {
+        // After other header filters, so these values are the ones sent.
+        return Ordered.LOWEST_PRECEDENCE - 100;
+    }
+
+    @Override
+    public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpHeaders headers = new HttpHeaders();
+        headers.addAll(input);
+        String scheme = request.getSslInfo() != null ? "https" : "http";
+        String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+
+        String clientIp = clientIp(request.getRemoteAddress());
+        if (clientIp != null) {
+            headers.set(X_FORWARDED_FOR, clientIp);
+            headers.set(X_REAL_IP, clientIp);
+        } else {
+            headers.remove(X_FORWARDED_FOR);
+            headers.remove(X_REAL_IP);
+        }
+        headers.set(X_FORWARDED_PROTO, scheme);
+        headers.set(X_FORWARDED_SCHEME, scheme);
+        if (host != null && !host.isBlank()) {
+            headers.set(X_FORWARDED_HOST, host);
+        } else {
+            headers.remove(X_FORWARDED_HOST);
+        }
+        headers.set(X_FORWARDED_PORT, Integer.toString(forwardedPort(host, scheme)));
+        headers.remove(FORWARDED);
+        headers.remove(X_FORWARDED_PREFIX);
+        headers.set(X_REQUEST_ID, requestId(exchange));
+        return headers;
+    }
+
+    /** The id sent upstream: the client's when it is sane, else a new one; the same for the whole exchange. */
+    public static String requestId(ServerWebExchange exchange) {
+        Object known = exchange.getAttributes().get(REQUEST_ID_ATTR);
+        if (known instanceof String id) {
+            return id;
+        }
+        String incoming = exchange.getRequest().getHeaders().getFirst(X_REQUEST_ID);
+        String id = isSaneRequestId(incoming) ? incoming : newRequestId();
+        exchange.getAttributes().put(REQUEST_ID_ATTR, id);
+        return id;
+    }
+
+    /** A plain token of 1 to 128 characters: letters, digits, '.', '_' or '-'. */
+    static boolean isSaneRequestId(String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!plain) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * 128 random bits as 32 hex digits, like ingress-nginx's {@code $req_id}. An id only needs to be unique, not
+     * unpredictable, so it comes from the thread's own generator: {@code UUID.randomUUID()} would take a lock on the
+     * shared SecureRandom for every request.
+     */
+    static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] hex = new byte[32];
+        writeHex(random.nextLong(), hex, 0);
+        writeHex(random.nextLong(), hex, 16);
+        return new String(hex, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void writeHex(long value, byte[] out, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            out[offset + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
+    }
+
+    static String clientIp(InetSocketAddress remote) {
+        if (remote == null) {
+            return null;
+        }
+        InetAddress address = remote.getAddress();
+        if (address == null) {
+            return remote.getHostString();
+        }
+        String ip = address.getHostAddress();
+        int scope = ip.indexOf('%');
+        return scope >= 0 ? ip.substring(0, scope) : ip;
+    }
+
+    /** The port of the Host header when it names one, else the scheme's default. */
+    static int forwardedPort(String host, String scheme) {
+        int defaultPort = "https".equals(scheme) ? 443 : 80;
+        if (host == null) {
+            return defaultPort;
+        }
+        int colon = host.lastIndexOf(':');
+        if (colon < 0 || colon < host.lastIndexOf(']')) {
+            return defaultPort;
+        }
+        if (!host.startsWith("[") && colon != host.indexOf(':')) {
+            return defaultPort; // an unbracketed IPv6 literal has no port
+        }
+        String port = host.substring(colon + 1);
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+            return defaultPort;
+        }
+        int value = Integer.parseInt(port);
+        return value >= 1 && value <= 65535 ? value : defaultPort;
+    }
+}

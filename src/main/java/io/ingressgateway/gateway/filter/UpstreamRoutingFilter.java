@@ -1,0 +1,145 @@
+package io.ingressgateway.gateway.filter;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
+
+import io.ingressgateway.gateway.route.GatewayRouteModel;
+import io.ingressgateway.gateway.route.IngressRouteDefinitions;
+import io.ingressgateway.gateway.route.IngressRouteDefinitions.Kind;
+import io.ingressgateway.gateway.route.PerRouteCache;
+import io.ingressgateway.gateway.route.RoundRobinBalancer;
+import io.ingressgateway.gateway.route.ServedRoute;
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamKey;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Sends an Ingress route's request to one ready endpoint of its upstream, chosen round-robin from the current model
+ * at request time (so endpoint changes need no route refresh). Runs right after {@link RouteToRequestUrlFilter} has
+ * merged the request path into the route URI, and before the HTTP and WebSocket routing filters, which then see a
+ * plain {@code http://endpoint} URL. The original Host header goes to the upstream, as with ingress-nginx.
+ */
+@Component
+public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
+
+    /** Exchange attribute: the {@link Endpoint} the request was sent to. */
+    public static final String ENDPOINT_ATTR = UpstreamRoutingFilter.class.getName() + ".endpoint";
+    /** Exchange attribute: the {@link UpstreamKey} of the upstream the request was sent to. */
+    public static final String UPSTREAM_ATTR = UpstreamRoutingFilter.class.getName() + ".upstream";
+
+    public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
+
+    private static final ServedRoute.Slot SLOT = ServedRoute.Slot.allocate("upstream endpoints");
+
+    private final GatewayRouteModel routeModel;
+    private final RoundRobinBalancer balancer;
+    /** Each route's upstream and balancer position, for the served model. */
+    private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(SLOT, this::resolveNow);
+
+    /**
+     * A route's kind, upstream key, balancer position, the upstream's endpoints (none when it is unknown) and, per
+     * endpoint, the start of its URL ({@code http://address:port}), for one served model. A request reads these and
+     * the one URL start it picks, not the upstream, the endpoint and its address, each one more object to fetch from
+     * memory with requests spread over many routes.
+     */
+    private record Resolved(Kind kind, UpstreamKey key, AtomicInteger position, List<Endpoint> endpoints,
+                            String[] urlStarts) {
+
+        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position) {
+            List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
+            String[] urlStarts = new String[endpoints.size()];
+            for (int i = 0; i < urlStarts.length; i++) {
+                urlStarts[i] = urlStart(endpoints.get(i));
+            }
+            return new Resolved(kind, key, position, endpoints, urlStarts);
+        }
+    }
+
+    public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer) {
+        this.routeModel = routeModel;
+        this.balancer = balancer;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+        URI requestUrl = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
+        if (route == null || requestUrl == null || !IngressRouteDefinitions.SCHEME.equals(requestUrl.getScheme())) {
+            return chain.filter(exchange);
+        }
+        Resolved resolved = resolve(exchange, route);
+        if (resolved.kind() == null || resolved.kind() == Kind.NOT_FOUND) {
+            return GatewayErrorResponses.write(exchange, HttpStatus.NOT_FOUND,
+                    "No Ingress rule matches this host and path.");
+        }
+        List<Endpoint> endpoints = resolved.endpoints();
+        if (endpoints.isEmpty()) {
+            return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+                    "The service for this request has no available endpoint.");
+        }
+        int chosen = RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size());
+        Endpoint endpoint = endpoints.get(chosen);
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(resolved.urlStarts()[chosen], requestUrl));
+        exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
+        exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
+        exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
+        return chain.filter(exchange);
+    }
+
+    /** The route's upstream in the served model, from the cache when resolved for this route and model already. */
+    private Resolved resolve(ServerWebExchange exchange, Route route) {
+        return resolved.get(exchange, route, routeModel.servedToken());
+    }
+
+    /** A route not made from the route model (no served route) has no upstream of ours: it answers 404. */
+    private Resolved resolveNow(Route route, ServedRoute served) {
+        if (served == null || served.kind() == Kind.NOT_FOUND) {
+            return Resolved.of(served == null ? null : served.kind(), null, null, null);
+        }
+        UpstreamKey key = served.upstreamKey();
+        Upstream upstream = routeModel.upstream(key);
+        return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key));
+    }
+
+    int cachedRoutes() {
+        return resolved.size();
+    }
+
+    /** {@code http://endpoint} with the request's path and query exactly as received (still percent-encoded). */
+    public static URI endpointUrl(Endpoint endpoint, URI requestUrl) {
+        return endpointUrl(urlStart(endpoint), requestUrl);
+    }
+
+    private static String urlStart(Endpoint endpoint) {
+        return "http://" + endpoint;
+    }
+
+    /** {@code urlStart} ({@code http://endpoint}) with the request's path and query exactly as received. */
+    private static URI endpointUrl(String urlStart, URI requestUrl) {
+        StringBuilder url = new StringBuilder(urlStart);
+        String path = requestUrl.getRawPath();
+        url.append(path == null || path.isEmpty() ? "/" : path);
+        if (requestUrl.getRawQuery() != null) {
+            url.append('?').append(requestUrl.getRawQuery());
+        }
+        return URI.create(url.toString());
+    }
+}

@@ -1,0 +1,21 @@
+package io.ingressgateway.pipeline;
+
+/**
+ * The one order in which the pipeline hands each new model to its listeners, one listener per stage. Listeners run
+ * one after the other on the pipeline's thread; the order decides what a request arriving in between sees.
+ */
+public enum ListenerStage {
+
+    /** Upstream guards first: a route is never served before the guard it needs can be had. */
+    UPSTREAM_GUARDS,
+    /** Certificates before routes: a new TLS host's first handshake finds its certificate. */
+    TLS_CERTIFICATES,
+    /** The expiry gauges read the certificates just selected. */
+    CERTIFICATE_METRICS,
+    /** Redirects before routes: a route that must redirect is never served over plain HTTP in between. */
+    TLS_REDIRECTS,
+    /** The gateway's routes: from here requests reach the model's upstreams. */
+    GATEWAY_ROUTES,
+    /** Status last: an Ingress's address is written once the Ingress is served. */
+    INGRESS_STATUS
+}
