@@ -6,7 +6,7 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.model.policy.UpstreamPolicy;
-import io.ingressgateway.pipeline.IdentityDiff;
+import io.ingressgateway.model.IdentityDiff;
 import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;

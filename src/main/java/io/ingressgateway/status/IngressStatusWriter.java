@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
-import io.ingressgateway.pipeline.IdentityDiff;
+import io.ingressgateway.model.IdentityDiff;
 import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;

@@ -75,8 +75,8 @@ final class BackendResolver {
                     : slice.getMetadata().getLabels();
             String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
             if (service != null && !service.isEmpty()) {
-                slicesByService.computeIfAbsent(serviceKey(IngressOrder.namespace(slice), service), k -> new ArrayList<>())
-                        .add(slice);
+                slicesByService.computeIfAbsent(serviceKey(IngressOrder.namespace(slice), service),
+                        k -> new ArrayList<>()).add(slice);
             }
         }
     }

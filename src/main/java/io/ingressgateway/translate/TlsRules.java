@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
+import io.ingressgateway.model.IdentityDiff;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
@@ -118,7 +119,7 @@ final class TlsRules {
 
         /** Whether these are the Secrets of a snapshot holding {@code secrets}: the very same objects. */
         boolean sameAs(List<Secret> secrets) {
-            return TranslationState.sameObjects(list, secrets);
+            return IdentityDiff.sameObjects(list, secrets);
         }
 
         /** A usable certificate, or the problem (a String) that makes the Secret unusable. */

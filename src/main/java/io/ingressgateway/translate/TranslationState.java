@@ -1,5 +1,7 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.model.IdentityDiff.sameObjects;
+
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.ingressgateway.model.Diagnostic;
@@ -481,24 +483,5 @@ final class TranslationState {
         reportsChanged = false;
         model = new RouteModel(virtualHostList, upstreams.publish(), globalDefault, reportList, snapshot.revision(),
                 tls.model());
-    }
-
-    /**
-     * Whether two lists hold the very same objects in the same order. (The pipeline's {@code IdentityDiff} has the
-     * same check; the translator does not depend on the pipeline that runs it.)
-     */
-    static boolean sameObjects(List<?> before, List<?> after) {
-        if (before == after) {
-            return true;
-        }
-        if (before.size() != after.size()) {
-            return false;
-        }
-        for (int i = 0; i < before.size(); i++) {
-            if (before.get(i) != after.get(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,7 +1,7 @@
 package io.ingressgateway.gateway.lookup;
 
 import io.ingressgateway.gateway.route.IngressRouteLocator;
-import io.ingressgateway.pipeline.IdentityDiff;
+import io.ingressgateway.model.IdentityDiff;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -27,8 +27,8 @@ import reactor.core.publisher.Mono;
  * on the updating thread: a changed Ingress is served from that moment, without waiting for the gateway's own
  * refresh, which collects and sorts every route and follows right after for everything else that reads routes
  * (Actuator's {@code /actuator/gateway/routes}, route metrics). Routes not made from Ingress objects (configured in
- * properties, say) come from the gateway's caching locator, as of its latest refresh ({@link RefreshRoutesResultEvent}):
- * they are tried first, by predicate, as the stock mapping would.
+ * properties, say) come from the gateway's caching locator, as of its latest refresh
+ * ({@link RefreshRoutesResultEvent}): they are tried first, by predicate, as the stock mapping would.
  */
 public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         implements ApplicationListener<RefreshRoutesResultEvent> {

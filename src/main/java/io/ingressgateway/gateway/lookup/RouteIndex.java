@@ -3,7 +3,7 @@ package io.ingressgateway.gateway.lookup;
 import io.ingressgateway.gateway.route.IngressRouteDefinitions.Kind;
 import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.HostMatch;
-import io.ingressgateway.pipeline.IdentityDiff;
+import io.ingressgateway.model.IdentityDiff;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.cloud.gateway.route.Route;

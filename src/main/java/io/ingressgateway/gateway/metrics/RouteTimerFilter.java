@@ -91,7 +91,8 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
      */
     private volatile Object timersVersion = new Object();
     /** Each route's timers, for the current {@link #timersVersion}. */
-    private final PerRouteCache<RouteTimers> byRoute = new PerRouteCache<>(SLOT, (route, served) -> new RouteTimers(route));
+    private final PerRouteCache<RouteTimers> byRoute =
+            new PerRouteCache<>(SLOT, (route, served) -> new RouteTimers(route));
     private final RouteLocator routeLocator;
     private final Duration maxRotation;
     /** When the cache was last pruned; only touched by refresh events, which come one at a time. */

@@ -1,7 +1,7 @@
 package io.ingressgateway.gateway.route;
 
 import io.ingressgateway.model.RouteModel;
-import io.ingressgateway.pipeline.IdentityDiff;
+import io.ingressgateway.model.IdentityDiff;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;

@@ -1,12 +1,13 @@
-package io.ingressgateway.pipeline;
+package io.ingressgateway.model;
 
 import java.util.List;
 
 /**
  * Where two lists differ, by reference: the longest common start and end of elements that are the very same objects,
  * and the middle parts that are left. The translator hands unchanged parts of a model over as the same instances in
- * the same order, so a change to one Ingress leaves a long common start and end and a short middle: listeners look
- * at the middle only, instead of hashing every element of both lists.
+ * the same order (see {@link RouteModel}), and sources hand unchanged objects over as the same instances too, so a
+ * change to one Ingress leaves a long common start and end and a short middle: consumers look at the middle only,
+ * instead of hashing every element of both lists.
  *
  * <p>An element of the middle may still be in both middles (a virtual host that moved because another was inserted
  * before it); callers compare the middles by identity. Elements outside the middles are the same objects at the same
@@ -19,6 +20,22 @@ public record IdentityDiff(int prefix, int suffix) {
 
     public static IdentityDiff between(List<?> before, List<?> after) {
         return between(before, after, false);
+    }
+
+    /** Whether two lists hold the very same objects in the same order. */
+    public static boolean sameObjects(List<?> before, List<?> after) {
+        if (before == after) {
+            return true;
+        }
+        if (before.size() != after.size()) {
+            return false;
+        }
+        for (int i = 0; i < before.size(); i++) {
+            if (before.get(i) != after.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
