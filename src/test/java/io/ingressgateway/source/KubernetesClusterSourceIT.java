@@ -11,14 +11,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.ingressgateway.source.ManifestDirectorySourceTest.Recorder;
-import java.net.InetAddress;
+import io.ingressgateway.support.ApiServer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -32,17 +27,15 @@ class KubernetesClusterSourceIT {
     /** A change must arrive well within this; the watch itself is immediate. */
     private static final Duration PROMPT = Duration.ofSeconds(1);
 
-    private KubernetesMockServer server;
+    private ApiServer api;
     private KubernetesClient client;
     private KubernetesClusterSource source;
     private final Recorder recorder = new Recorder();
 
     @BeforeEach
-    void startApiServer() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getByName("127.0.0.1"), 0);
-        client = server.createClient();
+    void startApiServer() {
+        api = new ApiServer();
+        client = api.client();
     }
 
     @AfterEach
@@ -50,8 +43,7 @@ class KubernetesClusterSourceIT {
         if (source != null) {
             source.close();
         }
-        client.close();
-        server.destroy();
+        api.close();
     }
 
     @Test

@@ -11,21 +11,16 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.source.ClusterSnapshot;
-import java.net.InetAddress;
+import io.ingressgateway.support.ApiServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,17 +37,15 @@ class IngressStatusWriterIT {
     private static final String NS = "apps";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-    private KubernetesMockServer server;
+    private ApiServer api;
     private KubernetesClient client;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final AtomicLong revision = new AtomicLong();
 
     @BeforeEach
-    void startApiServer() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getByName("127.0.0.1"), 0);
-        client = server.createClient();
+    void startApiServer() {
+        api = new ApiServer();
+        client = api.client();
     }
 
     @AfterEach
@@ -61,8 +54,7 @@ class IngressStatusWriterIT {
         for (AutoCloseable closeable : closeables) {
             closeable.close();
         }
-        client.close();
-        server.destroy();
+        api.close();
     }
 
     @Test

@@ -7,13 +7,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
+import io.ingressgateway.support.ApiServer;
 import java.time.Duration;
-import java.util.HashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -36,17 +31,16 @@ import org.springframework.test.web.reactive.server.WebTestClient;
         "ingress-gateway.status.identity=gw-wiring"})
 class StatusWiringIT {
 
-    private static final KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-            new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    private static ApiServer api;
     private static KubernetesClient client;
 
     @LocalManagementPort
     int managementPort;
 
     @DynamicPropertySource
-    static void apiServer(DynamicPropertyRegistry registry) throws Exception {
-        server.init(InetAddress.getByName("127.0.0.1"), 0);
-        client = server.createClient();
+    static void apiServer(DynamicPropertyRegistry registry) {
+        api = new ApiServer();
+        client = api.client();
         client.network().v1().ingressClasses().resource(new IngressClassBuilder()
                 .withNewMetadata().withName("ingress-gateway").endMetadata()
                 .withNewSpec().withController("ingress-gateway.io/controller").endSpec()
@@ -58,8 +52,7 @@ class StatusWiringIT {
 
     @AfterAll
     static void stopApiServer() {
-        client.close();
-        server.destroy();
+        api.close();
     }
 
     @Test

@@ -27,10 +27,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builders for the Kubernetes objects integration tests create, kept terse so each test reads like a manifest. */
+/**
+ * Builders for the Kubernetes objects tests create, kept terse so each test reads like a manifest: the integration
+ * tests apply them to the API server, the translator's tests put them in snapshots.
+ */
 public final class Objects {
 
     public static final String OUR_CONTROLLER = "ingress-gateway.io/controller";
+    public static final String DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
+    /** The label that ties an EndpointSlice to its Service. */
+    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
     private Objects() {
     }
@@ -42,7 +48,7 @@ public final class Objects {
     public static IngressClass ingressClass(String name, String controller, boolean isDefault) {
         return new IngressClassBuilder()
                 .withNewMetadata().withName(name)
-                .withAnnotations(isDefault ? Map.of("ingressclass.kubernetes.io/is-default-class", "true") : Map.of())
+                .withAnnotations(isDefault ? Map.of(DEFAULT_CLASS_ANNOTATION, "true") : Map.of())
                 .endMetadata()
                 .withNewSpec().withController(controller).endSpec()
                 .build();
@@ -54,6 +60,11 @@ public final class Objects {
                 .withTargetPort(new IntOrString(targetPort)).build();
     }
 
+    /** A Service port whose target port is the same number. */
+    public static ServicePort port(String name, int port) {
+        return port(name, port, port);
+    }
+
     public static Service service(String namespace, String name, ServicePort... ports) {
         return new ServiceBuilder()
                 .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
@@ -61,10 +72,11 @@ public final class Objects {
                 .build();
     }
 
-    public static Service externalNameService(String namespace, String name, String externalName) {
+    public static Service externalNameService(String namespace, String name, String externalName,
+                                              ServicePort... ports) {
         return new ServiceBuilder()
                 .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
-                .withNewSpec().withType("ExternalName").withExternalName(externalName).endSpec()
+                .withNewSpec().withType("ExternalName").withExternalName(externalName).withPorts(ports).endSpec()
                 .build();
     }
 
@@ -76,12 +88,30 @@ public final class Objects {
                                               int port, boolean ready) {
         return new EndpointSliceBuilder()
                 .withNewMetadata().withNamespace(namespace).withName(sliceName)
-                .withLabels(Map.of("kubernetes.io/service-name", service)).endMetadata()
+                .withLabels(Map.of(SERVICE_NAME_LABEL, service)).endMetadata()
                 .withAddressType("IPv4")
                 .withPorts(new EndpointPortBuilder().withName(portName).withPort(port).withProtocol("TCP").build())
                 .withEndpoints(new EndpointBuilder().withAddresses("127.0.0.1")
                         .withNewConditions().withReady(ready).endConditions().build())
                 .build();
+    }
+
+    /**
+     * A slice with one port, of any address type; each address is ready unless written as {@code "!10.0.0.1"} (not
+     * ready).
+     */
+    public static EndpointSlice slice(String namespace, String service, String sliceName, String addressType,
+                                      String portName, int port, String... addresses) {
+        EndpointSliceBuilder builder = new EndpointSliceBuilder().withNewMetadata().withNamespace(namespace)
+                .withName(sliceName).addToLabels(SERVICE_NAME_LABEL, service).endMetadata()
+                .withAddressType(addressType)
+                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort();
+        for (String address : addresses) {
+            boolean notReady = address.startsWith("!");
+            builder.addToEndpoints(new EndpointBuilder().withAddresses(notReady ? address.substring(1) : address)
+                    .withNewConditions().withReady(notReady ? Boolean.FALSE : Boolean.TRUE).endConditions().build());
+        }
+        return builder.build();
     }
 
     public static IngressBackend serviceBackend(String service, int port) {
@@ -96,6 +126,21 @@ public final class Objects {
 
     public static HTTPIngressPath path(String type, String path, IngressBackend backend) {
         return new HTTPIngressPathBuilder().withPathType(type).withPath(path).withBackend(backend).build();
+    }
+
+    /** A path to a Service port by number. */
+    public static HTTPIngressPath path(String type, String path, String service, int port) {
+        return path(type, path, serviceBackend(service, port));
+    }
+
+    /** A path to a Service port by name. */
+    public static HTTPIngressPath namedPort(String type, String path, String service, String port) {
+        return path(type, path, serviceBackend(service, port));
+    }
+
+    /** A {@code Prefix} path to port 80 of a Service. */
+    public static HTTPIngressPath prefix(String path, String service) {
+        return path("Prefix", path, service, 80);
     }
 
     public static IngressRule rule(String host, HTTPIngressPath... paths) {

@@ -1,9 +1,9 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Objects.prefix;
+import static io.ingressgateway.support.Objects.rule;
 import static io.ingressgateway.translate.Fixtures.ingress;
-import static io.ingressgateway.translate.Fixtures.prefix;
 import static io.ingressgateway.translate.Fixtures.report;
-import static io.ingressgateway.translate.Fixtures.rule;
 import static io.ingressgateway.translate.Fixtures.translate;
 import static io.ingressgateway.translate.Fixtures.vhost;
 import static io.ingressgateway.translate.Fixtures.withServices;

@@ -1,16 +1,16 @@
 package io.ingressgateway.translate;
 
 import static io.ingressgateway.support.Models.key;
-import static io.ingressgateway.translate.Fixtures.externalName;
+import static io.ingressgateway.support.Objects.externalNameService;
+import static io.ingressgateway.support.Objects.namedPort;
+import static io.ingressgateway.support.Objects.path;
+import static io.ingressgateway.support.Objects.port;
+import static io.ingressgateway.support.Objects.prefix;
+import static io.ingressgateway.support.Objects.rule;
+import static io.ingressgateway.support.Objects.service;
+import static io.ingressgateway.support.Objects.slice;
 import static io.ingressgateway.translate.Fixtures.ingress;
-import static io.ingressgateway.translate.Fixtures.namedPort;
-import static io.ingressgateway.translate.Fixtures.path;
-import static io.ingressgateway.translate.Fixtures.prefix;
 import static io.ingressgateway.translate.Fixtures.report;
-import static io.ingressgateway.translate.Fixtures.rule;
-import static io.ingressgateway.translate.Fixtures.service;
-import static io.ingressgateway.translate.Fixtures.servicePort;
-import static io.ingressgateway.translate.Fixtures.slice;
 import static io.ingressgateway.translate.Fixtures.snapshot;
 import static io.ingressgateway.translate.Fixtures.translate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,14 +40,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Backend resolution: Service ports, EndpointSlices, ExternalName, and what happens when something is missing. */
 class BackendsTest {
 
-    private static final Service WEB = service("shop", "web", servicePort("http", 80), servicePort("admin", 9000),
-            servicePort(null, 7000));
+    private static final Service WEB = service("shop", "web", port("http", 80), port("admin", 9000),
+            port(null, 7000));
     private static final List<Service> SERVICES = List.of(WEB,
-            externalName("shop", "ext", "api.partner.example", servicePort("https", 443)),
+            externalNameService("shop", "ext", "api.partner.example", port("https", 443)),
             new ServiceBuilder().withNewMetadata().withNamespace("shop").withName("manual").endMetadata()
                     .withNewSpec().addNewPort().withName("http").withPort(8000).endPort().endSpec().build(),
-            service("other", "web", servicePort("http", 80)),
-            externalName("shop", "ext-empty", null, servicePort("http", 80)));
+            service("other", "web", port("http", 80)),
+            externalNameService("shop", "ext-empty", null, port("http", 80)));
     private static final List<EndpointSlice> SLICES = List.of(
             slice("shop", "web", "web-1", "IPv4", "http", 8080, "10.0.0.2", "10.0.0.1", "!10.0.0.9"),
             slice("shop", "web", "web-2", "IPv4", "http", 8080, "10.0.0.3", "10.0.0.1"),

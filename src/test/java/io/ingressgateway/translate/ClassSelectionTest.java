@@ -1,10 +1,10 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Objects.ingressClass;
+import static io.ingressgateway.support.Objects.prefix;
+import static io.ingressgateway.support.Objects.rule;
 import static io.ingressgateway.translate.Fixtures.CLASS;
 import static io.ingressgateway.translate.Fixtures.CONTROLLER;
-import static io.ingressgateway.translate.Fixtures.ingressClass;
-import static io.ingressgateway.translate.Fixtures.prefix;
-import static io.ingressgateway.translate.Fixtures.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,16 +1,16 @@
 package io.ingressgateway.translate;
 
 import static io.ingressgateway.support.Models.key;
+import static io.ingressgateway.support.Objects.port;
+import static io.ingressgateway.support.Objects.prefix;
+import static io.ingressgateway.support.Objects.rule;
+import static io.ingressgateway.support.Objects.service;
+import static io.ingressgateway.support.Objects.serviceBackend;
+import static io.ingressgateway.support.Objects.slice;
 import static io.ingressgateway.translate.Fixtures.CLASS;
 import static io.ingressgateway.translate.Fixtures.CONTROLLER;
-import static io.ingressgateway.translate.Fixtures.backend;
 import static io.ingressgateway.translate.Fixtures.ingress;
-import static io.ingressgateway.translate.Fixtures.prefix;
 import static io.ingressgateway.translate.Fixtures.report;
-import static io.ingressgateway.translate.Fixtures.rule;
-import static io.ingressgateway.translate.Fixtures.service;
-import static io.ingressgateway.translate.Fixtures.servicePort;
-import static io.ingressgateway.translate.Fixtures.slice;
 import static io.ingressgateway.translate.Fixtures.snapshot;
 import static io.ingressgateway.translate.Fixtures.vhost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +40,7 @@ class DefaultBackendsTest {
     private static Ingress withDefault(String name, String created, String defaultService, String... hosts) {
         var builder = ingress("ns", name, created);
         if (defaultService != null) {
-            builder.editSpec().withDefaultBackend(backend(defaultService, 80)).endSpec();
+            builder.editSpec().withDefaultBackend(serviceBackend(defaultService, 80)).endSpec();
         }
         for (String host : hosts) {
             builder.editSpec().addToRules(rule(host, prefix("/" + name, name))).endSpec();
@@ -76,7 +76,7 @@ class DefaultBackendsTest {
         Ingress catchAll = withDefault("catch-all", T2, "fallback");
 
         RouteModel model = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, "ops/configured:80"))
-                .translate(snapshot(List.of(catchAll), List.of(service("ns", "fallback", servicePort("http", 80))),
+                .translate(snapshot(List.of(catchAll), List.of(service("ns", "fallback", port("http", 80))),
                         List.of(slice("ns", "fallback", "f1", "IPv4", "http", 8080, "10.1.0.1"))));
 
         IngressReport report = report(model, "ns", "catch-all");
@@ -148,8 +148,8 @@ class DefaultBackendsTest {
     @MethodSource("configured")
     void configuredDefaultBackendApplies(String setting, UpstreamKey expectedKey, String endpoints) {
         ClusterSnapshot snapshot = snapshot(List.of(withDefault("app", T1, null, "h.example")),
-                List.of(service("ops", "fallback", servicePort("http", 80)), service("ns", "app",
-                        servicePort("http", 80))),
+                List.of(service("ops", "fallback", port("http", 80)), service("ns", "app",
+                        port("http", 80))),
                 List.of(slice("ops", "fallback", "f1", "IPv4", "http", 8080, "10.2.0.1")));
 
         RouteModel model = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, setting))

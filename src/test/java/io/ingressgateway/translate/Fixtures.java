@@ -1,35 +1,33 @@
 package io.ingressgateway.translate;
 
+import static io.ingressgateway.support.Objects.port;
+import static io.ingressgateway.support.Objects.service;
+
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
-import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPathBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBackendBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.source.ClusterSnapshot;
+import io.ingressgateway.support.Objects;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Builders for the cluster objects the translator reads, with the defaults most tests want. */
+/**
+ * What the translator's tests share: our class and settings, snapshots of the objects {@link Objects} builds, and
+ * ways to look into a translated model.
+ */
 final class Fixtures {
 
     static final String CLASS = "gw";
@@ -39,18 +37,8 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    static IngressClass ingressClass(String name, String controller, boolean isDefault) {
-        IngressClassBuilder builder = new IngressClassBuilder().withNewMetadata().withName(name).endMetadata()
-                .withNewSpec().withController(controller).endSpec();
-        if (isDefault) {
-            builder.editMetadata().addToAnnotations(IngressClassSelector.DEFAULT_CLASS_ANNOTATION, "true")
-                    .endMetadata();
-        }
-        return builder.build();
-    }
-
     static IngressClass ourClass() {
-        return ingressClass(CLASS, CONTROLLER, false);
+        return Objects.ingressClass(CLASS, CONTROLLER, false);
     }
 
     /** An Ingress of our class; {@code created} may be null. */
@@ -62,64 +50,6 @@ final class Fixtures {
 
     static Ingress ingress(String namespace, String name, String created, IngressRule... rules) {
         return ingress(namespace, name, created).editSpec().withRules(rules).endSpec().build();
-    }
-
-    static IngressRule rule(String host, HTTPIngressPath... paths) {
-        return new IngressRuleBuilder().withHost(host).withNewHttp().withPaths(paths).endHttp().build();
-    }
-
-    static HTTPIngressPath path(String type, String path, String service, int port) {
-        return new HTTPIngressPathBuilder().withPath(path).withPathType(type).withBackend(backend(service, port))
-                .build();
-    }
-
-    static HTTPIngressPath prefix(String path, String service) {
-        return path("Prefix", path, service, 80);
-    }
-
-    static HTTPIngressPath namedPort(String type, String path, String service, String port) {
-        return new HTTPIngressPathBuilder().withPath(path).withPathType(type).withBackend(backend(service, port))
-                .build();
-    }
-
-    static IngressBackend backend(String service, int port) {
-        return new IngressBackendBuilder().withNewService().withName(service).withNewPort().withNumber(port)
-                .endPort().endService().build();
-    }
-
-    static IngressBackend backend(String service, String port) {
-        return new IngressBackendBuilder().withNewService().withName(service).withNewPort().withName(port)
-                .endPort().endService().build();
-    }
-
-    static ServicePort servicePort(String name, int port) {
-        return new ServicePortBuilder().withName(name).withPort(port).build();
-    }
-
-    static Service service(String namespace, String name, ServicePort... ports) {
-        return new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
-                .withNewSpec().withType("ClusterIP").addToSelector("app", name).withPorts(ports).endSpec().build();
-    }
-
-    static Service externalName(String namespace, String name, String externalName, ServicePort... ports) {
-        return new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
-                .withNewSpec().withType("ExternalName").withExternalName(externalName).withPorts(ports).endSpec()
-                .build();
-    }
-
-    /** A slice with one port; each address is ready unless written as {@code "!10.0.0.1"} (not ready). */
-    static EndpointSlice slice(String namespace, String service, String sliceName, String addressType,
-                               String portName, int port, String... addresses) {
-        EndpointSliceBuilder builder = new EndpointSliceBuilder().withNewMetadata().withNamespace(namespace)
-                .withName(sliceName).addToLabels(BackendResolver.SERVICE_NAME_LABEL, service).endMetadata()
-                .withAddressType(addressType)
-                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort();
-        for (String address : addresses) {
-            boolean notReady = address.startsWith("!");
-            builder.addToEndpoints(new EndpointBuilder().withAddresses(notReady ? address.substring(1) : address)
-                    .withNewConditions().withReady(notReady ? Boolean.FALSE : Boolean.TRUE).endConditions().build());
-        }
-        return builder.build();
     }
 
     /** A cluster: Ingresses, our IngressClass, and the given Services and slices. */
@@ -150,8 +80,8 @@ final class Fixtures {
                     continue;
                 }
                 ServiceBackendPort port = backend.getService().getPort();
-                ServicePort servicePort = port.getNumber() != null ? servicePort("p" + port.getNumber(),
-                        port.getNumber()) : servicePort(port.getName(), 8000);
+                ServicePort servicePort = port.getNumber() != null ? port("p" + port.getNumber(), port.getNumber())
+                        : port(port.getName(), 8000);
                 ports.computeIfAbsent(namespace + "/" + backend.getService().getName(), k -> new TreeMap<>())
                         .put(servicePort.getName(), servicePort);
             }

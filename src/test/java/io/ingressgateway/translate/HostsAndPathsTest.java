@@ -1,10 +1,10 @@
 package io.ingressgateway.translate;
 
 import static io.ingressgateway.support.Models.key;
+import static io.ingressgateway.support.Objects.path;
+import static io.ingressgateway.support.Objects.prefix;
+import static io.ingressgateway.support.Objects.rule;
 import static io.ingressgateway.translate.Fixtures.ingress;
-import static io.ingressgateway.translate.Fixtures.path;
-import static io.ingressgateway.translate.Fixtures.prefix;
-import static io.ingressgateway.translate.Fixtures.rule;
 import static io.ingressgateway.translate.Fixtures.snapshot;
 import static io.ingressgateway.translate.Fixtures.translate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +17,7 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.support.Objects;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -161,7 +162,7 @@ class HostsAndPathsTest {
         Ingress ingress = ingress("ns", "app", null, rule("a.example",
                 prefix("/ok", "svc"),
                 new HTTPIngressPathBuilder().withPath(path).withPathType(type)
-                        .withBackend(Fixtures.backend("other", 80)).build()));
+                        .withBackend(Objects.serviceBackend("other", 80)).build()));
 
         RouteModel model = translate(snapshot(ingress));
 

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.source.ClusterSnapshot;
+import io.ingressgateway.support.Objects;
 import io.ingressgateway.support.TestCertificates.Issued;
 import io.ingressgateway.support.TestCertificates.KeyFormat;
 import io.ingressgateway.support.TestCertificates;
@@ -124,9 +125,9 @@ class IncrementalTranslationTest {
         Cluster cluster = new Cluster();
         cluster.putService(new Random(1), "web");
         Ingress first = Fixtures.ingress("ns", "twin", "2024-01-01T00:00:00Z",
-                Fixtures.rule("a.test", Fixtures.prefix("/first", "web")));
+                Objects.rule("a.test", Objects.prefix("/first", "web")));
         Ingress second = Fixtures.ingress("ns", "twin", "2024-01-01T00:00:00Z",
-                Fixtures.rule("a.test", Fixtures.prefix("/second", "web")));
+                Objects.rule("a.test", Objects.prefix("/second", "web")));
         IngressTranslator translator = new IngressTranslator(SETTINGS);
         translator.translate(cluster.snapshot(1));
 
@@ -157,7 +158,7 @@ class IncrementalTranslationTest {
         IngressTranslator translator = new IngressTranslator(SETTINGS);
         RouteModel before = translator.translate(cluster.snapshot(1));
 
-        cluster.slices.put("web", Fixtures.slice("ns", "web", "web-1", "IPv4", "http", 8080, "10.9.9.9"));
+        cluster.slices.put("web", Objects.slice("ns", "web", "web-1", "IPv4", "http", 8080, "10.9.9.9"));
         ClusterSnapshot snapshot = cluster.snapshot(2);
         RouteModel after = translator.translate(snapshot);
 
@@ -175,13 +176,13 @@ class IncrementalTranslationTest {
         cluster.putService(new Random(1), "web");
         for (int i = 0; i < 5; i++) {
             cluster.ingresses.put("ing" + i, Fixtures.ingress("ns", "ing" + i, "2024-01-01T00:00:00Z",
-                    Fixtures.rule("h" + i + ".test", Fixtures.prefix("/a", "web"), Fixtures.prefix("/b", "web"))));
+                    Objects.rule("h" + i + ".test", Objects.prefix("/a", "web"), Objects.prefix("/b", "web"))));
         }
         IngressTranslator translator = new IngressTranslator(SETTINGS);
         RouteModel before = translator.translate(cluster.snapshot(1));
 
         cluster.ingresses.put("ing2", Fixtures.ingress("ns", "ing2", "2024-01-01T00:00:00Z",
-                Fixtures.rule("h2.test", Fixtures.prefix("/a", "web"), Fixtures.prefix("/c", "web"))));
+                Objects.rule("h2.test", Objects.prefix("/a", "web"), Objects.prefix("/c", "web"))));
         ClusterSnapshot snapshot = cluster.snapshot(2);
         RouteModel after = translator.translate(snapshot);
 
@@ -218,7 +219,7 @@ class IncrementalTranslationTest {
                 case 5 -> services.remove(SERVICES[random.nextInt(SERVICES.length)]);
                 case 6, 7 -> putSlice(random, SERVICES[random.nextInt(SERVICES.length)]);
                 case 8 -> ingressClass = random.nextBoolean() ? Fixtures.ourClass()
-                        : Fixtures.ingressClass(CLASS, "someone-else.io/controller", false);
+                        : Objects.ingressClass(CLASS, "someone-else.io/controller", false);
                 default -> {
                     if (secrets.isEmpty()) {
                         secrets.put("cert", TestCertificates.secret("ns", "cert", CERT));
@@ -240,20 +241,20 @@ class IncrementalTranslationTest {
                 for (int p = random.nextInt(3); p >= 0; p--) {
                     String service = SERVICES[random.nextInt(SERVICES.length)];
                     paths.add(random.nextInt(4) == 0
-                            ? Fixtures.namedPort(random.nextBoolean() ? "Exact" : "Prefix",
+                            ? Objects.namedPort(random.nextBoolean() ? "Exact" : "Prefix",
                                     PATHS[random.nextInt(PATHS.length)], service, "http")
-                            : Fixtures.path(random.nextBoolean() ? "Exact" : "Prefix",
+                            : Objects.path(random.nextBoolean() ? "Exact" : "Prefix",
                                     PATHS[random.nextInt(PATHS.length)], service, random.nextBoolean() ? 80 : 81));
                 }
                 String host = hosts[random.nextInt(hosts.length)];
-                rules.add(Fixtures.rule(host.isEmpty() ? null : host, paths.toArray(HTTPIngressPath[]::new)));
+                rules.add(Objects.rule(host.isEmpty() ? null : host, paths.toArray(HTTPIngressPath[]::new)));
             }
             // Ages collide on purpose: ties are broken by name.
             IngressBuilder builder = Fixtures.ingress("ns", name, "2024-01-0" + (1 + random.nextInt(3))
                     + "T00:00:00Z").editSpec().withRules(rules).endSpec()
                     .editMetadata().withResourceVersion(Integer.toString(++created)).endMetadata();
             if (random.nextInt(4) == 0) {
-                builder.editSpec().withDefaultBackend(Fixtures.backend(SERVICES[random.nextInt(SERVICES.length)], 80))
+                builder.editSpec().withDefaultBackend(Objects.serviceBackend(SERVICES[random.nextInt(SERVICES.length)], 80))
                         .endSpec();
             }
             if (random.nextInt(3) == 0) {
@@ -292,8 +293,8 @@ class IncrementalTranslationTest {
 
         void putService(Random random, String name) {
             services.put(name, random.nextBoolean()
-                    ? Fixtures.service("ns", name, Fixtures.servicePort("http", 80))
-                    : Fixtures.service("ns", name, Fixtures.servicePort("http", 80), Fixtures.servicePort("alt", 81)));
+                    ? Objects.service("ns", name, Objects.port("http", 80))
+                    : Objects.service("ns", name, Objects.port("http", 80), Objects.port("alt", 81)));
         }
 
         void putSlice(Random random, String service) {
@@ -302,7 +303,7 @@ class IncrementalTranslationTest {
                 addresses[i] = (random.nextInt(4) == 0 ? "!" : "") + "10.0." + random.nextInt(3) + "."
                         + random.nextInt(5);
             }
-            slices.put(service, Fixtures.slice("ns", service, service + "-1", "IPv4", "http", 8080, addresses));
+            slices.put(service, Objects.slice("ns", service, service + "-1", "IPv4", "http", 8080, addresses));
         }
     }
 }

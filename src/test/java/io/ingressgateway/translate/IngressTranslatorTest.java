@@ -1,12 +1,12 @@
 package io.ingressgateway.translate;
 
 import static io.ingressgateway.support.Models.key;
+import static io.ingressgateway.support.Objects.path;
+import static io.ingressgateway.support.Objects.prefix;
+import static io.ingressgateway.support.Objects.rule;
 import static io.ingressgateway.translate.Fixtures.ingress;
-import static io.ingressgateway.translate.Fixtures.path;
-import static io.ingressgateway.translate.Fixtures.prefix;
 import static io.ingressgateway.translate.Fixtures.report;
 import static io.ingressgateway.translate.Fixtures.routeLines;
-import static io.ingressgateway.translate.Fixtures.rule;
 import static io.ingressgateway.translate.Fixtures.snapshot;
 import static io.ingressgateway.translate.Fixtures.translate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.support.Objects;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -202,7 +203,7 @@ class IngressTranslatorTest {
     @Test
     void ruleWithHostButNoPathsStillDeclaresTheVirtualHost() {
         Ingress ingress = ingress("ns", "app", T1).editSpec()
-                .withDefaultBackend(Fixtures.backend("fallback", 80))
+                .withDefaultBackend(Objects.serviceBackend("fallback", 80))
                 .addNewRule().withHost("bare.example").endRule().endSpec().build();
 
         RouteModel model = translate(snapshot(ingress));

@@ -1,9 +1,9 @@
 package io.ingressgateway.translate;
 
 import static io.ingressgateway.support.Models.key;
+import static io.ingressgateway.support.Objects.prefix;
+import static io.ingressgateway.support.Objects.rule;
 import static io.ingressgateway.translate.Fixtures.ingress;
-import static io.ingressgateway.translate.Fixtures.prefix;
-import static io.ingressgateway.translate.Fixtures.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.source.ClusterSnapshot;
+import io.ingressgateway.support.Objects;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,7 +80,7 @@ class NullSafetyTest {
         // Odd neighbours of every other kind too.
         ClusterSnapshot snapshot = new ClusterSnapshot(ingresses,
                 List.of(Fixtures.ourClass(), new IngressClassBuilder().build()),
-                List.of(new ServiceBuilder().build(), Fixtures.service("ok", "svc", Fixtures.servicePort("http", 80)),
+                List.of(new ServiceBuilder().build(), Objects.service("ok", "svc", Objects.port("http", 80)),
                         new ServiceBuilder().withNewMetadata().withName("nospec").endMetadata().build()),
                 List.of(new EndpointSliceBuilder().build(),
                         new EndpointSliceBuilder().withNewMetadata().addToLabels(BackendResolver.SERVICE_NAME_LABEL,
