@@ -1,6 +1,6 @@
 package io.ingressgateway.bench;
 
-import io.ingressgateway.gateway.RouteTable;
+import io.ingressgateway.gateway.lookup.RouteTable;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import java.util.ArrayList;

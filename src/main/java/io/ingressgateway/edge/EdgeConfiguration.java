@@ -83,8 +83,8 @@ public class EdgeConfiguration {
      * No {@code http.server.requests} observation on the public listener. Every routed request is already timed and
      * counted by the gateway's route metrics ({@code spring.cloud.gateway.requests}: route, status, outcome), and
      * requests refused before routing by {@link EdgeMetrics}; the observation would time each one a second time, plus
-     * a long-task timer of requests in progress, for about a tenth of a request's CPU (docs/profile.md). The management
-     * server keeps its own observation (its handler is built in its own context).
+     * a long-task timer of requests in progress, a noticeable share of a request's CPU. The management server keeps
+     * its own observation (its handler is built in its own context).
      */
     @Bean
     WebHttpHandlerBuilderCustomizer publicListenerWithoutServerObservation() {

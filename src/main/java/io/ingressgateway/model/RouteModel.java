@@ -6,6 +6,12 @@ import java.util.Map;
 /**
  * The whole routing state the data plane serves: the translator's output, immutable.
  *
+ * <p>The identity contract: a model made after another keeps every part that did not change (a virtual host, a
+ * report, an upstream, the TLS model, and each list or map of them when none of its elements changed) as the very same
+ * instance, in the same order. Every consumer relies on it to do work in proportion to a change rather than to the
+ * size of the model ({@link IdentityDiff}); equality is never weakened by it (an incremental translation equals one
+ * from scratch).
+ *
  * @param virtualHosts       one per distinct host pattern: exact hosts, then wildcards, then the any-host one
  * @param upstreams          every upstream a route or default refers to, by its key
  * @param defaultUpstreamKey where requests that match no virtual host go, or null for the controller's own 404

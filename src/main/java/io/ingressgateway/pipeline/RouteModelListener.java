@@ -7,7 +7,7 @@ package io.ingressgateway.pipeline;
  *
  * <p>The models a listener receives keep every unchanged part (virtual host, report, upstream, TLS model) as the very
  * same instance as in the model before, so a listener finds what changed by comparing references
- * ({@link IdentityDiff}), in proportion to the change.
+ * ({@link io.ingressgateway.model.IdentityDiff}), in proportion to the change.
  */
 public interface RouteModelListener {
 

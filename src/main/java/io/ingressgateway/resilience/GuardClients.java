@@ -8,14 +8,14 @@ import reactor.netty.http.client.HttpClient;
 /**
  * The upstream clients of the guards: one per base client and pair of timeouts, shared by every guard with those
  * timeouts. A client derived per guard would do the same requests, but each request would then read a configuration
- * of its own guard's, which with thousands of guards no recent request read (docs/benchmarks.md, route scale); most
- * guards have the default timeouts, so most requests read one shared client.
+ * of its own guard's, which with thousands of guards no recent request read; most guards have the default timeouts,
+ * so most requests read one shared client.
  *
  * <p>What a guard keeps is the shared {@link Client} itself, base and derived client together: a guard's request then
  * reads, besides the guard, only an object every request with those timeouts reads, not one of its own.
  *
  * <p>Timeouts come from annotations, so the pairs are at most as many as the Ingresses; past {@link #MAX_SHARED}
- * clients a guard derives its own, as it did before.
+ * clients a guard derives a client of its own.
  */
 final class GuardClients {
 

@@ -29,15 +29,14 @@ import org.slf4j.LoggerFactory;
  * effective policy replaces its guard, and the pair leaving the model retires the guard with its meters. Runs before
  * the gateway's own listener, so a route is never served before its guard can be had.
  *
- * <p>A guard itself is made at the first request that needs it. A cluster with 10,000 Ingresses has 10,000 pairs, most
- * of them idle at any moment; each guard costs a circuit-breaker window and a dozen meters, which made idle guards
+ * <p>A guard itself is made at the first request that needs it. A large cluster has as many pairs as Ingresses, most
+ * of them idle at any moment; each guard costs a circuit-breaker window and a dozen meters, so idle guards would be
  * the largest part of the heap and of every Prometheus scrape. An idle pair costs only its slot.
  *
  * <p>A model is applied by difference: the translator keeps an unchanged virtual host as the very same instance in the
  * same order, so only the pairs of virtual hosts that are new or gone since the last model are looked at (each pair
  * counts the virtual hosts that need it), and a model with the same virtual hosts and default (an endpoint change)
- * costs nothing.
- * With 10,000 Ingresses, rebuilding every pair per model was most of a change's time in this listener.
+ * costs nothing: a change costs in proportion to what changed, not to the number of Ingresses.
  *
  * <p>Requests look guards up without locks: the slots of the current model are in a concurrent map changed in place,
  * and the slots the latest model removed or replaced stay findable in a small map published before the change, so a

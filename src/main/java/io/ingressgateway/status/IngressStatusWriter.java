@@ -61,8 +61,8 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
     private final Map<IngressRef, Written> written = new HashMap<>();
     /**
      * The Ingress objects whose status showed {@link #settledFor} at the last pass: the very same object (informer
-     * snapshots keep unchanged objects) still does, without reading its status again. With 10,000 Ingresses, reading
-     * every status was most of a pass, and a pass runs per change.
+     * snapshots keep unchanged objects) still does, without reading its status again, so a pass, which runs per
+     * change, costs in proportion to the change rather than to every Ingress.
      */
     private Set<Ingress> settled = Collections.newSetFromMap(new IdentityHashMap<>());
     private List<PublishAddress> settledFor = List.of();
@@ -258,7 +258,7 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
     /**
      * The snapshot's Ingresses by namespace/name. Kept from pass to pass and indexed again only between the common
      * start and end of the previous and the new list ({@link IdentityDiff}): a snapshot shares every unchanged object,
-     * in the same order, with the one before, and with 10,000 Ingresses indexing all of them was most of a pass.
+     * in the same order, with the one before, so only the changed ones are indexed again.
      */
     private Map<IngressRef, Ingress> index(List<Ingress> ingresses) {
         IdentityDiff diff = IdentityDiff.between(indexedList, ingresses);

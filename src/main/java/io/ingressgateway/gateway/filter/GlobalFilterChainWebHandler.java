@@ -11,7 +11,7 @@ import org.springframework.cloud.gateway.route.Route;
  * the route's own and sorts them on every request (or caches the result per {@link Route}, keyed by the route's full
  * hash and kept until the next refresh). Ingress routes carry no filters of their own, so their chain is the same
  * sorted list of global filters for every route: it is computed once and shared. Routes with filters of their own
- * (configured in properties) are combined as before.
+ * (configured in properties) are combined as the stock handler combines them.
  */
 public class GlobalFilterChainWebHandler extends FilteringWebHandler {
 
