@@ -1,6 +1,9 @@
 package io.ingressgateway.tls;
 
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.ingressgateway.gateway.route.ServedRoute;
 import java.net.URI;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -16,8 +19,9 @@ import reactor.core.publisher.Mono;
  * HTTP to HTTPS redirects and HSTS, for requests the gateway routes (a global filter, so the management port is never
  * affected).
  *
- * <p>An HTTP request whose route asks for it ({@link TlsRedirects}) is answered with the configured redirect (308 by
- * default, which keeps method and body) to the same host, path and query on the HTTPS port clients see. ACME HTTP-01
+ * <p>An HTTP request whose route asks for it (its {@link io.ingressgateway.model.policy.TlsRedirectPolicy} against the
+ * TLS hosts; {@link TlsRedirects}) is answered with the configured redirect (308 by default, which keeps method and
+ * body) to the same host, path and query on the HTTPS port clients see. ACME HTTP-01
  * challenges ({@value #ACME_CHALLENGE_PREFIX}) are never redirected, as in ingress-nginx, so certificates can be
  * issued for hosts that already redirect.
  *
@@ -86,7 +90,8 @@ public class HttpsRedirectFilter implements GlobalFilter, Ordered {
         }
         String path = request.getURI().getRawPath();
         if (hostHeader == null || path.startsWith(ACME_CHALLENGE_PREFIX)
-                || !redirects.redirects(hostHeader, path)) {
+                || !redirects.redirects(ServedRoute.of(exchange, exchange.getAttribute(GATEWAY_ROUTE_ATTR)),
+                        hostHeader, path)) {
             return chain.filter(exchange);
         }
         ServerHttpResponse response = exchange.getResponse();

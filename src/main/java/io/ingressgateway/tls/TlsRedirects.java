@@ -1,7 +1,9 @@
 package io.ingressgateway.tls;
 
 import io.ingressgateway.gateway.lookup.RouteTable;
+import io.ingressgateway.gateway.route.IngressRouteDefinitions.Kind;
 import io.ingressgateway.gateway.route.RequestHost;
+import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
@@ -26,8 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A route's requests redirect as its {@link TlsRedirectPolicy} says, given whether its host has TLS (by its own
  * pattern or, for an exact host, a wildcard TLS host covering it); a request matching none of a host's routes
- * redirects when the model lists the host among its redirect hosts. The answer is looked up exactly as the gateway
- * routes the request, host first, then path, so the route that would serve it decides.
+ * redirects when the model lists the host among its redirect hosts. A request the gateway matched to a rule of an
+ * exact host is decided by that rule's policy, read from its served route; any other request is looked up exactly as
+ * the gateway routes it, host first, then path, among the virtual hosts and the redirecting TLS hosts without rules
+ * (a more specific one of those may take a request that matched a wildcard or any-host rule).
  *
  * <p>A rebuild reuses each unchanged virtual host's rules (the translator keeps an unchanged virtual host as the very
  * same instance) as long as the TLS hosts and redirect hosts are the same as before, and a model with the same
@@ -146,8 +150,7 @@ public class TlsRedirects implements RouteModelListener {
         boolean any = false;
         List<RouteTable.Rule<Boolean>> rules = new ArrayList<>(virtualHost.routes().size());
         for (Route route : virtualHost.routes()) {
-            boolean redirect = route.policies().getOrDefault(TlsRedirectPolicy.class, TlsRedirectPolicy.DEFAULTS)
-                    .redirects(hostHasTls);
+            boolean redirect = policyOf(route.policies().get(TlsRedirectPolicy.class)).redirects(hostHasTls);
             any |= redirect;
             rules.add(new RouteTable.Rule<>(route.path(), redirect));
         }
@@ -155,10 +158,31 @@ public class TlsRedirects implements RouteModelListener {
                 tls.redirectHosts().contains(virtualHost.host())), any);
     }
 
-    /** Whether an HTTP request with this Host header and path goes to HTTPS instead. */
-    public boolean redirects(String hostHeader, String rawPath) {
+    /**
+     * Whether an HTTP request goes to HTTPS instead.
+     *
+     * @param served the served route the gateway matched the request to, or null
+     */
+    public boolean redirects(ServedRoute served, String hostHeader, String rawPath) {
         State current = state.get();
-        return current.anyRedirect() && Boolean.TRUE.equals(current.redirects().lookup(hostHeader, rawPath));
+        if (!current.anyRedirect()) {
+            return false;
+        }
+        if (served != null && served.kind() == Kind.RULE && served.rule().host().kind() == HostMatch.Kind.EXACT) {
+            // An exact host is the most specific: the table would select it and find this very rule.
+            return policyOf(served.policy(TlsRedirectPolicy.class))
+                    .redirects(current.tlsHosts().covers(served.rule().host()));
+        }
+        return Boolean.TRUE.equals(current.redirects().lookup(hostHeader, rawPath));
+    }
+
+    /** Whether an HTTP request with this Host header and path goes to HTTPS instead, looked up by host and path. */
+    public boolean redirects(String hostHeader, String rawPath) {
+        return redirects(null, hostHeader, rawPath);
+    }
+
+    private static TlsRedirectPolicy policyOf(TlsRedirectPolicy policy) {
+        return policy != null ? policy : TlsRedirectPolicy.DEFAULTS;
     }
 
     /** Whether a host (as a Host header: any case, maybe with a port) is one of the TLS hosts. */

@@ -6,19 +6,31 @@ import static io.ingressgateway.support.Models.state;
 import static io.ingressgateway.support.Models.virtualHost;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ingressgateway.gateway.lookup.RouteTable;
+import io.ingressgateway.gateway.route.IngressRouteDefinitions.Kind;
+import io.ingressgateway.gateway.route.IngressRouteDefinitions;
+import io.ingressgateway.gateway.route.IngressRouteLocator;
+import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.Route;
+import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.model.policy.TlsRedirectPolicy;
 import io.ingressgateway.support.Models;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Redirect answers follow every model: a route's requests redirect as its policy says against the TLS hosts, a host's
@@ -125,5 +137,75 @@ class TlsRedirectsTest {
         assertThat(redirects.redirects("c.test", "/nothing-here")).isTrue();
         assertThat(redirects.redirects("d.test", "/")).isTrue();
         assertThat(redirects.redirects("b.test", "/")).isTrue();
+    }
+
+    static Stream<Long> seeds() {
+        return Stream.iterate(1L, seed -> seed + 1).limit(40);
+    }
+
+    /**
+     * A request matched to a rule of an exact host is decided by the rule's policy from its served route; the answer
+     * must be the one the host-and-path lookup gives, whatever the model (random hosts of every kind, TLS hosts,
+     * redirect hosts with and without rules, policies).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void theServedRulesPolicyAnswersAsTheLookupDoes(long seed) {
+        Random random = new Random(seed);
+        String[] hosts = {"a.test", "b.test", "x.a.test", "*.test", "*.a.test", ""};
+        String[] paths = {"/", "/api", "/api/v1", "/web"};
+        TlsRedirectPolicy[] policies = {null, OPT_OUT, FORCE, new TlsRedirectPolicy(false, true)};
+        List<VirtualHost> virtualHosts = new ArrayList<>();
+        for (String host : hosts) {
+            // a.test is always there with a root rule, so some requests are decided by a rule of an exact host.
+            boolean always = host.equals("a.test");
+            if (!always && random.nextInt(4) == 0) {
+                continue;
+            }
+            List<Route> routes = new ArrayList<>();
+            for (String path : paths) {
+                if (random.nextBoolean() || (always && path.equals("/"))) {
+                    TlsRedirectPolicy policy = policies[random.nextInt(policies.length)];
+                    routes.add(policy == null ? prefix(host, path, WEB) : prefix(host, path, WEB, policy));
+                }
+            }
+            routes.sort(java.util.Comparator.comparingInt((Route r) -> r.path().path().length()).reversed());
+            virtualHosts.add(virtualHost(host, null, routes.toArray(Route[]::new)));
+        }
+        Set<String> tlsHosts = new HashSet<>();
+        Set<String> redirectHosts = new HashSet<>();
+        for (String host : new String[] {"a.test", "b.test", "x.a.test", "c.test", "*.test", "*.a.test"}) {
+            if (random.nextInt(3) == 0) {
+                tlsHosts.add(host);
+            }
+            if (random.nextInt(3) == 0) {
+                redirectHosts.add(host);
+            }
+        }
+        RouteModel model = Models.model(virtualHosts, null, 1, tls(redirectHosts, tlsHosts.toArray(String[]::new)));
+        redirects.onModel(state(model));
+        IngressRouteLocator locator = new IngressRouteLocator();
+        locator.update(IngressRouteDefinitions.from(model));
+        RouteTable.Builder<ServedRoute> rules = RouteTable.builder();
+        for (ServedRoute served : locator.served()) {
+            if (served.kind() == Kind.RULE) {
+                rules.rule(served.rule().host(), served.rule().path(), served);
+            }
+        }
+        RouteTable<ServedRoute> gateway = rules.build();
+
+        int decidedByRule = 0;
+        for (String host : new String[] {"a.test", "b.test", "x.a.test", "y.a.test", "c.test", "other"}) {
+            for (String path : new String[] {"/", "/api/v1/x", "/api", "/web/x", "/other"}) {
+                ServedRoute matched = gateway.lookup(host, path);
+                boolean byLookup = redirects.redirects(host, path);
+                assertThat(redirects.redirects(matched, host, path)).as("seed %d: %s%s matched %s", seed, host,
+                        path, matched).isEqualTo(byLookup);
+                if (matched != null && matched.rule().host().kind() == HostMatch.Kind.EXACT) {
+                    decidedByRule++;
+                }
+            }
+        }
+        assertThat(decidedByRule).isPositive();
     }
 }
