@@ -111,9 +111,10 @@ ensure_tools() {
 
 # --- builds ----------------------------------------------------------------------------------------------------------
 
-# The Maven wrapper, offline first (dependencies are normally in ~/.m2), online when something is missing.
+# The Maven wrapper, offline first (dependencies are normally in ~/.m2), online when something is missing. Its output
+# goes to stderr: stdout carries the benchmark's JSON only.
 mvnw() {
-  (cd "$REPO_ROOT" && { ./mvnw -B -q -o "$@" || ./mvnw -B -q "$@"; })
+  (cd "$REPO_ROOT" && { ./mvnw -B -q -o "$@" || ./mvnw -B -q "$@"; }) >&2
 }
 
 # Builds the gateway jar when BUILD=always, or when BUILD=auto (the default) and sources are newer than the jar.

@@ -89,7 +89,8 @@ public class HttpsRedirectFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         String path = request.getURI().getRawPath();
-        if (hostHeader == null || path.startsWith(ACME_CHALLENGE_PREFIX)
+        // Most models redirect nothing: then the request's route is not even looked at.
+        if (hostHeader == null || !redirects.anyRedirect() || path.startsWith(ACME_CHALLENGE_PREFIX)
                 || !redirects.redirects(ServedRoute.of(exchange, exchange.getAttribute(GATEWAY_ROUTE_ATTR)),
                         hostHeader, path)) {
             return chain.filter(exchange);

@@ -176,6 +176,11 @@ public class TlsRedirects implements RouteModelListener {
         return Boolean.TRUE.equals(current.redirects().lookup(hostHeader, rawPath));
     }
 
+    /** Whether any route or host of the model redirects at all. */
+    public boolean anyRedirect() {
+        return state.get().anyRedirect();
+    }
+
     /** Whether an HTTP request with this Host header and path goes to HTTPS instead, looked up by host and path. */
     public boolean redirects(String hostHeader, String rawPath) {
         return redirects(null, hostHeader, rawPath);
