@@ -12,10 +12,13 @@ public enum ListenerStage {
     TLS_CERTIFICATES,
     /** The expiry gauges read the certificates just selected. */
     CERTIFICATE_METRICS,
-    /** Redirects before routes: a route that must redirect is never served over plain HTTP in between. */
-    TLS_REDIRECTS,
     /** The gateway's routes: from here requests reach the model's upstreams. */
     GATEWAY_ROUTES,
-    /** Status last: an Ingress's address is written once the Ingress is served. */
-    INGRESS_STATUS
+    /** Status once the Ingresses are served: an Ingress's address is written when it answers. */
+    INGRESS_STATUS,
+    /**
+     * Redirects last: they gate no route, so working them out never delays serving a change. In between, a new route
+     * that must redirect answers over plain HTTP for as long as this takes (a fraction of a millisecond to a few).
+     */
+    TLS_REDIRECTS
 }
