@@ -38,7 +38,7 @@ class IncrementalTranslationTest {
 
     private static final String[] HOSTS = {"a.test", "b.test", "*.b.test", "c.test", ""};
     private static final String[] PATHS = {"/", "/api", "/api/v1", "/web", "/web/static"};
-    /** "odd:name" is invalid in a cluster, but a manifest may say it: its upstream key cannot be read back. */
+    /** "odd:name" is invalid in a cluster, but a manifest may say it: an upstream key is its parts, never text. */
     private static final String[] SERVICES = {"web", "api", "admin", "gone", "odd:name"};
     private static final String[] NAMESPACES = {"ns", "ns-b", "a"};
     /**
