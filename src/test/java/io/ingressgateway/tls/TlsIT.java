@@ -20,6 +20,7 @@ import io.ingressgateway.IngressGatewayApplication;
 import io.ingressgateway.controller.ControllerPipeline;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.support.ApiServer;
 import io.ingressgateway.support.Backend;
 import io.ingressgateway.support.HttpProbe;
@@ -131,6 +132,12 @@ class TlsIT {
         await().atMost(WITHIN).pollInterval(Duration.ofMillis(20)).untilAsserted(
                 () -> assertThat(https.commonName(serverName)).as("certificate for %s", serverName)
                         .isEqualTo(commonName));
+    }
+
+    @Test
+    void theApplicationsListenersHaveOneStageEachInTheirOrder() {
+        assertThat(pipeline.listeners()).extracting(listener -> listener.stage())
+                .containsExactly(ListenerStage.values());
     }
 
     @Test

@@ -44,10 +44,6 @@ public final class RoutePolicies {
         return policy != null ? policy : fallback;
     }
 
-    public boolean isEmpty() {
-        return byType.isEmpty();
-    }
-
     @Override
     public boolean equals(Object other) {
         return other == this || other instanceof RoutePolicies that && byType.equals(that.byType);
