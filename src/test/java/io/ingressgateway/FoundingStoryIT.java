@@ -21,6 +21,7 @@ import io.ingressgateway.support.Latencies;
 import io.ingressgateway.support.NettyLeakLog;
 import io.ingressgateway.support.PlainHttpConnection;
 import io.ingressgateway.support.PrometheusText;
+import io.ingressgateway.support.RetainedObjects;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -57,11 +58,15 @@ import org.springframework.test.context.DynamicPropertySource;
  * The story Ingress Gateway was founded on, on loopback: an application behind the gateway turns slow (it answers
  * after 10 s) while hundreds of clients keep calling it. Under nginx the requests piled up in the listen backlog,
  * kubelet's probes were dropped with them, and healthy pods were restarted into a crash loop. Here, throughout the
- * flood, every liveness and readiness probe is answered within kubelet's 1 s timeout, the other application keeps
- * answering 200, the slow one's excess is answered 503 at once by its bulkhead, and its circuit opens. Afterwards the
- * gateway returns to normal by itself: the circuit closes, every in-flight count and connection returns to its
- * baseline, the heap returns near its baseline, and Netty (tracking every buffer: leak detection PARANOID) reports no
- * leaked buffer.
+ * flood, every liveness and readiness probe is answered, the other application keeps answering 200, the slow one's
+ * excess is answered 503 by its bulkhead without waiting for a place, and its circuit opens. Afterwards the gateway
+ * returns to normal by itself: the circuit closes, every in-flight count and connection returns to its baseline,
+ * nothing of the flood's requests stays reachable, and Netty (tracking every buffer: leak detection PARANOID) reports
+ * no leaked buffer.
+ *
+ * <p>This test asserts behaviour, with deadlines generous enough for a loaded 2-core CI machine. How fast probes, the
+ * other application and rejections are answered under the flood (kubelet's 1 s timeout, p99s) is measured by
+ * {@code bench/probe-starvation} and recorded in docs/benchmarks.md; the test logs its own figures too.
  *
  * <p>The real gateway, on real ports, reads its Ingresses from a CRUD API server; both applications are real HTTP
  * servers on 127.0.0.1. The slow route's guards are chosen by its Ingress's annotations so the story fits in test
@@ -115,17 +120,24 @@ class FoundingStoryIT {
     static final Duration FLOOD_RAMP_UP = Duration.ofMillis(1500);
     /** The fast application's client: one request after another on one connection, 20 ms apart. */
     static final Duration FAST_PAUSE = Duration.ofMillis(20);
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * How long a probe may take here before it counts as failed: far above kubelet's 1 s, so that a busy CI machine
+     * cannot fail the test, while a probe queued behind the flood (the founding incident) waits for ever and still
+     * fails it. Kubelet's own 1 s is held by {@code bench/probe-starvation}.
+     */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
     static final Duration PROBE_PERIOD = Duration.ofMillis(100);
     /**
-     * Heap growth allowed between before and after the flood, both measured after full collections (which leave only
-     * what is reachable). The flood sends some 10,000 requests through the gateway: keeping anything of each of them
-     * reachable (an exchange with its request, headers and attributes is several kilobytes; a subscriber or a
-     * connection's pipeline more) grows the heap past this, while what legitimately stays is a few MiB (meters, pools'
-     * bookkeeping; JIT code and class data live outside the heap). The test logs the measured growth and how many
-     * bytes per request the bound catches.
+     * Objects every request through the public listener creates, and how many of them may still be reachable once the
+     * flood is over and every connection is closed: none is in flight any more, so a handful (an Actuator scrape of
+     * the test's own, say) at most. The flood sends some 10,000 requests: keeping anything of each of them reachable
+     * leaves thousands. Counted in a class histogram after a full collection (see {@link RetainedObjects}).
      */
-    static final long HEAP_TOLERANCE = 16L << 20;
+    static final List<String> PER_REQUEST_CLASSES = List.of(
+            "org.springframework.web.server.adapter.DefaultServerWebExchange",
+            "reactor.netty.http.server.HttpServerOperations",
+            "org.springframework.http.server.reactive.ReactorServerHttpRequest");
+    static final long RETAINED_ALLOWANCE = 20;
 
     static final ApiServer api = new ApiServer();
     static final DelayingBackend slow = new DelayingBackend("slow", Duration.ZERO);
@@ -186,7 +198,7 @@ class FoundingStoryIT {
         // The hook the founding story relies on must be able to fail: a buffer dropped without release is reported.
         String hint = "deliberate-leak-" + UUID.randomUUID();
         NettyLeakLog.leakOneBuffer(hint);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             NettyLeakLog.collectAndReport();
             return leaks.reports().stream().anyMatch(report -> report.contains(hint));
         });
@@ -218,9 +230,8 @@ class FoundingStoryIT {
         assertThat(KubeletProbe.get(managementPort, "/actuator/health/liveness", PROBE_TIMEOUT).status())
                 .isEqualTo(200);
         assertThat(circuitState(scrape(), "slow")).isEqualTo("closed");
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> scrape().value("ingress_gateway_listener_connections", Map.of()) == 0);
-        long heapBefore = heapAfterCollection();
 
         // ---- the flood ----
         slow.delay(SLOW_ANSWER);
@@ -323,20 +334,17 @@ class FoundingStoryIT {
 
         // ---- during the flood ----
         assertThat(probeFailures).as("probes that failed or took over %s", PROBE_TIMEOUT).isEmpty();
-        // Every ~100 ms, two probes, for the whole flood (a stalled prober would have made few).
-        assertThat(probes.count()).isGreaterThan((int) (FLOOD.toMillis() / PROBE_PERIOD.toMillis()));
-        assertThat(probes.maxMillis()).isLessThan(PROBE_TIMEOUT.toMillis());
+        // Two probes every ~100 ms while the answers are quick; a prober stalled behind the flood would have made a
+        // few at most. At least one a second is asked for, so a busy machine's slower answers still pass.
+        assertThat(probes.count()).isGreaterThan((int) FLOOD.toSeconds());
         assertThat(fastFailures).as("fast route answers other than 200").isEmpty();
         assertThat(fastRoute.count()).isGreaterThan(100);
         assertThat(floodSurprises).as("slow route answers other than 200 and 503").isEmpty();
         assertThat(rejected.count()).as("503s").isGreaterThan(FLOOD_CLIENTS * 10);
-        // "Within milliseconds", measured at the client, on two cores shared with the clients, the backends and other
-        // work: typically under a millisecond, p99 tens of ms, but p99 near 500 ms was seen with a load average of
-        // 13 from other work. Hence a tight bound on the median and generous ones on the tail: none waited for a
-        // place to free up, which takes a 10 s call ending.
-        assertThat(rejected.percentileMillis(50)).as("median 503, ms").isLessThan(50);
-        assertThat(rejected.percentileMillis(99)).as("p99 of 503s, ms").isLessThan(1000);
-        assertThat(rejected.maxMillis()).as("slowest 503, ms").isLessThan(2000);
+        // No rejection waited for a place to free up, which takes one of the slow application's 10 s calls ending:
+        // half of that is the bound, whatever else the machine is doing. How quick rejections are (typically under a
+        // millisecond) is the benchmark's to measure.
+        assertThat(rejected.maxMillis()).as("slowest 503, ms").isLessThan(SLOW_ANSWER.toMillis() / 2);
         assertThat(bulkheadRejections).isPositive();
         assertThat(circuitRejections).isPositive();
         assertThat(observed.openedAt.get()).as("the slow upstream's circuit opened (nanos into the flood)")
@@ -364,7 +372,7 @@ class FoundingStoryIT {
             assertThat(oneRequest(SLOW_HOST)).isEqualTo(200);
         }
 
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             PrometheusText now = scrape();
             assertThat(now.value("ingress_gateway_listener_requests_in_flight", Map.of())).isZero();
             assertThat(now.value("ingress_gateway_listener_connections", Map.of()))
@@ -378,17 +386,21 @@ class FoundingStoryIT {
             assertThat(fast.openConnections()).as("connections open at the fast application").isZero();
         });
 
-        long heapAfter = heapAfterCollection();
+        Map<String, Long> retained = new java.util.LinkedHashMap<>();
+        // A misspelt or renamed class would count 0 and prove nothing: each must be one that exists.
+        for (String name : PER_REQUEST_CLASSES) {
+            assertThat(Class.forName(name)).as(name).isNotNull();
+        }
+        PER_REQUEST_CLASSES.forEach(name -> retained.put(name, RetainedObjects.count(name)));
         NettyLeakLog.collectAndReport();
-        log.info(String.format(Locale.ROOT, "FOUNDING STORY recovery: circuit closed %.1fs after the flood; heap "
-                        + "%.1f MiB before, %.1f MiB after (tolerance %d MiB, %.0f bytes per flood request); leak "
-                        + "reports %d",
-                recoverySeconds, heapBefore / 1048576.0, heapAfter / 1048576.0, HEAP_TOLERANCE >> 20,
-                (double) HEAP_TOLERANCE / (rejected.count() + slowServed.count() + fastRoute.count()),
+        log.info(String.format(Locale.ROOT, "FOUNDING STORY recovery: circuit closed %.1fs after the flood; %d "
+                        + "requests sent; still reachable: %s; leak reports %d",
+                recoverySeconds, rejected.count() + slowServed.count() + fastRoute.count(), retained,
                 leaks.reports().size()));
 
         assertThat(leaks.listening()).as("leak reports were caught throughout").isTrue();
-        assertThat(heapAfter).as("heap used after the flood, bytes").isLessThan(heapBefore + HEAP_TOLERANCE);
+        assertThat(retained).as("per-request objects still reachable after the flood")
+                .allSatisfy((name, count) -> assertThat(count).as(name).isLessThanOrEqualTo(RETAINED_ALLOWANCE));
         assertThat(leaks.reports()).as("Netty leak reports").filteredOn(r -> !r.contains("deliberate-leak-"))
                 .isEmpty();
     }
@@ -501,17 +513,6 @@ class FoundingStoryIT {
         return scrape.find("ingress_gateway_upstream_circuit_state", Map.of("ingress", ingress)).stream()
                 .filter(sample -> sample.value() == 1).map(sample -> sample.labels().get("state"))
                 .findFirst().orElse(null);
-    }
-
-    /** Heap in use after full collections (System.gc() is a full collection with G1, the default collector). */
-    private static long heapAfterCollection() throws InterruptedException {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     /** CPU time used by this JVM (gateway, backends and clients alike). */

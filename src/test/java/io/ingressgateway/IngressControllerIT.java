@@ -50,7 +50,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class IngressControllerIT {
 
-    static final Duration SERVED_WITHIN = Duration.ofSeconds(1);
+    /**
+     * How long a change may take to be served before the test gives up: a ceiling for a loaded CI machine, not a
+     * latency target. How fast changes are served is measured by {@code bench/convergence} (docs/benchmarks.md).
+     */
+    static final Duration SERVED_WITHIN = Duration.ofSeconds(30);
 
     static final ApiServer api = new ApiServer();
     static final Backend a = new Backend("backend-a");
@@ -148,7 +152,7 @@ class IngressControllerIT {
         // Our class is not the default yet: an Ingress without class is someone else's.
         assertStatus("no-class.class.test", "/", 404);
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(loadBalancer(ns, "by-class-name")).extracting(IngressLoadBalancerIngress::getIp)
                     .containsExactly("203.0.113.10");
             assertThat(loadBalancer(ns, "legacy-annotation")).extracting(IngressLoadBalancerIngress::getIp)
@@ -159,7 +163,7 @@ class IngressControllerIT {
         api.apply(ingressClass("ingress-gateway", OUR_CONTROLLER, true));
         try {
             awaitServed("no-class.class.test", "/", a.name());
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(loadBalancer(ns, "no-class")).extracting(IngressLoadBalancerIngress::getIp)
                             .containsExactly("203.0.113.10"));
         } finally {
@@ -422,7 +426,7 @@ class IngressControllerIT {
     }
 
     @Test
-    void appliesLiveChangesToIngressesAndEndpointsWithinOneSecond() {
+    void appliesLiveChangesToIngressesAndEndpoints() {
         String ns = "live";
         api.apply(namespace(ns));
         serviceFor(ns, "first", a);

@@ -36,6 +36,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,8 @@ public final class ManifestDirectorySource implements ClusterStateSource {
     private volatile WatchService watchService;
     private volatile Thread worker;
     private volatile boolean closed;
+    /** Times the tree has been read, whether or not anything had changed (for tests: a read that delivered nothing). */
+    private final AtomicLong reads = new AtomicLong();
     private volatile boolean synced;
 
     public ManifestDirectorySource(Path directory) {
@@ -110,7 +113,9 @@ public final class ManifestDirectorySource implements ClusterStateSource {
         try {
             while (!closed) {
                 awaitChange();
-                if (reloadSafely()) {
+                boolean changed = reloadSafely();
+                reads.incrementAndGet();
+                if (changed) {
                     deliver(listener);
                 }
             }
@@ -364,6 +369,17 @@ public final class ManifestDirectorySource implements ClusterStateSource {
     @Override
     public String description() {
         return "manifests:" + directory;
+    }
+
+    /** How many times a change in the tree has been read so far (the first read at start not counted). */
+    long reads() {
+        return reads.get();
+    }
+
+    /** Whether the thread that watches the tree and delivers snapshots is still running. */
+    boolean watching() {
+        Thread thread = worker;
+        return thread != null && thread.isAlive();
     }
 
     @Override

@@ -98,7 +98,7 @@ class DataPlaneEventLoopsIT {
     void awaitReady() {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> Requests.probe(managementPort, "/actuator/health/readiness").status() == 200);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> Requests.get(port, EdgeManifests.HOST, "/", Duration.ofSeconds(5)).status() == 200);
     }
 

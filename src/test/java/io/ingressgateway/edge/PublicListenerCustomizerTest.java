@@ -30,10 +30,10 @@ class PublicListenerCustomizerTest {
                 .apply(HttpServer.create().host("127.0.0.1").port(0))
                 .handle((request, response) -> response.sendString(reactor.core.publisher.Mono.just("ok")))
                 .bindNow();
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> server.channel().pipeline().get(PublicListenerCustomizer.HANDLER_NAME) == limit);
         try (Socket first = connect(server.port())) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> limit.open() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> limit.open() == 1);
 
             try (Socket second = connect(server.port())) {
                 assertThat(readOrReset(second)).isEqualTo(-1);
@@ -42,7 +42,7 @@ class PublicListenerCustomizerTest {
             assertThat(limit.open()).isEqualTo(1);
 
             first.close();
-            await().atMost(Duration.ofSeconds(5)).until(() -> limit.open() == 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> limit.open() == 0);
             try (Socket third = connect(server.port())) {
                 third.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
                 assertThat(new String(third.getInputStream().readNBytes(12))).isEqualTo("HTTP/1.1 200");

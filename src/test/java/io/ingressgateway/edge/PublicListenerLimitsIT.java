@@ -62,7 +62,11 @@ import org.springframework.test.context.DynamicPropertySource;
         "ingress-gateway.listener.retry-after=2s"})
 class PublicListenerLimitsIT {
 
-    static final Duration SLOW = Duration.ofSeconds(4);
+    /**
+     * How long the upstream takes to answer /slow: the two requests that fill the in-flight limit hold their places
+     * this long, which must outlast everything a test does meanwhile, even on a loaded machine.
+     */
+    static final Duration SLOW = Duration.ofSeconds(8);
 
     @TempDir
     static Path manifests;
@@ -122,9 +126,9 @@ class PublicListenerLimitsIT {
     void awaitReadyAndIdle() {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> Requests.probe(managementPort, "/actuator/health/readiness").status() == 200);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> Requests.get(port, EdgeManifests.HOST, "/fast", Duration.ofSeconds(5)).status() == 200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> gauge("ingress.gateway.listener.connections") == 0
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge("ingress.gateway.listener.connections") == 0
                 && gauge("ingress.gateway.listener.requests.in.flight") == 0);
         backend.resetRequests();
     }
@@ -138,7 +142,8 @@ class PublicListenerLimitsIT {
     void requestsPastTheInFlightLimitAreAnswered503AtOnceWithoutReachingTheUpstream() {
         CompletableFuture<Response> first = Requests.start(port, EdgeManifests.HOST, "/slow");
         CompletableFuture<Response> second = Requests.start(port, EdgeManifests.HOST, "/slow");
-        await().atMost(Duration.ofSeconds(5)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 2);
+        double rejectedBefore = rejections("max-in-flight-requests");
 
         Response rejectedSlow = Requests.get(port, EdgeManifests.HOST, "/slow", SLOW);
         Response rejectedFast = Requests.get(port, EdgeManifests.HOST, "/fast", SLOW);
@@ -154,7 +159,8 @@ class PublicListenerLimitsIT {
         assertThat(Requests.probe(managementPort, "/actuator/health/liveness").status()).isEqualTo(200);
         assertThat(Requests.probe(managementPort, "/actuator/health/readiness").status()).isEqualTo(200);
         assertThat(Requests.probe(managementPort, "/actuator/prometheus").body())
-                .contains("ingress_gateway_listener_rejections_total{reason=\"max-in-flight-requests\"} 2.0")
+                .contains("ingress_gateway_listener_rejections_total{reason=\"max-in-flight-requests\"} "
+                        + (rejectedBefore + 2))
                 .contains("ingress_gateway_listener_requests_in_flight 2.0");
 
         assertThat(first.join().body()).isEqualTo("slow");
@@ -162,15 +168,16 @@ class PublicListenerLimitsIT {
         backend.verify(2, getRequestedFor(urlEqualTo("/slow")));
         backend.verify(0, getRequestedFor(urlEqualTo("/fast")));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 0);
-        assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", Duration.ofSeconds(5)).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 0);
+        assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", Duration.ofSeconds(30)).status()).isEqualTo(200);
     }
 
     @Test
     void aClientComingBackOnItsConnectionBeforeItsRetryAfterIsHeldUntilThen() throws IOException {
         CompletableFuture<Response> first = Requests.start(port, EdgeManifests.HOST, "/slow");
         CompletableFuture<Response> second = Requests.start(port, EdgeManifests.HOST, "/slow");
-        await().atMost(Duration.ofSeconds(5)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 2);
+        double heldBefore = held();
 
         try (PlainHttpConnection client = new PlainHttpConnection(port, EdgeManifests.HOST, Duration.ofSeconds(10))) {
             assertThat(client.get("/fast")).isEqualTo(503);
@@ -182,12 +189,11 @@ class PublicListenerLimitsIT {
             long heldFor = System.nanoTime() - shedAt;
             assertThat(Duration.ofNanos(heldFor)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
         }
-        // Another client, never told to wait, is answered at once.
-        long start = System.nanoTime();
+        // Another client, never told to wait, is not held: only the early retry above was.
         assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", SLOW).status()).isIn(200, 503);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(held()).isEqualTo(heldBefore + 1);
         assertThat(Requests.probe(managementPort, "/actuator/prometheus").body())
-                .contains("ingress_gateway_listener_held_requests_total 1.0");
+                .contains("ingress_gateway_listener_held_requests_total " + (heldBefore + 1));
 
         first.join();
         second.join();
@@ -200,7 +206,7 @@ class PublicListenerLimitsIT {
             for (int i = 0; i < 5; i++) {
                 open.add(connect(port));
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> gauge("ingress.gateway.listener.connections") == 5);
+            await().atMost(Duration.ofSeconds(30)).until(() -> gauge("ingress.gateway.listener.connections") == 5);
             double refusedBefore = rejections("max-connections");
 
             try (Socket refused = connect(port)) {
@@ -215,8 +221,8 @@ class PublicListenerLimitsIT {
 
             // Refusal is not a lasting state: once a connection closes, a new one is served.
             open.remove(0).close();
-            await().atMost(Duration.ofSeconds(5)).until(() -> gauge("ingress.gateway.listener.connections") == 4);
-            assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", Duration.ofSeconds(5)).body())
+            await().atMost(Duration.ofSeconds(30)).until(() -> gauge("ingress.gateway.listener.connections") == 4);
+            assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", Duration.ofSeconds(30)).body())
                     .isEqualTo("fast");
         } finally {
             for (Socket socket : open) {
@@ -246,6 +252,10 @@ class PublicListenerLimitsIT {
 
     private double gauge(String name) {
         return registry.get(name).gauge().value();
+    }
+
+    private double held() {
+        return registry.get("ingress.gateway.listener.held.requests").functionCounter().count();
     }
 
     private double rejections(String reason) {

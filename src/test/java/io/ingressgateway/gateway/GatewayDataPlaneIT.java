@@ -194,7 +194,7 @@ class GatewayDataPlaneIT {
         RouteModel model = Models.model(hosts, defaultKey, revisions.incrementAndGet(), upstreams);
         routeModel.onModel(Models.state(model));
         List<String> expectedIds = IngressRouteDefinitions.from(model).stream().map(IngressRouteDefinition::id).toList();
-        await().atMost(Duration.ofSeconds(10)).until(() -> routeLocator.getRoutes()
+        await().atMost(Duration.ofSeconds(30)).until(() -> routeLocator.getRoutes()
                 .map(r -> r.getId()).collectList().block().equals(expectedIds));
     }
 
@@ -398,7 +398,7 @@ class GatewayDataPlaneIT {
         assertThat(backendA.getAllServeEvents()).singleElement()
                 .satisfies(e -> assertThat(e.getRequest().getUrl()).isEqualTo(rawPathAndQuery));
 
-        await().atMost(Duration.ofSeconds(5)).until(() ->
+        await().atMost(Duration.ofSeconds(30)).until(() ->
                 meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id()).functionTimer() != null);
     }
 
@@ -414,7 +414,7 @@ class GatewayDataPlaneIT {
         client.post().uri("/timed/x").header("Host", "timed.test").exchange().expectStatus().isOk();
 
         // The stock filter is replaced, not joined: each request is counted once, under the stock meter's tags.
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             FunctionTimer get = meterRegistry.find("spring.cloud.gateway.requests").tag("routeId", route.id())
                     .tag("httpMethod", "GET").tag("httpStatusCode", "200").tag("status", "OK")
                     .tag("outcome", "SUCCESSFUL").functionTimer();

@@ -42,7 +42,7 @@ class EventLoopHealthIndicatorTest {
             });
             assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> indicator.health().getStatus().equals(Status.DOWN));
+            await().atMost(Duration.ofSeconds(30)).until(() -> indicator.health().getStatus().equals(Status.DOWN));
             Health down = indicator.health();
             assertThat(down.getDetails()).containsKeys("stalledLoops", "stallTimeout", "worstStall");
             @SuppressWarnings("unchecked")
@@ -51,7 +51,7 @@ class EventLoopHealthIndicatorTest {
             assertThat(stalled.keySet().iterator().next()).startsWith("test#");
 
             release.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> indicator.health().getStatus().equals(Status.UP));
+            await().atMost(Duration.ofSeconds(30)).until(() -> indicator.health().getStatus().equals(Status.UP));
             assertThat(indicator.health().getDetails()).doesNotContainKey("stalledLoops");
         } finally {
             release.countDown();

@@ -185,13 +185,13 @@ class ResilienceIT {
     void serve(Ingress ingress, String host, String serviceName, int... ports) {
         api.apply(service(NS, serviceName, port("http", 80, 8080)));
         api.apply(ingress);
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> get(host, "/").status() == 503);
         for (int i = 0; i < ports.length; i++) {
             api.apply(endpointSlice(NS, serviceName, serviceName + "-" + i, "http", ports[i], true));
         }
         UpstreamKey upstreamKey = new UpstreamKey(NS, serviceName, "80");
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
                 routeModel.upstream(upstreamKey) != null
                         && routeModel.upstream(upstreamKey).endpoints().size() == ports.length);
     }
@@ -335,7 +335,7 @@ class ResilienceIT {
         CompletableFuture<List<Reply>> sent = Flux.range(0, 6)
                 .flatMap(i -> send(HttpMethod.GET, "bulkhead.test", "/" + i, null), 6)
                 .collectList().toFuture();
-        await().atMost(Duration.ofSeconds(10)).until(() ->
+        await().atMost(Duration.ofSeconds(30)).until(() ->
                 counter("rejections", "bulkhead", "reason", "bulkhead") == 4 && slow.inProgress() == 2);
         assertThat(guardOf("bulkhead").inFlight()).isEqualTo(2);
         slow.release();
@@ -350,7 +350,7 @@ class ResilienceIT {
         assertThat(slow.requests()).isEqualTo(2);
         assertThat(counter("rejections", "bulkhead", "reason", "bulkhead")).isEqualTo(4);
         // A place is given back once the response is over for the gateway, which may be just after the client has it.
-        await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("bulkhead").inFlight() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> guardOf("bulkhead").inFlight() == 0);
 
         // Clients that give up mid-request (disconnect) give their places back too.
         slow.hold();
@@ -362,10 +362,10 @@ class ResilienceIT {
                     .get().uri("/impatient").responseSingle((r, b) -> b.asString())
                     .subscribe(body -> { }, error -> { }));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> slow.inProgress() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> slow.inProgress() == 2);
         assertThat(guardOf("bulkhead").inFlight()).isEqualTo(2);
         givingUp.dispose();
-        await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("bulkhead").inFlight() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> guardOf("bulkhead").inFlight() == 0);
         slow.release();
         ingressView("bulkhead").jsonPath("$.routes[0].guard.inFlight").isEqualTo(0)
                 .jsonPath("$.routes[0].guard.policy.maxConcurrentRequests").isEqualTo(2)
@@ -389,7 +389,7 @@ class ResilienceIT {
                 .flatMap(i -> send(HttpMethod.GET, "pool.test", "/" + i, null), 8)
                 .collectList().toFuture();
         // Four connections, one request waiting for one of them, and the rest turned away without waiting.
-        await().atMost(Duration.ofSeconds(10)).until(() ->
+        await().atMost(Duration.ofSeconds(30)).until(() ->
                 counter("rejections", "pool", "reason", "pool") == 3 && slow.inProgress() == 4);
         assertThat(guardOf("pool").inFlight()).isEqualTo(5);
         slow.release();
@@ -406,7 +406,7 @@ class ResilienceIT {
         assertThat(counter("rejections", "pool", "reason", "pool")).isEqualTo(3);
         // The gateway's own limit says nothing about the upstream's health.
         assertThat(guardOf("pool").circuitState().name()).isEqualTo("CLOSED");
-        await().atMost(Duration.ofSeconds(3)).until(() -> guardOf("pool").inFlight() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> guardOf("pool").inFlight() == 0);
     }
 
     // ---- circuit breaker ----
@@ -424,7 +424,7 @@ class ResilienceIT {
         assertOpenCircuitAnswersAlone("failing", "failing.test", failing);
 
         failing.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("back")));
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> get("failing.test", "/").status() == 200);
         assertThat(guardOf("failing").circuitState().name()).isEqualTo("CLOSED");
         ingressView("failing").jsonPath("$.routes[0].guard.circuitState").isEqualTo("CLOSED");
@@ -446,7 +446,7 @@ class ResilienceIT {
         assertOpenCircuitAnswersAlone("sluggish", "sluggish.test", sluggish);
 
         sluggish.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("fast")));
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "fast".equals(get("sluggish.test", "/").body()));
         assertThat(guardOf("sluggish").circuitState().name()).isEqualTo("CLOSED");
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesClusterSourceIT {
 
     /** A change must arrive well within this; the watch itself is immediate. */
-    private static final Duration PROMPT = Duration.ofSeconds(1);
+    /** A ceiling for a loaded CI machine, not a latency target: bench/convergence measures how fast changes arrive. */
+    private static final Duration PROMPT = Duration.ofSeconds(30);
 
     private ApiServer api;
     private KubernetesClient client;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ManifestDirectorySourceTest {
 
-    private static final Duration RELOAD = Duration.ofSeconds(3);
+    private static final Duration RELOAD = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -162,8 +162,11 @@ class ManifestDirectorySourceTest {
         start();
         recorder.awaitRevision(1);
 
+        long readsBefore = source.reads();
         write("a.yaml", service("a", null));
-        Thread.sleep(500); // longer than the quiet period: the rewrite is handled on its own
+        // The rewrite has been read, on its own, and delivered nothing.
+        await().atMost(RELOAD).until(() -> source.reads() > readsBefore);
+        assertThat(recorder.snapshots).hasSize(1);
         write("b.yaml", service("b2", null));
 
         ClusterSnapshot next = recorder.awaitMatching(s -> ids(s.services()).contains("default/b2"));
@@ -177,8 +180,9 @@ class ManifestDirectorySourceTest {
         recorder.awaitRevision(1);
 
         source.close();
+        // Stopped, not merely told to stop: no thread is left that could deliver.
+        assertThat(source.watching()).isFalse();
         write("a.yaml", service("changed", null));
-        Thread.sleep(500);
 
         assertThat(recorder.snapshots).hasSize(1);
     }
