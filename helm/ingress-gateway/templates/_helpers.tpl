@@ -86,12 +86,49 @@ operator can override anything.
       "ingress-class" (include "ingress-gateway.ingressClassName" .)
       "controller-name" .Values.config.controllerName
       "watch-namespaces" (.Values.config.watchNamespaces | default list)
+      "default-backend-precedence" .Values.config.defaultBackendPrecedence
+      "host-ownership" (.Values.config.hostOwnership | default list)
       "status" $status
       "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate) }}
+{{- $_ := set $gateway "ops" (dict "ingresses-detail" .Values.management.ingressesDetail) }}
+{{- $managementServer := dict "port" .Values.containerPorts.management }}
+{{- with .Values.management.address }}
+{{- $_ := set $managementServer "address" . }}
+{{- end }}
+{{- $management := dict
+      "server" $managementServer
+      "endpoint" (dict "health" (dict "show-details" .Values.management.healthDetails))
+      "endpoints" (dict "web" (dict "exposure" (dict "include" (join "," .Values.management.exposure)))) }}
 {{- $generated := dict
       "ingress-gateway" $gateway
       "server" (dict "port" .Values.containerPorts.http)
-      "management" (dict "server" (dict "port" .Values.containerPorts.management)) }}
+      "management" $management }}
 {{- $merged := mergeOverwrite $generated (deepCopy (.Values.config.extra | default dict)) }}
 {{- toYaml $merged }}
+{{- end }}
+
+{{/*
+RBAC rules on the namespaced kinds, verb by verb what the controller calls: its informers list and watch Ingresses,
+Services, EndpointSlices and Secrets (of type kubernetes.io/tls, by field selector); the status writer updates
+(PUT) ingresses/status; diagnostics are created as Events. Granted cluster-wide, or in each watched namespace.
+*/}}
+{{- define "ingress-gateway.namespacedRules" -}}
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses"]
+  verbs: ["list", "watch"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses/status"]
+  verbs: ["update"]
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["list", "watch"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["list", "watch"]
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["list", "watch"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create"]
 {{- end }}

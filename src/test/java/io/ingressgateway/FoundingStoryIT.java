@@ -78,6 +78,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
         "management.server.port=0",
+        // Watches the slow upstream's guard in /actuator/ingresses, shown at the full detail level only.
+        "ingress-gateway.ops.ingresses-detail=full",
         "management.server.address=127.0.0.1",
         "ingress-gateway.source=kubernetes",
         // Spring Boot sets Netty's leak detection level when the application starts; it would otherwise sample.

@@ -43,6 +43,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
+        // Reads /actuator/gateway/routes, not exposed by default.
+        "management.endpoints.web.exposure.include=health,info,prometheus,gateway,ingresses",
         "ingress-gateway.source=kubernetes",
         "ingress-gateway.status.publish-address=203.0.113.10",
         "ingress-gateway.status.lease-namespace=ingress-gateway",

@@ -25,6 +25,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param liveness              the event-loop watchdog behind the liveness probe
  * @param resilience            the default guards of every upstream (Ingress annotations override some per Ingress)
  * @param tls                   the HTTPS listener, certificates, redirects and HSTS
+ * @param hostOwnership         which namespaces may claim which hosts; empty lets any namespace claim any host (the
+ *                              oldest Ingress wins), as in ingress-nginx
+ * @param defaultBackendPrecedence which default backend takes requests matching no host: {@code ingress} (the oldest
+ *                              served Ingress's {@code spec.defaultBackend}, else the configured one, as in
+ *                              ingress-nginx) or {@code configured} (always {@code default-backend-service}, else the
+ *                              built-in 404)
+ * @param ops                   what the management server's endpoints show
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -40,9 +47,35 @@ public record IngressGatewayProperties(
         @DefaultValue EventLoops eventLoops,
         @DefaultValue Liveness liveness,
         @DefaultValue Resilience resilience,
-        @DefaultValue Tls tls) {
+        @DefaultValue Tls tls,
+        @DefaultValue List<HostOwnershipRule> hostOwnership,
+        @DefaultValue("ingress") DefaultBackendPrecedence defaultBackendPrecedence,
+        @DefaultValue Ops ops) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
+
+    public enum DefaultBackendPrecedence { INGRESS, CONFIGURED }
+
+    /**
+     * Ingresses in {@code namespaces} may claim {@code hosts} (see README: the most specific pattern covering a host
+     * decides it).
+     *
+     * @param namespaces namespace names, or {@code *} for all
+     * @param hosts      exact names, {@code *.suffix} (every name and wildcard under it) or {@code *} (every host,
+     *                   rules without host and the catch-all default backend included)
+     */
+    public record HostOwnershipRule(@DefaultValue List<String> namespaces, @DefaultValue List<String> hosts) {
+    }
+
+    /**
+     * @param ingressesDetail what {@code /actuator/ingresses} shows: {@code full} (routes with upstreams and endpoint
+     *                        counts, guards, TLS Secret names and certificates) or {@code summary} (which Ingresses
+     *                        are served, their diagnostics and hosts, nothing about Services, endpoints or Secrets)
+     */
+    public record Ops(@DefaultValue("summary") IngressesDetail ingressesDetail) {
+
+        public enum IngressesDetail { FULL, SUMMARY }
+    }
 
     /**
      * @param masterUrl API server URL; empty to connect as kubectl does (in-cluster service account, else

@@ -11,6 +11,7 @@ import io.ingressgateway.pipeline.RouteModelListener;
 import io.ingressgateway.source.ClusterStateSource;
 import io.ingressgateway.source.KubernetesClusterSource;
 import io.ingressgateway.source.ManifestDirectorySource;
+import io.ingressgateway.translate.HostOwnershipRule;
 import io.ingressgateway.translate.IngressTranslator;
 import io.ingressgateway.translate.TranslatorSettings;
 import java.nio.file.Files;
@@ -60,8 +61,12 @@ public class ControllerConfiguration {
 
     @Bean
     IngressTranslator ingressTranslator(IngressGatewayProperties properties) {
+        List<HostOwnershipRule> ownership = properties.hostOwnership().stream()
+                .map(rule -> new HostOwnershipRule(rule.namespaces(), rule.hosts()))
+                .toList();
         return new IngressTranslator(new TranslatorSettings(properties.ingressClass(), properties.controllerName(),
-                properties.defaultBackendService(), properties.tls().defaultCertificate()));
+                properties.defaultBackendService(), properties.tls().defaultCertificate(), ownership,
+                properties.defaultBackendPrecedence() == IngressGatewayProperties.DefaultBackendPrecedence.CONFIGURED));
     }
 
     @Bean(destroyMethod = "close")

@@ -1,5 +1,6 @@
 package io.ingressgateway.ops;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
@@ -26,11 +27,21 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 /**
  * {@code /actuator/ingresses}: what the gateway made of every Ingress it sees, the answer to "why is my Ingress not
  * served?". {@code /actuator/ingresses/{namespace}/{name}} shows one (404 when unknown).
+ *
+ * <p>Any pod that reaches the management port reads it, so how much it tells is the operator's choice
+ * ({@code ingress-gateway.ops.ingresses-detail}): in {@code summary} (the default) each Ingress, whether it is served
+ * and why, its diagnostics (also published as Events on the Ingress), and the hosts and paths of its routes and TLS
+ * hosts; {@code full} adds what a neighbour could use to map the cluster: each route's upstream Service, its ready
+ * endpoint count and guard state, and each TLS host's Secret, certificate subject and expiry. Fields a level leaves
+ * out are absent from the JSON, and {@code detail} says which level answered.
  */
 @Endpoint(id = "ingresses")
 public class IngressesEndpoint {
 
-    public record IngressesDescriptor(String source, long revision, boolean synced,
+    /** How much the endpoint shows. */
+    public enum Detail { SUMMARY, FULL }
+
+    public record IngressesDescriptor(String source, long revision, boolean synced, String detail,
                                       List<IngressDescriptor> ingresses) {
     }
 
@@ -46,6 +57,7 @@ public class IngressesEndpoint {
      * @param reason      why the default certificate is served instead of the Secret; null when it is not
      * @param notAfter    expiry of the Secret's certificate (ISO-8601); null when the default certificate is served
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TlsHostDescriptor(String host, String secret, String certificate, String subject, String notAfter,
                                     String reason) {
     }
@@ -55,11 +67,13 @@ public class IngressesEndpoint {
 
     /**
      * @param host           the host pattern; {@code *} for any host
-     * @param readyEndpoints how many endpoints the upstream has (0 answers 503)
-     * @param guard          the upstream's guards as this Ingress uses it; null when none exists (yet)
+     * @param upstream       {@code namespace/service:port}; absent in summary
+     * @param readyEndpoints how many endpoints the upstream has (0 answers 503); absent in summary
+     * @param guard          the upstream's guards as this Ingress uses it; absent when none exists (yet) and in summary
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RouteDescriptor(String id, String host, String pathType, String path, String upstream,
-                                  int readyEndpoints, GuardDescriptor guard) {
+                                  Integer readyEndpoints, GuardDescriptor guard) {
     }
 
     /**
@@ -96,10 +110,12 @@ public class IngressesEndpoint {
 
     private final ControllerPipeline pipeline;
     private final UpstreamGuards guards;
+    private final Detail detail;
 
-    public IngressesEndpoint(ControllerPipeline pipeline, UpstreamGuards guards) {
+    public IngressesEndpoint(ControllerPipeline pipeline, UpstreamGuards guards, Detail detail) {
         this.pipeline = pipeline;
         this.guards = guards;
+        this.detail = detail;
     }
 
     @ReadOperation
@@ -107,9 +123,10 @@ public class IngressesEndpoint {
         RouteModel model = pipeline.current().model();
         Map<String, Route> routes = routesById(model);
         List<IngressDescriptor> ingresses = model.ingresses().stream()
-                .map(report -> describe(report, routes, model, guards))
+                .map(report -> describe(report, routes, model))
                 .toList();
-        return new IngressesDescriptor(pipeline.sourceDescription(), model.revision(), pipeline.synced(), ingresses);
+        return new IngressesDescriptor(pipeline.sourceDescription(), model.revision(), pipeline.synced(),
+                detail.name().toLowerCase(java.util.Locale.ROOT), ingresses);
     }
 
     /** One Ingress; null (answered as 404) when the gateway has not seen it. */
@@ -120,24 +137,25 @@ public class IngressesEndpoint {
         return model.ingresses().stream()
                 .filter(report -> report.ingress().equals(ref))
                 .findFirst()
-                .map(report -> describe(report, routesById(model), model, guards))
+                .map(report -> describe(report, routesById(model), model))
                 .orElse(null);
     }
 
-    private static IngressDescriptor describe(IngressReport report, Map<String, Route> routes, RouteModel model,
-                                              UpstreamGuards guards) {
+    private IngressDescriptor describe(IngressReport report, Map<String, Route> routes, RouteModel model) {
         List<DiagnosticDescriptor> diagnostics = report.diagnostics().stream()
                 .map(IngressesEndpoint::describe)
                 .toList();
         List<RouteDescriptor> produced = report.routeIds().stream()
                 .map(routes::get)
                 .filter(Objects::nonNull)
-                .map(route -> describe(route, model.upstreams().get(route.upstreamKey()),
-                        guards == null ? null : describe(guards, new GuardKey(route.ingress(), route.upstreamKey()))))
+                .map(route -> detail == Detail.FULL
+                        ? describe(route, model.upstreams().get(route.upstreamKey()), guards == null ? null
+                                : describe(guards, new GuardKey(route.ingress(), route.upstreamKey())))
+                        : summarise(route))
                 .toList();
         List<TlsHostDescriptor> tls = model.tls().hosts().stream()
                 .filter(host -> host.ingress().equals(report.ingress()))
-                .map(IngressesEndpoint::describe)
+                .map(host -> detail == Detail.FULL ? describe(host) : summarise(host))
                 .toList();
         return new IngressDescriptor(report.ingress().namespace(), report.ingress().name(), report.served(),
                 report.reason(), diagnostics, produced, tls);
@@ -151,6 +169,17 @@ public class IngressesEndpoint {
         }
         return new TlsHostDescriptor(host.host().toString(), host.secret(), "Secret " + host.secret(),
                 certificate.subject(), certificate.notAfter().toString(), null);
+    }
+
+    /** Whether a TLS host has a certificate of its own, without naming its Secret. */
+    private static TlsHostDescriptor summarise(TlsHost host) {
+        return new TlsHostDescriptor(host.host().toString(), null,
+                host.certificate() == null ? "default certificate" : "Secret", null, null, null);
+    }
+
+    private static RouteDescriptor summarise(Route route) {
+        return new RouteDescriptor(route.id(), route.host().toString(), route.path().type().name(),
+                route.path().path(), null, null, null);
     }
 
     private static DiagnosticDescriptor describe(Diagnostic diagnostic) {

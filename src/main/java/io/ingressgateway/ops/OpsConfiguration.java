@@ -1,5 +1,6 @@
 package io.ingressgateway.ops;
 
+import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.controller.ControllerPipeline;
 import io.ingressgateway.resilience.UpstreamGuards;
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,8 +12,11 @@ import org.springframework.context.annotation.Configuration;
 public class OpsConfiguration {
 
     @Bean
-    IngressesEndpoint ingressesEndpoint(ControllerPipeline pipeline, ObjectProvider<UpstreamGuards> guards) {
-        return new IngressesEndpoint(pipeline, guards.getIfAvailable());
+    IngressesEndpoint ingressesEndpoint(ControllerPipeline pipeline, ObjectProvider<UpstreamGuards> guards,
+                                        IngressGatewayProperties properties) {
+        return new IngressesEndpoint(pipeline, guards.getIfAvailable(),
+                properties.ops().ingressesDetail() == IngressGatewayProperties.Ops.IngressesDetail.FULL
+                        ? IngressesEndpoint.Detail.FULL : IngressesEndpoint.Detail.SUMMARY);
     }
 
     /** The bean name makes the contributor {@code routeModel}, as the readiness group in application.yaml expects. */

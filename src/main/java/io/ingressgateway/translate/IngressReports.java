@@ -29,11 +29,13 @@ final class IngressReports {
      *
      * @param holderOf           the route that holds a host's path after merging
      * @param globalDefaultOwner the Ingress whose {@code defaultBackend} takes requests matching no host, or null
+     * @param catchAllRefusal    why this Ingress's {@code defaultBackend} may not take requests matching no host, or
+     *                           null when it may
      * @param tlsDiagnostics     what TLS assembly said about this Ingress
      */
     static IngressReport served(IngressRef ref, String reason, IngressRules.Extracted extracted,
                                 BiFunction<HostMatch, PathMatch, Route> holderOf, IngressRef globalDefaultOwner,
-                                List<Diagnostic> tlsDiagnostics) {
+                                String catchAllRefusal, List<Diagnostic> tlsDiagnostics) {
         List<Diagnostic> diagnostics = new ArrayList<>(extracted.diagnostics());
         Set<String> routeIds = new LinkedHashSet<>();
         for (IngressRules.Candidate candidate : extracted.candidates()) {
@@ -55,7 +57,10 @@ final class IngressReports {
                         + " this path is ignored"));
             }
         }
-        if (extracted.defaultUpstreamKey() != null && !ref.equals(globalDefaultOwner)) {
+        if (extracted.defaultUpstreamKey() != null && catchAllRefusal != null) {
+            diagnostics.add(Diagnostic.warning("spec.defaultBackend", "requests matching no host do not go to this"
+                    + " defaultBackend: " + catchAllRefusal + "; it only applies to this Ingress's own hosts"));
+        } else if (extracted.defaultUpstreamKey() != null && !ref.equals(globalDefaultOwner)) {
             diagnostics.add(Diagnostic.warning("spec.defaultBackend", "requests matching no host go"
                     + " to the defaultBackend of Ingress " + globalDefaultOwner + ", which takes precedence"
                     + " (created earlier, or same age and first by namespace/name); this one"

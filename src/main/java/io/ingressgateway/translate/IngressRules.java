@@ -55,7 +55,8 @@ final class IngressRules {
     private IngressRules() {
     }
 
-    static Extracted extract(Ingress ingress, BackendResolver backends, AnnotationFamilies families) {
+    static Extracted extract(Ingress ingress, BackendResolver backends, AnnotationFamilies families,
+                             HostOwnership ownership) {
         String namespace = IngressOrder.namespace(ingress);
         List<Candidate> candidates = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
@@ -82,13 +83,13 @@ final class IngressRules {
                     + " served"));
         }
         for (int i = 0; i < rules.size(); i++) {
-            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, candidates, diagnostics);
+            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, candidates, diagnostics);
         }
         return new Extracted(candidates, defaultKey, diagnostics, annotations.policies());
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,
-                                 List<Candidate> candidates, List<Diagnostic> diagnostics) {
+                                 HostOwnership ownership, List<Candidate> candidates, List<Diagnostic> diagnostics) {
         if (rule == null) {
             diagnostics.add(Diagnostic.warning(field, "rule is empty; ignored"));
             return;
@@ -97,6 +98,12 @@ final class IngressRules {
         if (host.problem() != null) {
             diagnostics.add(Diagnostic.warning(field + ".host", "host '" + rule.getHost() + "' "
                     + host.problem() + "; rule ignored"));
+            return;
+        }
+        String refusal = ownership.refusal(namespace, host.host());
+        if (refusal != null) {
+            diagnostics.add(Diagnostic.warning(field + ".host", "host " + host.host() + " may not be claimed by"
+                    + " namespace " + namespace + ": " + refusal + " (ingress-gateway.host-ownership); rule ignored"));
             return;
         }
         HTTPIngressRuleValue http = rule.getHttp();

@@ -32,7 +32,11 @@ import java.util.Map;
  *   <li>{@code ImplementationSpecific} is an element-wise prefix (see {@link PathRules}).</li>
  *   <li>A virtual host's default backend is the {@code spec.defaultBackend} of the oldest Ingress with rules for that
  *       host that has one. Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress
- *       that has one, else to the configured default backend Service, else to the controller's own 404.</li>
+ *       that has one, else to the configured default backend Service, else to the controller's own 404. The operator
+ *       can keep those requests for the configured default backend
+ *       ({@link TranslatorSettings#configuredDefaultBackendWins()}).</li>
+ *   <li>Without host ownership rules any namespace may claim any host (as in ingress-nginx); with them, a rule or TLS
+ *       host that its namespace may not claim is dropped with a warning ({@link HostOwnership}).</li>
  *   <li>Ingresses that are not ours are reported as not served and otherwise ignored: no routes, no diagnostics.</li>
  *   <li>Annotations are read by their families ({@link AnnotationFamilies}) into policies that apply to every route
  *       of their Ingress; an invalid one is a warning and its setting keeps the default.</li>
@@ -45,13 +49,16 @@ public final class IngressTranslator {
 
     private final TranslatorSettings settings;
     private final DefaultBackendSetting configuredDefault;
+    private final HostOwnership ownership;
     private final AnnotationFamilies families = AnnotationFamilies.standard();
     /** What the last translation worked out; null before the first and after one that failed. */
     private TranslationState state;
 
+    /** @throws IllegalArgumentException when a host ownership rule is not valid */
     public IngressTranslator(TranslatorSettings settings) {
         this.settings = settings;
         this.configuredDefault = DefaultBackendSetting.parse(settings.defaultBackendService());
+        this.ownership = HostOwnership.of(settings.hostOwnership());
     }
 
     /** Translates a snapshot. Calls are serialised; the pipeline makes them from one thread anyway. */
@@ -68,7 +75,8 @@ public final class IngressTranslator {
                 return previous.model();
             }
         }
-        TranslationState built = TranslationState.build(settings, configuredDefault, families, snapshot, previous);
+        TranslationState built = TranslationState.build(settings, configuredDefault, ownership, families, snapshot,
+                previous);
         state = built;
         return built.model();
     }

@@ -155,10 +155,10 @@ final class TlsRules {
     }
 
     /** Reads the {@code spec.tls} of one served Ingress. */
-    static Read read(Ingress ingress, IngressRef ref, Secrets secrets) {
+    static Read read(Ingress ingress, IngressRef ref, Secrets secrets, HostOwnership ownership) {
         List<Step> steps = new ArrayList<>();
         try {
-            readEntries(ingress, ref, secrets, steps);
+            readEntries(ingress, ref, secrets, ownership, steps);
         } catch (RuntimeException e) {
             // Last line of defence, as in IngressTranslator: one odd object never affects another Ingress.
             steps.add(warning("spec.tls", "TLS settings could not be read (" + e + "); hosts of this Ingress are"
@@ -167,7 +167,8 @@ final class TlsRules {
         return steps.isEmpty() ? Read.NOTHING : new Read(steps);
     }
 
-    private static void readEntries(Ingress ingress, IngressRef ref, Secrets secrets, List<Step> steps) {
+    private static void readEntries(Ingress ingress, IngressRef ref, Secrets secrets, HostOwnership ownership,
+                                    List<Step> steps) {
         List<IngressTLS> entries = ingress.getSpec() == null || ingress.getSpec().getTls() == null
                 ? List.of() : ingress.getSpec().getTls();
         for (int i = 0; i < entries.size(); i++) {
@@ -195,7 +196,7 @@ final class TlsRules {
             }
             List<String> names = entry.getHosts() == null ? List.of() : entry.getHosts();
             if (names.isEmpty()) {
-                addRuleHostsCoveredBy(ingress, ref, field, secretKey, certificate, steps);
+                addRuleHostsCoveredBy(ingress, ref, field, secretKey, certificate, ownership, steps);
                 continue;
             }
             for (int j = 0; j < names.size(); j++) {
@@ -210,6 +211,14 @@ final class TlsRules {
                     steps.add(warning(hostField, "host '" + name + "' " + host.problem() + "; ignored"));
                     continue;
                 }
+                // Serving a certificate for a host is claiming it: a tenant's Secret must never answer for
+                // another tenant's host.
+                String refusal = ownership.refusal(ref.namespace(), host.host());
+                if (refusal != null) {
+                    steps.add(warning(hostField, "TLS host " + host.host() + " may not be claimed by namespace "
+                            + ref.namespace() + ": " + refusal + " (ingress-gateway.host-ownership); ignored"));
+                    continue;
+                }
                 steps.add(new Claim(new TlsHost(host.host(), ref, secretKey, certificate, fallback), hostField));
             }
         }
@@ -217,7 +226,8 @@ final class TlsRules {
 
     /** ingress-nginx serves an entry without hosts for the Ingress's rule hosts its certificate is valid for. */
     private static void addRuleHostsCoveredBy(Ingress ingress, IngressRef ref, String field, String secretKey,
-                                              TlsCertificate certificate, List<Step> steps) {
+                                              TlsCertificate certificate, HostOwnership ownership,
+                                              List<Step> steps) {
         if (certificate == null) {
             return;
         }
@@ -226,7 +236,9 @@ final class TlsRules {
         for (IngressRule rule : rules) {
             if (rule != null && rule.getHost() != null && !rule.getHost().isEmpty()) {
                 HostRules.Result host = HostRules.parse(rule.getHost());
-                if (host.problem() == null && certificate.covers(host.host())) {
+                // A rule host the namespace may not claim is already reported on its rule.
+                if (host.problem() == null && certificate.covers(host.host())
+                        && ownership.refusal(ref.namespace(), host.host()) == null) {
                     covered.add(host.host());
                 }
             }

@@ -82,6 +82,8 @@ final class TranslationState {
     }
 
     private final AnnotationFamilies families;
+    private final HostOwnership ownership;
+    private final boolean configuredDefaultBackendWins;
     private ClusterSnapshot snapshot;
     private IngressClassSelector selector;
     private BackendResolver backends;
@@ -109,8 +111,11 @@ final class TranslationState {
     private boolean reportsChanged;
     private RouteModel model;
 
-    private TranslationState(AnnotationFamilies families) {
+    private TranslationState(AnnotationFamilies families, HostOwnership ownership,
+                             boolean configuredDefaultBackendWins) {
         this.families = families;
+        this.ownership = ownership;
+        this.configuredDefaultBackendWins = configuredDefaultBackendWins;
     }
 
     /**
@@ -119,8 +124,9 @@ final class TranslationState {
      * the first in the snapshot is the one translated.
      */
     static TranslationState build(TranslatorSettings settings, DefaultBackendSetting configuredDefault,
-                                  AnnotationFamilies families, ClusterSnapshot snapshot, TranslationState previous) {
-        TranslationState state = new TranslationState(families);
+                                  HostOwnership ownership, AnnotationFamilies families, ClusterSnapshot snapshot,
+                                  TranslationState previous) {
+        TranslationState state = new TranslationState(families, ownership, settings.configuredDefaultBackendWins());
         state.snapshot = snapshot;
         state.selector = previous != null && sameObjects(previous.snapshot.ingressClasses(), snapshot.ingressClasses())
                 ? previous.selector
@@ -307,7 +313,7 @@ final class TranslationState {
             extraction = extract(ingress);
         }
         TlsRules.Read tlsRead = same && before.tls() != null && before.secrets() == secrets ? before.tls()
-                : TlsRules.read(ingress, ref, secrets);
+                : TlsRules.read(ingress, ref, secrets, ownership);
         return new Entry(ingress, ref, age, selector, selection, extraction, secrets, tlsRead);
     }
 
@@ -324,7 +330,7 @@ final class TranslationState {
         backends.startRecording();
         IngressRules.Extracted extracted;
         try {
-            extracted = IngressRules.extract(ingress, backends, families);
+            extracted = IngressRules.extract(ingress, backends, families, ownership);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
             // shape of one object from taking every other Ingress down with it.
@@ -351,7 +357,7 @@ final class TranslationState {
             hosts.computeIfAbsent(host, h -> new HostState()).contributors.put(entry.age(), entry);
             touchedHosts.add(host);
         }
-        if (entry.defaultUpstreamKey() != null) {
+        if (entry.defaultUpstreamKey() != null && catchAllRefusal(entry) == null) {
             withDefaultBackend.put(entry.age(), entry);
         }
         if (!entry.tls().isEmpty()) {
@@ -419,8 +425,23 @@ final class TranslationState {
     }
 
     /**
-     * Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress that has one, else to
-     * the configured default backend. When that Ingress changes, every Ingress with a {@code defaultBackend} gets its
+     * Why the {@code defaultBackend} of an Ingress may not take requests matching no host (the operator keeps them for
+     * the configured default backend, or its namespace may not claim every host), or null when it may. Depends on the
+     * settings and the Ingress's namespace only, so it is the same for as long as the entry.
+     */
+    private String catchAllRefusal(Entry entry) {
+        if (configuredDefaultBackendWins) {
+            return "the configured default backend takes them (ingress-gateway.default-backend-precedence:"
+                    + " configured)";
+        }
+        String refusal = ownership.catchAllRefusal(entry.ref().namespace());
+        return refusal == null ? null : "namespace " + entry.ref().namespace() + " may not claim every host: " + refusal
+                + " (ingress-gateway.host-ownership)";
+    }
+
+    /**
+     * Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress that may take them and
+     * has one, else to the configured default backend. When that Ingress changes, every Ingress with a {@code defaultBackend} gets its
      * report rebuilt: their warning names it.
      */
     private void decideGlobalDefault(Set<IngressRef> touchedReports) {
@@ -468,7 +489,8 @@ final class TranslationState {
             return IngressReports.notServed(entry.ref(), entry.selection().reason());
         }
         return IngressReports.served(entry.ref(), entry.selection().reason(), entry.extraction().extracted(),
-                (host, path) -> hosts.get(host).holders.get(path), globalDefaultOwner, tls.diagnosticsOf(entry.ref()));
+                (host, path) -> hosts.get(host).holders.get(path), globalDefaultOwner,
+                entry.defaultUpstreamKey() == null ? null : catchAllRefusal(entry), tls.diagnosticsOf(entry.ref()));
     }
 
     /** The model of the current state; parts that did not change are the previous model's instances. */

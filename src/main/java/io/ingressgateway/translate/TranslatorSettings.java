@@ -1,23 +1,48 @@
 package io.ingressgateway.translate;
 
+import java.util.List;
+
 /**
  * What the translator needs to know about this controller.
  *
- * @param ingressClass             our IngressClass name (also matched against the legacy annotation)
- * @param controllerName           the {@code spec.controller} of IngressClasses that are ours
- * @param defaultBackendService    {@code namespace/name:port} of the configured default backend Service, or empty
- * @param defaultCertificateSecret {@code namespace/name} of the Secret configured as default certificate, or empty
+ * @param ingressClass                 our IngressClass name (also matched against the legacy annotation)
+ * @param controllerName               the {@code spec.controller} of IngressClasses that are ours
+ * @param defaultBackendService        {@code namespace/name:port} of the configured default backend Service, or empty
+ * @param defaultCertificateSecret     {@code namespace/name} of the Secret configured as default certificate, or empty
+ * @param hostOwnership                which namespaces may claim which hosts; empty lets every namespace claim any host
+ * @param configuredDefaultBackendWins whether requests matching no host always go to the configured default backend
+ *                                     (or the built-in 404), never to an Ingress's {@code spec.defaultBackend}
  */
 public record TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService,
-                                 String defaultCertificateSecret) {
+                                 String defaultCertificateSecret, List<HostOwnershipRule> hostOwnership,
+                                 boolean configuredDefaultBackendWins) {
 
     public TranslatorSettings {
         defaultBackendService = defaultBackendService == null ? "" : defaultBackendService;
         defaultCertificateSecret = defaultCertificateSecret == null ? "" : defaultCertificateSecret.trim();
+        hostOwnership = hostOwnership == null ? List.of() : List.copyOf(hostOwnership);
     }
 
-    /** Settings without a default certificate. */
+    /** Settings without tenant restrictions. */
+    public TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService,
+                              String defaultCertificateSecret) {
+        this(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret, List.of(), false);
+    }
+
+    /** Settings without a default certificate nor tenant restrictions. */
     public TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService) {
         this(ingressClass, controllerName, defaultBackendService, "");
+    }
+
+    /** These settings with other host ownership rules. */
+    public TranslatorSettings withHostOwnership(List<HostOwnershipRule> rules) {
+        return new TranslatorSettings(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
+                rules, configuredDefaultBackendWins);
+    }
+
+    /** These settings with the configured default backend winning, or not, over Ingresses' ones. */
+    public TranslatorSettings withConfiguredDefaultBackendWins(boolean wins) {
+        return new TranslatorSettings(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
+                hostOwnership, wins);
     }
 }

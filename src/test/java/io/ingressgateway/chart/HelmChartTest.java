@@ -179,31 +179,89 @@ class HelmChartTest {
         assertThat(before).isNotBlank().isEqualTo(same).isNotEqualTo(after);
     }
 
+    /** Verb by verb what the controller calls on namespaced kinds (informers never get; events are never patched). */
+    private static final List<String> NAMESPACED_GRANTS = List.of(
+            "networking.k8s.io/ingresses:list", "networking.k8s.io/ingresses:watch",
+            "networking.k8s.io/ingresses/status:update",
+            "/services:list", "/services:watch",
+            "/secrets:list", "/secrets:watch",
+            "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
+            "/events:create");
+
     @Test
     void clusterRoleGrantsOnlyWhatTheControllerUses() {
         Manifests manifests = render(Map.of());
         Map<String, Object> clusterRole = manifests.one("ClusterRole");
 
-        assertThat(grants(clusterRole)).containsExactlyInAnyOrder(
-                "networking.k8s.io/ingresses:get", "networking.k8s.io/ingresses:list",
-                "networking.k8s.io/ingresses:watch",
-                "networking.k8s.io/ingresses/status:update",
-                "networking.k8s.io/ingressclasses:get", "networking.k8s.io/ingressclasses:list",
-                "networking.k8s.io/ingressclasses:watch",
-                "/services:get", "/services:list", "/services:watch",
-                "/secrets:get", "/secrets:list", "/secrets:watch",
-                "discovery.k8s.io/endpointslices:get", "discovery.k8s.io/endpointslices:list",
-                "discovery.k8s.io/endpointslices:watch",
-                "/events:create", "/events:patch");
+        List<String> expected = new ArrayList<>(NAMESPACED_GRANTS);
+        expected.addAll(List.of("networking.k8s.io/ingressclasses:list", "networking.k8s.io/ingressclasses:watch"));
+        assertThat(grants(clusterRole)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(grants(clusterRole)).noneMatch(grant -> grant.endsWith(":get") || grant.endsWith(":patch"));
         assertThat(maps(clusterRole, "rules")).allSatisfy(rule -> assertThat(rule).doesNotContainKey("resourceNames"));
 
         assertBoundToServiceAccount(manifests.one("ClusterRoleBinding"), "ClusterRole", name(clusterRole), manifests);
+        // Nothing but the leader's Lease and the publish Service is granted per namespace when watching all.
+        assertThat(manifests.all("Role")).extracting(HelmChartTest::name)
+                .containsExactlyInAnyOrder(FULLNAME, FULLNAME + "-publish-service");
+    }
+
+    @Test
+    void watchedNamespacesGetRolesForTheirKindsAndNoSecretIsReadableElsewhere() {
+        Manifests manifests = render(Map.of(
+                "config.watchNamespaces[0]", "team-a",
+                "config.watchNamespaces[1]", "team-b"));
+
+        Map<String, Object> clusterRole = manifests.one("ClusterRole");
+        assertThat(grants(clusterRole)).containsExactlyInAnyOrder(
+                "networking.k8s.io/ingressclasses:list", "networking.k8s.io/ingressclasses:watch");
+
+        List<Map<String, Object>> watchRoles = manifests.all("Role").stream()
+                .filter(role -> name(role).equals(FULLNAME + "-watch")).toList();
+        assertThat(watchRoles).extracting(role -> map(role, "metadata").get("namespace"))
+                .containsExactlyInAnyOrder("team-a", "team-b");
+        for (Map<String, Object> role : watchRoles) {
+            assertThat(grants(role)).containsExactlyInAnyOrderElementsOf(NAMESPACED_GRANTS);
+            Object namespace = map(role, "metadata").get("namespace");
+            Map<String, Object> binding = manifests.all("RoleBinding").stream()
+                    .filter(b -> name(b).equals(FULLNAME + "-watch")
+                            && namespace.equals(map(b, "metadata").get("namespace")))
+                    .findFirst().orElseThrow();
+            assertBoundToServiceAccount(binding, "Role", FULLNAME + "-watch", manifests);
+        }
+        // Secrets: listed and watched in the watched namespaces only, read (get) nowhere.
+        List<String> secretGrants = new ArrayList<>();
+        for (String kind : List.of("ClusterRole", "Role")) {
+            for (Map<String, Object> role : manifests.all(kind)) {
+                grants(role).stream().filter(g -> g.startsWith("/secrets"))
+                        .forEach(g -> secretGrants.add(map(role, "metadata").get("namespace") + " " + g));
+            }
+        }
+        assertThat(secretGrants).containsExactlyInAnyOrder("team-a /secrets:list", "team-a /secrets:watch",
+                "team-b /secrets:list", "team-b /secrets:watch");
+    }
+
+    @Test
+    void thePublishServiceIsTheOnlyServiceReadByName() {
+        Manifests manifests = render(Map.of("config.watchNamespaces[0]", "team-a"));
+        Map<String, Object> role = manifests.all("Role").stream()
+                .filter(r -> name(r).equals(FULLNAME + "-publish-service")).findFirst().orElseThrow();
+
+        assertThat(map(role, "metadata").get("namespace")).isEqualTo(NAMESPACE);
+        assertThat(grants(role)).containsExactly("/services[" + FULLNAME + "]:get");
+        Map<String, Object> binding = manifests.all("RoleBinding").stream()
+                .filter(b -> name(b).equals(FULLNAME + "-publish-service")).findFirst().orElseThrow();
+        assertBoundToServiceAccount(binding, "Role", FULLNAME + "-publish-service", manifests);
+
+        // With a fixed publish address no Service is ever read by name.
+        assertThat(render(Map.of("config.status.publishAddress", "203.0.113.10")).all("Role"))
+                .extracting(HelmChartTest::name).containsExactly(FULLNAME);
     }
 
     @Test
     void roleGrantsLeaderElectionOnTheReleaseLeaseOnly() {
         Manifests manifests = render(Map.of());
-        Map<String, Object> role = manifests.one("Role");
+        Map<String, Object> role = manifests.all("Role").stream().filter(r -> name(r).equals(FULLNAME))
+                .findFirst().orElseThrow();
         Map<String, Object> status = map(map(applicationConfig(manifests), "ingress-gateway"), "status");
         String lease = (String) status.get("lease-name");
 
@@ -216,7 +274,8 @@ class HelmChartTest {
                 "coordination.k8s.io/leases[" + lease + "]:update",
                 "coordination.k8s.io/leases[" + lease + "]:patch");
 
-        Map<String, Object> binding = manifests.one("RoleBinding");
+        Map<String, Object> binding = manifests.all("RoleBinding").stream().filter(b -> name(b).equals(FULLNAME))
+                .findFirst().orElseThrow();
         assertThat(map(binding, "metadata").get("namespace")).isEqualTo(NAMESPACE);
         assertBoundToServiceAccount(binding, "Role", name(role), manifests);
     }
@@ -278,6 +337,92 @@ class HelmChartTest {
         assertThat(map(gateway, "status")).containsEntry("publish-address", "203.0.113.10")
                 .containsEntry("publish-service", NAMESPACE + "/" + FULLNAME);
         assertThat(map(map(app, "logging"), "level")).containsEntry("io.ingressgateway", "DEBUG");
+    }
+
+    @Test
+    void managementPortDefaultsTellLittleAndAreConfigurable() {
+        Map<String, Object> management = map(applicationConfig(render(Map.of())), "management");
+        assertThat(map(management, "server")).containsEntry("port", 10254).doesNotContainKey("address");
+        assertThat(map(map(management, "endpoint"), "health")).containsEntry("show-details", "never");
+        assertThat(map(map(map(management, "endpoints"), "web"), "exposure"))
+                .containsEntry("include", "health,info,prometheus,ingresses");
+        assertThat(map(map(applicationConfig(render(Map.of())), "ingress-gateway"), "ops"))
+                .containsEntry("ingresses-detail", "summary");
+
+        Map<String, Object> app = applicationConfig(render(Map.of(
+                "management.address", "10.1.2.3",
+                "management.healthDetails", "always",
+                "management.ingressesDetail", "full",
+                "management.exposure[0]", "health",
+                "management.exposure[1]", "gateway")));
+        assertThat(map(map(app, "management"), "server")).containsEntry("address", "10.1.2.3");
+        assertThat(map(map(map(app, "management"), "endpoint"), "health")).containsEntry("show-details", "always");
+        assertThat(map(map(map(map(app, "management"), "endpoints"), "web"), "exposure"))
+                .containsEntry("include", "health,gateway");
+        assertThat(map(map(app, "ingress-gateway"), "ops")).containsEntry("ingresses-detail", "full");
+        assertThatThrownBy(() -> render(Map.of("management.ingressesDetail", "everything")))
+                .hasMessageContaining("ingressesDetail");
+    }
+
+    @Test
+    void tenantSettingsReachTheApplication() {
+        Map<String, Object> gateway = map(applicationConfig(render(Map.of(
+                "config.defaultBackendPrecedence", "configured",
+                "config.hostOwnership[0].namespaces[0]", "team-a",
+                "config.hostOwnership[0].hosts[0]", "*.team-a.example.com"))), "ingress-gateway");
+
+        assertThat(gateway).containsEntry("default-backend-precedence", "configured")
+                .containsEntry("host-ownership", List.of(Map.of("namespaces", List.of("team-a"),
+                        "hosts", List.of("*.team-a.example.com"))));
+        assertThat(map(applicationConfig(render(Map.of())), "ingress-gateway"))
+                .containsEntry("default-backend-precedence", "ingress").containsEntry("host-ownership", List.of());
+    }
+
+    @Test
+    void networkPolicyIsOffByDefault() {
+        assertThat(render(Map.of()).all("NetworkPolicy")).isEmpty();
+    }
+
+    @Test
+    void networkPolicyOpensTrafficPortsToAllAndTheManagementPortToPrometheusAndNodesOnly() {
+        Manifests manifests = render(Map.of(
+                "networkPolicy.enabled", true,
+                "networkPolicy.management.nodeCIDRs[0]", "10.0.0.0/16"));
+        Map<String, Object> policy = manifests.one("NetworkPolicy");
+        Map<String, Object> spec = map(policy, "spec");
+
+        assertThat(map(policy, "metadata").get("namespace")).isEqualTo(NAMESPACE);
+        assertThat(map(map(spec, "podSelector"), "matchLabels")).isEqualTo(selector(manifests.one("Deployment")));
+        assertThat(list(spec, "policyTypes")).containsExactly("Ingress");
+        List<Map<String, Object>> rules = maps(spec, "ingress");
+        assertThat(rules).hasSize(2);
+
+        Map<String, Object> traffic = rules.get(0);
+        assertThat(traffic).doesNotContainKey("from");
+        assertThat(maps(traffic, "ports")).extracting(p -> p.get("port")).containsExactly(8080, 8443);
+
+        Map<String, Object> management = rules.get(1);
+        assertThat(maps(management, "ports")).extracting(p -> p.get("port")).containsExactly(10254);
+        List<Map<String, Object>> from = maps(management, "from");
+        assertThat(from).hasSize(2);
+        assertThat(map(map(from.get(0), "namespaceSelector"), "matchLabels"))
+                .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring"));
+        assertThat(map(map(from.get(0), "podSelector"), "matchLabels"))
+                .isEqualTo(Map.of("app.kubernetes.io/name", "prometheus"));
+        assertThat(map(from.get(1), "ipBlock")).isEqualTo(Map.of("cidr", "10.0.0.0/16"));
+    }
+
+    @Test
+    void networkPolicyWithoutManagementSourcesClosesTheManagementPort() {
+        Map<String, Object> spec = map(render(Map.of(
+                "networkPolicy.enabled", true,
+                "networkPolicy.management.prometheus.namespaceLabels", "null",
+                "networkPolicy.management.prometheus.podLabels", "null")).one("NetworkPolicy"), "spec");
+
+        // Only the traffic ports are allowed; the kubelet still probes (a pod's own node is always allowed).
+        assertThat(maps(spec, "ingress")).singleElement()
+                .satisfies(rule -> assertThat(maps(rule, "ports")).extracting(p -> p.get("port"))
+                        .containsExactly(8080, 8443));
     }
 
     @Test

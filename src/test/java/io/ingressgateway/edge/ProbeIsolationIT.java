@@ -44,6 +44,8 @@ import org.springframework.web.server.WebFilter;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
         "management.server.port=0",
+        // Reads the public listener health component's details, which the management port hides by default.
+        "management.endpoint.health.show-details=always",
         "management.server.address=127.0.0.1",
         "ingress-gateway.source=manifests",
         "ingress-gateway.event-loops.gateway-threads=2",

@@ -27,7 +27,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
         "server.address=127.0.0.1",
         "management.server.port=0",
         "management.server.address=127.0.0.1",
-        "ingress-gateway.source=manifests"})
+        "ingress-gateway.source=manifests",
+        // This test reads the full views; ManagementDefaultsIT checks what the defaults hide.
+        "ingress-gateway.ops.ingresses-detail=full",
+        "management.endpoint.health.show-details=always"})
 class OpsEndpointsIT {
 
     @TempDir

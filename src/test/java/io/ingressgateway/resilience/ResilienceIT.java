@@ -75,6 +75,8 @@ import reactor.netty.resources.ConnectionProvider;
  */
 @ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        // Reads each route's guard in /actuator/ingresses.
+        "ingress-gateway.ops.ingresses-detail=full",
         "server.address=127.0.0.1",
         "management.server.port=0",
         "management.server.address=127.0.0.1",

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 /** Against fabric8's mock API server in CRUD mode: real HTTP list and watch. */
 class KubernetesClusterSourceIT {
 
-    /** A change must arrive well within this; the watch itself is immediate. */
     /** A ceiling for a loaded CI machine, not a latency target: bench/convergence measures how fast changes arrive. */
     private static final Duration PROMPT = Duration.ofSeconds(30);
+    /** For tests about what arrives rather than how soon. */
+    private static final Duration GENEROUS = Duration.ofSeconds(30);
 
     private ApiServer api;
     private KubernetesClient client;
@@ -151,6 +152,44 @@ class KubernetesClusterSourceIT {
         assertThat(source.description()).isEqualTo("kubernetes:apps,web");
     }
 
+    /**
+     * With watch-namespaces set, every namespaced kind (TLS Secrets included) is listed and watched in those namespaces
+     * only, and nothing is ever read by name: what the chart's per-namespace Roles (list, watch) allow, and no more.
+     */
+    @Test
+    void secretsOutsideTheWatchedNamespacesAreNeverRequestedNorSeen() {
+        for (String ns : List.of("apps", "web", "other")) {
+            client.secrets().inNamespace(ns).resource(tlsSecret("cert")).create();
+        }
+        start(List.of("apps", "web"));
+        api.takeRequests(); // the test's own writes
+
+        // What is asserted is what arrives, not how fast: generous ceilings hold on a loaded machine.
+        ClusterSnapshot first = await().atMost(GENEROUS).until(recorder::latest, java.util.Objects::nonNull);
+        assertThat(ids(first.secrets())).containsExactly("apps/cert", "web/cert");
+
+        client.secrets().inNamespace("other").resource(tlsSecret("late")).create();
+        client.secrets().inNamespace("web").resource(tlsSecret("late")).create();
+        await().atMost(GENEROUS).until(recorder::latest, s -> ids(s.secrets()).contains("web/late"));
+        assertThat(recorder.snapshots).allSatisfy(s ->
+                assertThat(ids(s.secrets())).noneMatch(id -> id.startsWith("other/")));
+
+        List<String> sourceRequests = api.takeRequests().stream()
+                .filter(request -> !request.startsWith("POST ")) // the test's creates
+                .toList();
+        assertThat(sourceRequests).isNotEmpty().allSatisfy(request -> assertThat(request).startsWith("GET "));
+        List<String> namespaced = sourceRequests.stream()
+                .filter(request -> !request.contains("/ingressclasses")).toList();
+        // Lists and watches in apps and web only: never a cluster-wide path, never another namespace, never one object.
+        assertThat(namespaced).allSatisfy(request -> assertThat(request)
+                .matches("GET /(api/v1|apis/[a-z0-9.]+/v1)/namespaces/(apps|web)/"
+                        + "(ingresses|services|endpointslices|secrets)\\?.*"));
+        assertThat(namespaced).filteredOn(request -> request.contains("/secrets?"))
+                .isNotEmpty()
+                .allSatisfy(request -> assertThat(request).contains("fieldSelector=type%3Dkubernetes.io%2Ftls"));
+        assertThat(sourceRequests).noneMatch(request -> request.contains("/namespaces/other"));
+    }
+
     @Test
     void closeStopsDeliveries() throws Exception {
         start(List.of());
@@ -195,6 +234,13 @@ class KubernetesClusterSourceIT {
                 .addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions()
                 .endEndpoint()
                 .addNewPort().withName("http").withPort(8080).endPort()
+                .build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Secret tlsSecret(String name) {
+        return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name).endMetadata()
+                .withType(ClusterSnapshot.TLS_SECRET_TYPE)
+                .addToStringData("tls.crt", "not parsed by the source").addToStringData("tls.key", "nor this")
                 .build();
     }
 

@@ -212,6 +212,30 @@ class IngressStatusWriterIT {
         assertThat(eventsFor("a-broken")).anySatisfy(e -> assertThat(e.getMessage()).contains("tls-missing"));
     }
 
+    /**
+     * What the writer asks of the API server is what the chart grants on Ingresses and Events: PUT on the status
+     * subresource (update) and POST of Events (create); never a get of an Ingress nor a patch of an Event.
+     */
+    @Test
+    void writesStatusAndEventsWithTheVerbsTheChartGrantsOnly() {
+        Ingress ours = createIngress("a-ours", "ingress-gateway");
+        IngressStatusWriter writer = writer(leader("gw-1"), "10.0.0.7", "");
+        api.takeRequests(); // the test's own writes and the election's
+
+        writer.onModel(state(List.of(ours), List.of(), served(ours, List.of(Diagnostic.warning("spec", "odd")))));
+        // Watched through the server's request log alone: a read of ours would be mistaken for the writer's.
+        String status = "PUT /apis/networking.k8s.io/v1/namespaces/apps/ingresses/a-ours/status";
+        String event = "POST /api/v1/namespaces/apps/events";
+        List<String> requests = new ArrayList<>();
+        await().atMost(TIMEOUT).until(() -> {
+            requests.addAll(api.takeRequests());
+            return requests.contains(status) && requests.contains(event);
+        });
+
+        assertThat(requests).filteredOn(request -> !request.contains("/leases")) // the election renews meanwhile
+                .allSatisfy(request -> assertThat(request).isIn(status, event));
+    }
+
     // --- helpers ---
 
     /** A candidate on the shared Lease; stopped after the test. */

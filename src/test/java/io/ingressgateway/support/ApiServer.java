@@ -8,7 +8,10 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real Kubernetes API server for tests: fabric8's mock server in CRUD mode, on loopback. It serves list, watch and
@@ -55,6 +58,23 @@ public final class ApiServer implements AutoCloseable {
                 .pollInterval(java.time.Duration.ofMillis(20))
                 .until(() -> java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).isAfter(stamp));
         return created;
+    }
+
+    /**
+     * The requests the server received since the last call, oldest first, as {@code METHOD path?query}: what a
+     * component asked of the API server, to hold against what RBAC grants it.
+     */
+    public List<String> takeRequests() {
+        List<String> taken = new ArrayList<>();
+        try {
+            for (var request = server.takeRequest(0, TimeUnit.MILLISECONDS); request != null;
+                 request = server.takeRequest(0, TimeUnit.MILLISECONDS)) {
+                taken.add(request.getMethod() + " " + request.getPath());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return taken;
     }
 
     public void delete(HasMetadata object) {

@@ -51,6 +51,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
+        // Reads each TLS host's Secret and certificate in /actuator/ingresses, shown at the full detail level only.
+        "ingress-gateway.ops.ingresses-detail=full",
         "ingress-gateway.source=kubernetes",
         "ingress-gateway.status.publish-address=203.0.113.10",
         "ingress-gateway.status.lease-namespace=ingress-gateway",

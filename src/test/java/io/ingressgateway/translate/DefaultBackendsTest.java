@@ -171,4 +171,33 @@ class DefaultBackendsTest {
         assertEquals(key("ns", "mine", "80"), model.defaultUpstreamKey());
         assertEquals(List.of(key("ns", "mine", "80")), List.copyOf(model.upstreams().keySet()));
     }
+
+    /** ingress-gateway.default-backend-precedence: configured. */
+    @Test
+    void theConfiguredDefaultBackendWinsWhenTheOperatorKeepsTheCatchAll() {
+        Ingress older = withDefault("app", T1, "mine", "h.example");
+        Ingress onlyADefault = withDefault("catch-all", T2, "grab");
+        ClusterSnapshot cluster = snapshot(older, onlyADefault);
+
+        RouteModel model = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, "ops/fallback:80")
+                .withConfiguredDefaultBackendWins(true)).translate(cluster);
+
+        assertEquals(key("ops", "fallback", "80"), model.defaultUpstreamKey());
+        // An Ingress's defaultBackend still catches what its own hosts do not route.
+        assertEquals(key("ns", "mine", "80"), vhost(model, "h.example").defaultUpstreamKey());
+        assertTrue(model.upstreams().containsKey(key("ops", "fallback", "80")));
+        assertTrue(!model.upstreams().containsKey(key("ns", "grab", "80")), model.upstreams().keySet().toString());
+        for (String name : List.of("app", "catch-all")) {
+            IngressReport report = report(model, "ns", name);
+            assertEquals(1, report.diagnostics().size(), report.diagnostics().toString());
+            assertEquals("spec.defaultBackend", report.diagnostics().get(0).field());
+            assertTrue(report.diagnostics().get(0).message().contains("default-backend-precedence: configured"),
+                    report.diagnostics().get(0).message());
+        }
+
+        // Without a configured Service, requests matching no host get the controller's own 404: no Ingress takes them.
+        RouteModel none = new IngressTranslator(Fixtures.SETTINGS.withConfiguredDefaultBackendWins(true))
+                .translate(cluster);
+        assertNull(none.defaultUpstreamKey());
+    }
 }

@@ -85,6 +85,27 @@ class IncrementalTranslationTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void ingressChangesEqualAFreshTranslation(long seed) {
+        ingressChangesEqualAFreshTranslation(seed, SETTINGS);
+    }
+
+    /**
+     * The same under tenant rules: host ownership (one namespace owns a.test and *.b.test, another b.test and the
+     * rest of .test, the third every other host and the catch-all), and every other seed the configured default
+     * backend keeping the catch-all. Settings are fixed for a translator's life (a change of settings is a restart).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void ingressChangesEqualAFreshTranslationUnderTenantRules(long seed) {
+        TranslatorSettings tenants = new TranslatorSettings(Fixtures.CLASS, Fixtures.CONTROLLER, "ns/web:80")
+                .withHostOwnership(List.of(
+                        new HostOwnershipRule(List.of("ns"), List.of("a.test", "*.b.test")),
+                        new HostOwnershipRule(List.of("ns-b"), List.of("b.test", "*.test")),
+                        new HostOwnershipRule(List.of("a"), List.of("*"))))
+                .withConfiguredDefaultBackendWins(seed % 2 == 0);
+        ingressChangesEqualAFreshTranslation(seed, tenants);
+    }
+
+    private static void ingressChangesEqualAFreshTranslation(long seed, TranslatorSettings settings) {
         Random random = new Random(seed);
         Cluster cluster = new Cluster();
         cluster.secrets.put("cert", TestCertificates.secret("ns", "cert", CERT));
@@ -95,7 +116,7 @@ class IncrementalTranslationTest {
         for (int i = 0; i < 20; i++) {
             cluster.putAnyIngress(random);
         }
-        IngressTranslator incremental = new IngressTranslator(SETTINGS);
+        IngressTranslator incremental = new IngressTranslator(settings);
         for (int step = 0; step < 200; step++) {
             ClusterSnapshot snapshot = cluster.snapshot(step + 1);
             if (random.nextInt(10) == 0) {
@@ -104,7 +125,7 @@ class IncrementalTranslationTest {
                 snapshot = new ClusterSnapshot(shuffled, snapshot.ingressClasses(), snapshot.services(),
                         snapshot.endpointSlices(), snapshot.secrets(), snapshot.revision());
             }
-            RouteModel expected = new IngressTranslator(SETTINGS).translate(snapshot);
+            RouteModel expected = new IngressTranslator(settings).translate(snapshot);
             assertThat(incremental.translate(snapshot)).as("seed %d step %d", seed, step).isEqualTo(expected);
             for (int n = 1 + random.nextInt(3); n > 0; n--) {
                 if (random.nextInt(5) == 0 && !cluster.ingresses.isEmpty()) {
