@@ -87,7 +87,9 @@ operator can override anything.
       "controller-name" .Values.config.controllerName
       "watch-namespaces" (.Values.config.watchNamespaces | default list)
       "status" $status
-      "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate) }}
+      "listener" (dict "public-port" .Values.service.ports.http)
+      "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate
+                  "redirect-port" .Values.service.ports.https) }}
 {{- $generated := dict
       "ingress-gateway" $gateway
       "server" (dict "port" .Values.containerPorts.http)

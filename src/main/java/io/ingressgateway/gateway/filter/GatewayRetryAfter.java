@@ -44,8 +44,14 @@ public final class GatewayRetryAfter {
         return seconds == null ? 0 : seconds;
     }
 
+    /** The response's connection channel; null when it has none (a response not written by Reactor Netty). */
     private static Channel channelOf(ServerHttpResponse response) {
-        Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+        Object nativeResponse;
+        try {
+            nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+        } catch (IllegalStateException noNativeResponse) {
+            return null; // a mock response (tests)
+        }
         return nativeResponse instanceof Connection connection ? connection.channel() : null;
     }
 }
