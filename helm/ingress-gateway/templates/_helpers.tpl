@@ -89,7 +89,9 @@ operator can override anything.
       "default-backend-precedence" .Values.config.defaultBackendPrecedence
       "host-ownership" (.Values.config.hostOwnership | default list)
       "status" $status
-      "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate) }}
+      "listener" (dict "public-port" .Values.service.ports.http)
+      "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate
+                  "redirect-port" .Values.service.ports.https) }}
 {{- $_ := set $gateway "ops" (dict "ingresses-detail" .Values.management.ingressesDetail) }}
 {{- $managementServer := dict "port" .Values.containerPorts.management }}
 {{- with .Values.management.address }}

@@ -110,14 +110,18 @@ public record IngressGatewayProperties(
      *                            {@code Retry-After} before any routing
      * @param retryAfter          the {@code Retry-After} sent with that 503
      * @param maxEarlyRetryHold   the longest a request is held when its client comes back on the same connection
-     *                            before the {@code Retry-After} of a 503 it was given (any 503 of the gateway)
+     *                            before the {@code Retry-After} of a 503 it was given (a 503 of the gateway's own,
+     *                            never an upstream's)
+     * @param publicPort          the HTTP port clients connect to (the Service's port, not the container's), sent
+     *                            upstream as {@code X-Forwarded-Port}; HTTPS uses {@code tls.redirect-port}
      */
     public record Listener(
             @DefaultValue("1024") int backlog,
             @DefaultValue("16384") int maxConnections,
             @DefaultValue("4096") int maxInFlightRequests,
             @DefaultValue("1s") Duration retryAfter,
-            @DefaultValue("10s") Duration maxEarlyRetryHold) {
+            @DefaultValue("10s") Duration maxEarlyRetryHold,
+            @DefaultValue("80") int publicPort) {
 
         public Listener {
             if (backlog < 1 || backlog > 65535) {
@@ -137,6 +141,10 @@ public record IngressGatewayProperties(
             if (maxEarlyRetryHold.isNegative()) {
                 throw new IllegalArgumentException(
                         "ingress-gateway.listener.max-early-retry-hold must not be negative");
+            }
+            if (publicPort < 1 || publicPort > 65535) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.public-port must be 1..65535, was " + publicPort);
             }
         }
     }
@@ -256,7 +264,8 @@ public record IngressGatewayProperties(
      * @param protocols          enabled TLS protocol versions
      * @param ciphers            enabled cipher suites (JDK names); empty for the built-in modern list
      * @param handshakeTimeout   time a client gets to complete its TLS handshake
-     * @param redirectPort       HTTPS port as clients see it, used in redirects (443 is left out of the URL)
+     * @param redirectPort       HTTPS port as clients see it, used in redirects (443 is left out of the URL) and sent
+     *                           upstream as {@code X-Forwarded-Port} of HTTPS requests
      * @param redirectCode       status of the HTTP to HTTPS redirect (301, 302, 307 or 308)
      * @param hsts               the Strict-Transport-Security header on HTTPS responses of hosts with TLS
      */

@@ -1,12 +1,12 @@
 package io.ingressgateway.edge;
 
+import io.ingressgateway.gateway.filter.GatewayRetryAfter;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -22,6 +22,11 @@ import reactor.netty.Connection;
  * another request (tens of thousands a second from a few thousand connections), and the gateway's CPU goes to
  * rejecting it while requests for healthy upstreams queue behind on the same event loops: the slow upstream would hurt
  * the others after all. Clients that honour {@code Retry-After}, or that were not shed, are never held.
+ *
+ * <p>Only the gateway's own 503s count ({@link GatewayRetryAfter}: the listener at capacity, a bulkhead, a circuit
+ * breaker, an exhausted upstream pool). An upstream's own 503 with {@code Retry-After} goes to the client untouched and
+ * holds nothing: on a connection shared by many users and hosts (a CDN's, a corporate proxy's) one tenant's backend
+ * asking for a pause must not delay the others.
  *
  * <p>Outermost on the public listener, outside the in-flight limit, so a held request holds no in-flight place. The
  * state is one attribute on the connection's channel; an HTTP/2 stream is its own channel and is never held.
@@ -48,7 +53,8 @@ public final class EarlyRetryHold {
             Long notBefore = channel.attr(RETRY_NOT_BEFORE).getAndSet(null);
             long wait = notBefore == null ? 0 : notBefore - System.nanoTime();
             Mono<Void> handled = Mono.defer(() -> delegate.handle(request, response))
-                    .doOnSuccess(done -> remember(channel, response));
+                    .doOnSuccess(done -> remember(channel, response))
+                    .doOnError(error -> GatewayRetryAfter.take(channel));
             if (wait <= 0) {
                 return handled;
             }
@@ -66,30 +72,19 @@ public final class EarlyRetryHold {
         });
     }
 
-    /** After a 503 with {@code Retry-After} in seconds, the connection may not be served again before then. */
+    /**
+     * After a 503 of the gateway's own with {@code Retry-After} in seconds, the connection may not be served again
+     * before then. The gateway's mark is taken (cleared) whatever the answer, so it never outlives its response.
+     */
     private void remember(Channel channel, ServerHttpResponse response) {
+        long seconds = GatewayRetryAfter.take(channel);
         if (response.getStatusCode() == null || response.getStatusCode().value() != 503) {
             return;
         }
-        String retryAfter = response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER);
-        long seconds = seconds(retryAfter);
         if (seconds > 0) {
             long hold = Math.min(TimeUnit.SECONDS.toNanos(seconds), maxHoldNanos);
             channel.attr(RETRY_NOT_BEFORE).set(System.nanoTime() + hold);
         }
-    }
-
-    /** The delay-seconds form of Retry-After; an HTTP date or anything else is not acted on. */
-    static long seconds(String retryAfter) {
-        if (retryAfter == null || retryAfter.isEmpty() || retryAfter.length() > 6) {
-            return 0;
-        }
-        for (int i = 0; i < retryAfter.length(); i++) {
-            if (!Character.isDigit(retryAfter.charAt(i))) {
-                return 0;
-            }
-        }
-        return Long.parseLong(retryAfter);
     }
 
     private static Channel channelOf(ServerHttpRequest request) {

@@ -70,13 +70,21 @@ public class EdgeConfiguration {
         return new EarlyRetryHold(properties.listener().maxEarlyRetryHold());
     }
 
+    @Bean
+    RequestSanity publicListenerRequestSanity() {
+        return new RequestSanity();
+    }
+
     /**
-     * Outermost decorators of the main server's HTTP handler: clients retrying before their Retry-After are held
-     * first (holding no in-flight place), then the in-flight limit is checked before any filter runs.
+     * Outermost decorators of the main server's HTTP handler (which the HTTPS listener serves too): clients retrying
+     * before their Retry-After are held first (holding no in-flight place), then requests the gateway must not route
+     * are refused (invalid Host or path, TRACE), then the in-flight limit is checked before any filter runs.
      */
     @Bean
-    WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit, EarlyRetryHold hold) {
-        return builder -> builder.httpHandlerDecorator(handler -> hold.decorate(limit.decorate(handler)));
+    WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit, EarlyRetryHold hold,
+                                                                RequestSanity sanity) {
+        return builder -> builder.httpHandlerDecorator(
+                handler -> hold.decorate(sanity.decorate(limit.decorate(handler))));
     }
 
     /**
@@ -100,8 +108,8 @@ public class EdgeConfiguration {
 
     @Bean
     EdgeMetrics edgeMetrics(ConnectionLimit connectionLimit, InFlightRequestLimit inFlightRequestLimit,
-                            EarlyRetryHold earlyRetryHold, EventLoopWatchdog watchdog) {
-        return new EdgeMetrics(connectionLimit, inFlightRequestLimit, earlyRetryHold, watchdog);
+                            EarlyRetryHold earlyRetryHold, RequestSanity requestSanity, EventLoopWatchdog watchdog) {
+        return new EdgeMetrics(connectionLimit, inFlightRequestLimit, earlyRetryHold, requestSanity, watchdog);
     }
 
     private record OrderedWebServerFactoryCustomizer(PublicListenerCustomizer customizer)

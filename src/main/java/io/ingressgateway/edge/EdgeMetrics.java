@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The accept path and event loops, read at scrape time: open connections and in-flight requests against their
- * limits, what each limit rejected, and how long each group of gateway event loops last left a task waiting.
+ * limits, what each limit rejected, the requests refused as invalid, and how long each group of gateway event loops last left a task waiting.
  */
 public final class EdgeMetrics implements MeterBinder {
 
@@ -17,13 +17,15 @@ public final class EdgeMetrics implements MeterBinder {
     private final ConnectionLimit connections;
     private final InFlightRequestLimit requests;
     private final EarlyRetryHold earlyRetryHold;
+    private final RequestSanity requestSanity;
     private final EventLoopWatchdog watchdog;
 
     public EdgeMetrics(ConnectionLimit connections, InFlightRequestLimit requests, EarlyRetryHold earlyRetryHold,
-                       EventLoopWatchdog watchdog) {
+                       RequestSanity requestSanity, EventLoopWatchdog watchdog) {
         this.connections = connections;
         this.requests = requests;
         this.earlyRetryHold = earlyRetryHold;
+        this.requestSanity = requestSanity;
         this.watchdog = watchdog;
     }
 
@@ -52,6 +54,13 @@ public final class EdgeMetrics implements MeterBinder {
         FunctionCounter.builder("ingress.gateway.listener.held.requests", earlyRetryHold, EarlyRetryHold::held)
                 .description("Requests held until the Retry-After their client was given had passed")
                 .register(registry);
+        for (RequestSanity.Refusal refusal : RequestSanity.Refusal.values()) {
+            FunctionCounter.builder("ingress.gateway.listener.refused.requests", requestSanity,
+                            sanity -> sanity.refused(refusal))
+                    .description("Requests answered 400 or 405 before routing: invalid method, Host or path")
+                    .tag("reason", refusal.tag())
+                    .register(registry);
+        }
         for (String group : watchdog.groups()) {
             Gauge.builder("ingress.gateway.event.loop.stall", watchdog,
                             w -> w.status().worstByGroup().get(group).toNanos() / (double) TimeUnit.SECONDS.toNanos(1))

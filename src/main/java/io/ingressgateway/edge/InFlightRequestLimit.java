@@ -1,5 +1,6 @@
 package io.ingressgateway.edge;
 
+import io.ingressgateway.gateway.filter.GatewayRetryAfter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +25,8 @@ public final class InFlightRequestLimit {
             .getBytes(StandardCharsets.UTF_8);
 
     private final int maxInFlight;
-    private final String retryAfterSeconds;
+    private final long retryAfterSeconds;
+    private final String retryAfterHeader;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong rejected = new AtomicLong();
 
@@ -35,7 +37,8 @@ public final class InFlightRequestLimit {
         this.maxInFlight = maxInFlight;
         // Retry-After takes whole seconds; round up so a client never comes back earlier than asked.
         long millis = retryAfter.toMillis();
-        this.retryAfterSeconds = Long.toString((millis + 999) / 1000);
+        this.retryAfterSeconds = (millis + 999) / 1000;
+        this.retryAfterHeader = Long.toString(retryAfterSeconds);
     }
 
     public HttpHandler decorate(HttpHandler delegate) {
@@ -61,7 +64,7 @@ public final class InFlightRequestLimit {
     private Mono<Void> reject(ServerHttpResponse response) {
         response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
         HttpHeaders headers = response.getHeaders();
-        headers.set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+        GatewayRetryAfter.set(response, retryAfterSeconds, retryAfterHeader);
         headers.setContentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8));
         headers.setContentLength(BODY.length);
         headers.setCacheControl("no-store");

@@ -42,8 +42,9 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
 
     public static final int ORDER = UpstreamRoutingFilter.ORDER + 1;
 
+    /** Idempotent methods; TRACE is too, but the public listener refuses it before any routing. */
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+            HttpMethod.PUT, HttpMethod.DELETE);
 
     private final GatewayRouteModel routeModel;
     private final long poolRetryAfterSeconds;

@@ -3,6 +3,7 @@ package io.ingressgateway.resilience;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 import io.ingressgateway.gateway.filter.GatewayErrorResponses;
+import io.ingressgateway.gateway.filter.GatewayRetryAfter;
 import io.ingressgateway.gateway.route.PerRouteCache;
 import io.ingressgateway.gateway.route.ServedRoute;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -10,7 +11,6 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -97,7 +97,7 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
 
     static Mono<Void> reject(ServerWebExchange exchange, long retryAfterSeconds, String message) {
         if (!exchange.getResponse().isCommitted()) {
-            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+            GatewayRetryAfter.set(exchange.getResponse(), retryAfterSeconds);
         }
         return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE, message);
     }

@@ -67,6 +67,17 @@ class HelmChartTest {
     }
 
     @Test
+    void theServicePortsAreThePortsTheGatewayTellsUpstreams() {
+        // X-Forwarded-Port and redirects carry the ports clients connect to, the Service's, not the container's.
+        Map<String, Object> gateway = map(applicationConfig(render(Map.of(
+                "service.ports.http", 8000,
+                "service.ports.https", 9443))), "ingress-gateway");
+
+        assertThat(map(gateway, "listener").get("public-port")).isEqualTo(8000);
+        assertThat(map(gateway, "tls").get("redirect-port")).isEqualTo(9443);
+    }
+
+    @Test
     void clusterIpServiceHasNoExternalTrafficSettings() {
         // The API server rejects externalTrafficPolicy and nodePort on ClusterIP Services.
         Map<String, Object> service = render(Map.of(

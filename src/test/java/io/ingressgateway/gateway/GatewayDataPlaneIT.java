@@ -375,7 +375,8 @@ class GatewayDataPlaneIT {
         assertThat(values(first, "X-Real-IP")).containsExactly("127.0.0.1");
         assertThat(values(first, "X-Forwarded-Proto")).containsExactly("http");
         assertThat(values(first, "X-Forwarded-Host")).containsExactly("app.test:8443");
-        assertThat(values(first, "X-Forwarded-Port")).containsExactly("8443");
+        // The port clients connect to for the listener's scheme (listener.public-port), never the Host header's.
+        assertThat(values(first, "X-Forwarded-Port")).containsExactly("80");
         assertThat(values(first, "Forwarded")).isEmpty();
         assertThat(values(first, "X-Forwarded-Prefix")).isEmpty();
         assertThat(values(first, "X-Request-ID")).singleElement().asString().matches("[0-9a-f]{32}");
@@ -392,7 +393,8 @@ class GatewayDataPlaneIT {
         Route route = route("app.test", PathMatch.prefix("/enc"), a);
         serve(List.of(vhost("app.test", null, route)), null, a);
 
-        String rawPathAndQuery = "/enc/a%2Fb%20c?x=1%262&y=%C3%A9&flag";
+        // (An encoded slash in the path is refused before routing; in the query it is the upstream's business.)
+        String rawPathAndQuery = "/enc/a%3Ab%20c?x=1%262&y=%C3%A9&z=%2F&flag";
         client.get().uri(URI.create("http://127.0.0.1:" + port + rawPathAndQuery)).header("Host", "app.test")
                 .exchange().expectStatus().isOk();
         assertThat(backendA.getAllServeEvents()).singleElement()

@@ -90,6 +90,80 @@ public final class PlainHttpConnection implements AutoCloseable {
         return status;
     }
 
+    /** An answer read by {@link #send(String)}: status, headers (names in lower case) and body as text. */
+    public record Response(int status, java.util.Map<String, String> headers, String body) {
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * Writes {@code request} exactly as given (request line, headers and the empty line, CRLF-separated: the caller
+     * chooses every byte, malformed ones included) and reads one answer. The connection stays open for the next
+     * request unless the server closed it.
+     */
+    public synchronized Response send(String request) throws IOException {
+        if (closed) {
+            throw new IOException("connection closed by the client");
+        }
+        if (socket == null) {
+            open();
+        }
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        String statusLine = readLine();
+        if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
+            drop();
+            throw new IOException("no HTTP response: " + statusLine);
+        }
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        String line;
+        while ((line = readLine()) != null && !line.isEmpty()) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+        }
+        if (line == null) {
+            drop();
+            throw new IOException("connection closed in the response headers");
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        String length = headers.get("content-length");
+        boolean serverCloses = "close".equalsIgnoreCase(headers.get("connection"));
+        if (headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT).contains("chunked")) {
+            readChunkedBody(body);
+        } else if (length != null) {
+            body.write(in.readNBytes(Integer.parseInt(length)));
+        } else if (status != 204 && status != 304 && status / 100 != 1) {
+            body.write(in.readAllBytes());
+            serverCloses = true;
+        }
+        if (serverCloses) {
+            drop();
+        }
+        return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether the server has closed the connection: the next read finds the end of the stream (false when nothing
+     * arrives within the read timeout).
+     */
+    public synchronized boolean closedByServer() throws IOException {
+        if (socket == null) {
+            return true;
+        }
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
     private void open() throws IOException {
         Socket opened = new Socket();
         opened.setTcpNoDelay(true);
@@ -105,6 +179,11 @@ public final class PlainHttpConnection implements AutoCloseable {
     }
 
     private void readChunkedBody() throws IOException {
+        readChunkedBody(null);
+    }
+
+    /** Reads a chunked body into {@code body}, or skips it when null. */
+    private void readChunkedBody(ByteArrayOutputStream body) throws IOException {
         while (true) {
             String sizeLine = readLine();
             if (sizeLine == null) {
@@ -120,7 +199,11 @@ public final class PlainHttpConnection implements AutoCloseable {
                 }
                 return;
             }
-            skip(size);
+            if (body == null) {
+                skip(size);
+            } else {
+                body.write(in.readNBytes((int) size));
+            }
             readLine();
         }
     }

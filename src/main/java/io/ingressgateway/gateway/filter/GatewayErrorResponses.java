@@ -7,6 +7,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -21,11 +22,16 @@ public final class GatewayErrorResponses {
     }
 
     public static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String message) {
-        ServerHttpResponse response = exchange.getResponse();
+        return write(exchange.getRequest(), exchange.getResponse(), status, message);
+    }
+
+    /** As {@link #write(ServerWebExchange, HttpStatus, String)}, before there is an exchange (the listener's checks). */
+    public static Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, HttpStatus status,
+                                   String message) {
         if (response.isCommitted()) {
             return Mono.empty();
         }
-        boolean json = prefersJson(exchange.getRequest().getHeaders().getFirst(HttpHeaders.ACCEPT));
+        boolean json = prefersJson(request.getHeaders().getFirst(HttpHeaders.ACCEPT));
         String body = json ? json(status, message) : html(status, message);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         response.setStatusCode(status);

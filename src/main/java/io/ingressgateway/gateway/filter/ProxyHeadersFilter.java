@@ -1,9 +1,11 @@
 package io.ingressgateway.gateway.filter;
 
+import io.ingressgateway.config.IngressGatewayProperties;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -19,6 +21,14 @@ import org.springframework.web.server.ServerWebExchange;
  * <p>The client's {@code Forwarded} and {@code X-Forwarded-Prefix} are dropped for the same reason: frameworks honour
  * them when building URLs. An incoming {@code X-Request-ID} is kept when it is a plain token, so a request can be
  * traced through several proxies.
+ *
+ * <p>{@code X-Forwarded-Port} is the port clients connected to for the request's scheme, as the operator configured it
+ * (the Service's ports, 80 and 443 by default, not the container's 8080 and 8443): never the client's Host header,
+ * which is the client's to choose.
+ *
+ * <p>Runs last among the header filters, after the gateway's hop-by-hop filter: that one deletes every header the
+ * client names in {@code Connection}, and {@code Connection: X-Forwarded-For} would otherwise delete the values set
+ * here and let the upstream see the gateway's address as the client's.
  */
 @Component
 public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
@@ -38,10 +48,33 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
+    private final String httpPort;
+    private final String httpsPort;
+
+    /** With the ports of a Service that exposes 80 and 443. */
+    public ProxyHeadersFilter() {
+        this(80, 443);
+    }
+
+    /**
+     * @param httpPort  the port clients use for HTTP ({@code ingress-gateway.listener.public-port})
+     * @param httpsPort the port clients use for HTTPS ({@code ingress-gateway.tls.redirect-port})
+     */
+    public ProxyHeadersFilter(int httpPort, int httpsPort) {
+        this.httpPort = Integer.toString(httpPort);
+        this.httpsPort = Integer.toString(httpsPort);
+    }
+
+    @Autowired
+    public ProxyHeadersFilter(IngressGatewayProperties properties) {
+        this(properties.listener().publicPort(), properties.tls().redirectPort());
+    }
+
     @Override
     public int getOrder() {
-        // After other header filters, so these values are the ones sent.
-        return Ordered.LOWEST_PRECEDENCE - 100;
+        // After every other header filter, the hop-by-hop one (LOWEST_PRECEDENCE - 1) included: these values are the
+        // ones sent, whatever the client's Connection header names.
+        return Ordered.LOWEST_PRECEDENCE;
     }
 
     @Override
@@ -49,7 +82,8 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = new HttpHeaders();
         headers.addAll(input);
-        String scheme = request.getSslInfo() != null ? "https" : "http";
+        boolean secure = request.getSslInfo() != null;
+        String scheme = secure ? "https" : "http";
         String host = request.getHeaders().getFirst(HttpHeaders.HOST);
 
         String clientIp = clientIp(request.getRemoteAddress());
@@ -67,7 +101,7 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         } else {
             headers.remove(X_FORWARDED_HOST);
         }
-        headers.set(X_FORWARDED_PORT, Integer.toString(forwardedPort(host, scheme)));
+        headers.set(X_FORWARDED_PORT, secure ? httpsPort : httpPort);
         headers.remove(FORWARDED);
         headers.remove(X_FORWARDED_PREFIX);
         headers.set(X_REQUEST_ID, requestId(exchange));
@@ -133,26 +167,5 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         String ip = address.getHostAddress();
         int scope = ip.indexOf('%');
         return scope >= 0 ? ip.substring(0, scope) : ip;
-    }
-
-    /** The port of the Host header when it names one, else the scheme's default. */
-    static int forwardedPort(String host, String scheme) {
-        int defaultPort = "https".equals(scheme) ? 443 : 80;
-        if (host == null) {
-            return defaultPort;
-        }
-        int colon = host.lastIndexOf(':');
-        if (colon < 0 || colon < host.lastIndexOf(']')) {
-            return defaultPort;
-        }
-        if (!host.startsWith("[") && colon != host.indexOf(':')) {
-            return defaultPort; // an unbracketed IPv6 literal has no port
-        }
-        String port = host.substring(colon + 1);
-        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
-            return defaultPort;
-        }
-        int value = Integer.parseInt(port);
-        return value >= 1 && value <= 65535 ? value : defaultPort;
     }
 }

@@ -21,6 +21,7 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -30,7 +31,8 @@ import reactor.core.publisher.Mono;
  * Sends an Ingress route's request to one ready endpoint of its upstream, chosen round-robin from the current model
  * at request time (so endpoint changes need no route refresh). Runs right after {@link RouteToRequestUrlFilter} has
  * merged the request path into the route URI, and before the HTTP and WebSocket routing filters, which then see a
- * plain {@code http://endpoint} URL. The original Host header goes to the upstream, as with ingress-nginx.
+ * plain {@code http://endpoint} URL. The original Host header goes to the upstream, as with ingress-nginx (an HTTP/1.0
+ * request may have none: the upstream then gets its endpoint's address).
  */
 @Component
 public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
@@ -98,7 +100,9 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         int chosen = RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size());
         Endpoint endpoint = endpoints.get(chosen);
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(resolved.urlStarts()[chosen], requestUrl));
-        exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
+        if (exchange.getRequest().getHeaders().containsHeader(HttpHeaders.HOST)) {
+            exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
+        } // else an HTTP/1.0 request without Host: the upstream gets its own address as Host (preserving none fails)
         exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
         exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
         return chain.filter(exchange);

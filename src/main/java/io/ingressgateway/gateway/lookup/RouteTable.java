@@ -62,11 +62,16 @@ public final class RouteTable<T> {
      *
      * @param hostHeader the Host header as received (any case, maybe with a port or a trailing dot), or null
      * @param rawPath    the request path without query, as received (normalised here, see {@link RequestPath})
-     * @return the matching rule's target, else a default, else the not-found target (null when none was given)
+     * @return the matching rule's target, else a default, else the not-found target (null when none was given); the
+     *         not-found target for a path {@link RequestPath} refuses (the public listener answers those 400 before
+     *         any lookup: this only keeps a refused path from matching a rule if one ever got here)
      */
     public T lookup(String hostHeader, String rawPath) {
-        HostRules<T> host = selectHost(RequestHost.normalize(hostHeader));
         String path = RequestPath.normalize(rawPath);
+        if (path == null) {
+            return notFound;
+        }
+        HostRules<T> host = selectHost(RequestHost.normalize(hostHeader));
         if (host == null) {
             return defaultTarget != null ? defaultTarget : notFound;
         }

@@ -81,8 +81,9 @@ public class IngressRuleRoutePredicateFactory
 
         public boolean test(ServerWebExchange exchange) {
             String host = RequestHost.normalize(exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST));
-            return hosts.stream().anyMatch(h -> h.matches(host))
-                    && path.matches(RequestPath.normalize(exchange.getRequest().getPath().value()));
+            String requestPath = RequestPath.normalize(exchange.getRequest().getPath().value());
+            // A refused path (null) matches no rule; the public listener answers it 400 before any lookup.
+            return requestPath != null && hosts.stream().anyMatch(h -> h.matches(host)) && path.matches(requestPath);
         }
 
         @Override
