@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 import reactor.netty.tcp.SslProvider;
 
 /** SNI selection and the default certificate, without a server: which TLS setup each name gets. */
@@ -30,7 +31,9 @@ class SniCertificatesTest {
     static IngressGatewayProperties.Tls settings(String defaultCertificate) {
         return new IngressGatewayProperties.Tls(true, 0, defaultCertificate, List.of("TLSv1.3", "TLSv1.2"),
                 List.of(), Duration.ofSeconds(10), 443, 308,
-                new IngressGatewayProperties.Tls.Hsts(true, Duration.ofDays(182), true, false));
+                new IngressGatewayProperties.Tls.Hsts(true, Duration.ofDays(182), true, false),
+                new IngressGatewayProperties.Tls.Http2(128, DataSize.ofKilobytes(32), 200, 200,
+                        Duration.ofSeconds(30)));
     }
 
     static TlsCertificate certificate(Issued issued) throws Exception {
