@@ -69,6 +69,14 @@ class SniCertificatesTest {
         assertThat(sni.served()).extracting(SniCertificates.Served::reason)
                 .containsExactly("Secret ns/exact", "Secret ns/wild", "default certificate: Secret ns/broken: bad");
 
+        // What the 421 check asks: which hosts have a TLS rule (their own certificate or the default in its place).
+        assertThat(sni.servesOverTls("a.example.com")).isTrue();
+        assertThat(sni.servesOverTls("c.example.com")).isTrue();
+        assertThat(sni.servesOverTls("broken.example.com")).isTrue();
+        assertThat(sni.servesOverTls("x.b.example.com")).isFalse();
+        assertThat(sni.servesOverTls("example.com")).isFalse();
+        assertThat(sni.servesOverTls("plain.test")).isFalse();
+
         // An unchanged certificate keeps its TLS context across models.
         sni.onModel(state(null, new TlsHost(HostMatch.of("a.example.com"), WEB, "ns/exact", exact, null)));
         assertThat(sni.select("a.example.com")).isSameAs(exactProvider);
