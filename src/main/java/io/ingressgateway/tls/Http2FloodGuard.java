@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import java.time.Duration;
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * ENHANCE_YOUR_CALM and closes the connection at once, as Netty does for its own flood limits; streams still open on
  * the connection end with it.
  *
- * <p>It also ends, here, the flood errors of Netty's own limits (too many RST_STREAM frames, say): the codec has
- * already sent GOAWAY and is closing, but also passes the error on, and past this handler nothing handles it, so each
- * abusive connection would log a warning with a stack trace. {@link Http2FloodCloses} counts them instead.
+ * <p>It also ends, here, the connection errors the codec passes on after answering them with GOAWAY: those of Netty's
+ * own flood limits (too many RST_STREAM frames, say) and protocol errors (a corrupt preface). Past this handler
+ * nothing handles them, so each abusive or broken client would log a warning with a stack trace, one per connection;
+ * they are logged at DEBUG, and {@link Http2FloodCloses} counts the flood closes.
  */
 final class Http2FloodGuard extends ChannelInboundHandlerAdapter {
 
@@ -74,8 +76,11 @@ final class Http2FloodGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
-        if (http2 != null && http2.error() == Http2Error.ENHANCE_YOUR_CALM) {
-            log.debug("HTTP/2 flood from {}: {}", ctx.channel().remoteAddress(), http2.getMessage());
+        // Connection errors only: the codec has answered them with GOAWAY and is closing. A stream's error goes on
+        // to its stream.
+        if (http2 != null && !(cause instanceof Http2FrameStreamException)
+                && !(http2 instanceof Http2Exception.StreamException)) {
+            log.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), http2.toString());
             return;
         }
         ctx.fireExceptionCaught(cause);

@@ -16,7 +16,7 @@ import java.security.cert.Certificate;
  * <ul>
  *   <li>records the SNI name and the names of the certificate sent ({@link ConnectionTls}) for the misdirected
  *       request check of each request;</li>
- *   <li>on HTTP/2, installs the PING and SETTINGS limit after the frame codec, and the counting of flood closes.</li>
+ *   <li>on HTTP/2, installs the {@link Http2FloodGuard} after the frame codec, and the counting of flood closes.</li>
  * </ul>
  */
 final class HttpsConnectionSetup extends ChannelInboundHandlerAdapter {

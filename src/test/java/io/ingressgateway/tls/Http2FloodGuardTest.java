@@ -62,11 +62,17 @@ class Http2FloodGuardTest {
     }
 
     @Test
-    void floodErrorsOfNettysOwnLimitsEndHereOthersGoOn() {
+    void connectionErrorsTheCodecAnsweredEndHereOthersGoOn() {
         EmbeddedChannel channel = new EmbeddedChannel(new Http2FloodGuard(10, Duration.ofMinutes(1)));
         channel.pipeline().fireExceptionCaught(Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM,
                 "Maximum number of RST frames reached"));
+        channel.pipeline().fireExceptionCaught(Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
+                "HTTP/2 client preface string missing or corrupt"));
         channel.checkException(); // nothing reached the end of the pipeline
+
+        channel.pipeline().fireExceptionCaught(Http2Exception.streamError(3, Http2Error.ENHANCE_YOUR_CALM, "stream"));
+        assertThatThrownBy(channel::checkException).as("a stream's error goes on to its stream")
+                .isInstanceOf(Http2Exception.StreamException.class);
 
         channel.pipeline().fireExceptionCaught(new IllegalStateException("other"));
         assertThatThrownBy(channel::checkException)

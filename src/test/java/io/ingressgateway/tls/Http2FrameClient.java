@@ -25,6 +25,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -126,10 +127,6 @@ final class Http2FrameClient implements AutoCloseable {
                 });
         channel = bootstrap.connect("127.0.0.1", port).sync().channel();
         ready.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        onLoop(ctx -> {
-            ctx.write(Http2CodecUtil.connectionPrefaceBuf());
-            writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
-        });
         awaitEvent(Settings.class::isInstance);
     }
 
@@ -264,10 +261,6 @@ final class Http2FrameClient implements AutoCloseable {
         }
     }
 
-    private void onLoop(Consumer<ChannelHandlerContext> action) {
-        onLoop(action, true);
-    }
-
     /** Runs a write on the connection's event loop (the header encoder is not thread-safe), in call order. */
     private void onLoop(Consumer<ChannelHandlerContext> action, boolean flush) {
         ChannelHandlerContext ctx = context;
@@ -293,6 +286,20 @@ final class Http2FrameClient implements AutoCloseable {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             context = ctx;
+        }
+
+        /**
+         * The preface goes out as soon as the handshake is done, before this handler sees any frame: the server
+         * sends its SETTINGS at once, and their acknowledgement must follow the preface.
+         */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess()) {
+                ctx.write(Http2CodecUtil.connectionPrefaceBuf());
+                writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
+                ctx.flush();
+            }
+            super.userEventTriggered(ctx, event);
         }
 
         @Override
