@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Everything configurable about the controller, under the prefix {@code ingress-gateway}. See README for each key.
@@ -268,6 +269,7 @@ public record IngressGatewayProperties(
      *                           upstream as {@code X-Forwarded-Port} of HTTPS requests
      * @param redirectCode       status of the HTTP to HTTPS redirect (301, 302, 307 or 308)
      * @param hsts               the Strict-Transport-Security header on HTTPS responses of hosts with TLS
+     * @param http2              limits of HTTP/2 connections on the HTTPS listener
      */
     public record Tls(
             @DefaultValue("true") boolean enabled,
@@ -278,7 +280,8 @@ public record IngressGatewayProperties(
             @DefaultValue("10s") Duration handshakeTimeout,
             @DefaultValue("443") int redirectPort,
             @DefaultValue("308") int redirectCode,
-            @DefaultValue Hsts hsts) {
+            @DefaultValue Hsts hsts,
+            @DefaultValue Http2 http2) {
 
         /**
          * @param enabled           whether the header is sent
@@ -291,6 +294,51 @@ public record IngressGatewayProperties(
                 @DefaultValue("15724800s") Duration maxAge,
                 @DefaultValue("true") boolean includeSubdomains,
                 @DefaultValue("false") boolean preload) {
+        }
+
+        /**
+         * Limits of each HTTP/2 connection. A client past a flood limit gets GOAWAY (ENHANCE_YOUR_CALM) and its
+         * connection is closed; its other streams end with it, no other connection is affected.
+         *
+         * @param maxConcurrentStreams      streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS);
+         *                                  one more is refused with RST_STREAM REFUSED_STREAM
+         * @param maxHeaderListSize         decoded size of one request's header list (SETTINGS_MAX_HEADER_LIST_SIZE,
+         *                                  names, values and 32 bytes per field); larger is answered 431
+         * @param maxResetsPerWindow        RST_STREAM frames a client may send in one flood window (rapid reset,
+         *                                  CVE-2023-44487), and that the gateway may be made to send (CVE-2025-55163);
+         *                                  0 turns the limit off
+         * @param maxControlFramesPerWindow PING and SETTINGS frames a client may send in one flood window; 0 turns the
+         *                                  limit off
+         * @param floodWindow               the window the two flood limits count in
+         */
+        public record Http2(
+                @DefaultValue("128") int maxConcurrentStreams,
+                @DefaultValue("32KB") DataSize maxHeaderListSize,
+                @DefaultValue("200") int maxResetsPerWindow,
+                @DefaultValue("200") int maxControlFramesPerWindow,
+                @DefaultValue("30s") Duration floodWindow) {
+
+            public Http2 {
+                if (maxConcurrentStreams < 1) {
+                    throw new IllegalArgumentException(
+                            "ingress-gateway.tls.http2.max-concurrent-streams must be positive, was "
+                                    + maxConcurrentStreams);
+                }
+                // RFC 9113 allows any 32-bit value; below a few KiB ordinary browser requests would be refused.
+                if (maxHeaderListSize.toBytes() < 1024 || maxHeaderListSize.toBytes() > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(
+                            "ingress-gateway.tls.http2.max-header-list-size must be 1KB..2GB, was "
+                                    + maxHeaderListSize);
+                }
+                if (maxResetsPerWindow < 0 || maxControlFramesPerWindow < 0) {
+                    throw new IllegalArgumentException("ingress-gateway.tls.http2.max-resets-per-window and"
+                            + " max-control-frames-per-window must be 0 (off) or positive");
+                }
+                if (floodWindow.toSeconds() < 1) {
+                    throw new IllegalArgumentException(
+                            "ingress-gateway.tls.http2.flood-window must be at least 1s, was " + floodWindow);
+                }
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ public class HttpsListener implements SmartLifecycle {
     private final SniCertificates certificates;
     private final ReactorResourceFactory resources;
     private final NettyServerCustomizer listenerBounds;
+    private final HttpsConnectionGuards connectionGuards;
     private final Duration shutdownTimeout;
     private final boolean serverPresent;
     private volatile DisposableServer server;
@@ -41,12 +42,14 @@ public class HttpsListener implements SmartLifecycle {
      * @param resources the main server's event loops when the application declares them, else null for Reactor
      *                  Netty's shared ones
      * @param listenerBounds the public listener's accept-path bounds (backlog, connection limit)
+     * @param connectionGuards the HTTP/2 limits and the 421 answer to misdirected requests
      * @param serverPresent whether the application runs a web server to listen beside (not in a mock environment)
      */
     public HttpsListener(IngressGatewayProperties.Tls settings, HttpHandler handler, SniCertificates certificates,
                          ReactorResourceFactory resources, NettyServerCustomizer listenerBounds,
-                         Duration shutdownTimeout, boolean serverPresent) {
+                         HttpsConnectionGuards connectionGuards, Duration shutdownTimeout, boolean serverPresent) {
         this.listenerBounds = listenerBounds;
+        this.connectionGuards = connectionGuards;
         this.serverPresent = serverPresent;
         this.settings = settings;
         this.handler = handler;
@@ -69,7 +72,8 @@ public class HttpsListener implements SmartLifecycle {
                 .port(settings.port())
                 .protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
                 .secure(ssl)
-                .handle(new ReactorHttpHandlerAdapter(handler));
+                .handle(connectionGuards.answeringMisdirected(new ReactorHttpHandlerAdapter(handler)));
+        http = connectionGuards.apply(http);
         if (resources != null && resources.getLoopResources() != null) {
             http = http.runOn(resources.getLoopResources());
         }

@@ -171,6 +171,20 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
         return current.defaultProvider();
     }
 
+    /**
+     * Whether a TLS rule of the current model covers {@code host} (lower case, no port, no trailing dot): exactly,
+     * or by a wildcard over its first label. Hosts served with the default certificate because their Secret is
+     * unusable count too: they have a TLS rule of their own.
+     */
+    boolean servesOverTls(String host) {
+        Selection current = selection.get();
+        if (current.exact().containsKey(host)) {
+            return true;
+        }
+        int dot = host.indexOf('.');
+        return dot > 0 && current.wildcardBySuffix().containsKey(host.substring(dot));
+    }
+
     /** The TLS setup for clients without SNI; the listener starts with it. */
     public SslProvider defaultProvider() {
         return selection.get().defaultProvider();

@@ -43,18 +43,29 @@ public class TlsConfiguration {
         return new CertificateMetrics(certificates);
     }
 
+    @Bean
+    HttpsListenerMetrics httpsListenerMetrics() {
+        return new HttpsListenerMetrics();
+    }
+
+    @Bean
+    HttpsConnectionGuards httpsConnectionGuards(IngressGatewayProperties properties, SniCertificates certificates,
+                                                HttpsListenerMetrics metrics) {
+        return new HttpsConnectionGuards(properties.tls().http2(), certificates, metrics);
+    }
+
     /** Listens only beside a real web server: a mock web environment (tests) has no port to add to. */
     @Bean
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
     HttpsListener httpsListener(IngressGatewayProperties properties, HttpHandler httpHandler,
                                 SniCertificates certificates, ObjectProvider<ReactorResourceFactory> resources,
-                                ConnectionLimit connectionLimit, Environment environment,
-                                ApplicationContext context) {
+                                ConnectionLimit connectionLimit, HttpsConnectionGuards connectionGuards,
+                                Environment environment, ApplicationContext context) {
         Duration shutdownTimeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase",
                 Duration.class, Duration.ofSeconds(30));
         // The same accept-path bounds as the HTTP listener, and one connection budget shared by both.
         PublicListenerCustomizer bounds = new PublicListenerCustomizer(properties.listener().backlog(), connectionLimit);
         return new HttpsListener(properties.tls(), httpHandler, certificates, resources.getIfUnique(), bounds,
-                shutdownTimeout, context instanceof ReactiveWebServerApplicationContext);
+                connectionGuards, shutdownTimeout, context instanceof ReactiveWebServerApplicationContext);
     }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 import reactor.netty.tcp.SslProvider;
 
 /** SNI selection and the default certificate, without a server: which TLS setup each name gets. */
@@ -30,7 +31,9 @@ class SniCertificatesTest {
     static IngressGatewayProperties.Tls settings(String defaultCertificate) {
         return new IngressGatewayProperties.Tls(true, 0, defaultCertificate, List.of("TLSv1.3", "TLSv1.2"),
                 List.of(), Duration.ofSeconds(10), 443, 308,
-                new IngressGatewayProperties.Tls.Hsts(true, Duration.ofDays(182), true, false));
+                new IngressGatewayProperties.Tls.Hsts(true, Duration.ofDays(182), true, false),
+                new IngressGatewayProperties.Tls.Http2(128, DataSize.ofKilobytes(32), 200, 200,
+                        Duration.ofSeconds(30)));
     }
 
     static TlsCertificate certificate(Issued issued) throws Exception {
@@ -65,6 +68,14 @@ class SniCertificatesTest {
         assertThat(sni.defaultCertificate().source()).isEqualTo(SelfSignedCertificate.SOURCE);
         assertThat(sni.served()).extracting(SniCertificates.Served::reason)
                 .containsExactly("Secret ns/exact", "Secret ns/wild", "default certificate: Secret ns/broken: bad");
+
+        // What the 421 check asks: which hosts have a TLS rule (their own certificate or the default in its place).
+        assertThat(sni.servesOverTls("a.example.com")).isTrue();
+        assertThat(sni.servesOverTls("c.example.com")).isTrue();
+        assertThat(sni.servesOverTls("broken.example.com")).isTrue();
+        assertThat(sni.servesOverTls("x.b.example.com")).isFalse();
+        assertThat(sni.servesOverTls("example.com")).isFalse();
+        assertThat(sni.servesOverTls("plain.test")).isFalse();
 
         // An unchanged certificate keeps its TLS context across models.
         sni.onModel(state(null, new TlsHost(HostMatch.of("a.example.com"), WEB, "ns/exact", exact, null)));
