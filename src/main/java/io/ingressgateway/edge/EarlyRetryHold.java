@@ -5,8 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -28,13 +30,35 @@ import reactor.netty.Connection;
  * holds nothing: on a connection shared by many users and hosts (a CDN's, a corporate proxy's) one tenant's backend
  * asking for a pause must not delay the others.
  *
+ * <p>A hold concerns the host that was refused: after a bulkhead's or a circuit's 503, only the connection's next
+ * request for that same host is held, so on a connection carrying several hosts (a CDN's) the others pass. After the
+ * listener's own 503 (at capacity) any next request is held.
+ *
+ * <p>A client that keeps coming back early is held longer each time: the hold doubles with every early retry in a
+ * row, up to the maximum, and is spread by up to a quarter at random. Otherwise a flood of thousands of connections
+ * that were refused in the same instant (a circuit opening) would come back in the same instant every Retry-After,
+ * and each wave of rejections would stall the event loops, and the other hosts' requests on them, for as long as it
+ * takes to answer it. A client that waits as it was told starts over at the plain Retry-After.
+ *
  * <p>Outermost on the public listener, outside the in-flight limit, so a held request holds no in-flight place. The
  * state is one attribute on the connection's channel; an HTTP/2 stream is its own channel and is never held.
  */
 public final class EarlyRetryHold {
 
-    private static final AttributeKey<Long> RETRY_NOT_BEFORE =
-            AttributeKey.valueOf(EarlyRetryHold.class.getName() + ".retryNotBefore");
+    private static final AttributeKey<Hold> HOLD = AttributeKey.valueOf(EarlyRetryHold.class.getName() + ".hold");
+    /** Early retries in a row past which the hold stops doubling (2^6 = 64 times the Retry-After, capped anyway). */
+    private static final int MAX_DOUBLINGS = 6;
+
+    /**
+     * What the connection was told: not before {@code notBeforeNanos}, for requests to {@code host} (any host when
+     * null), after {@code earlyRetries} early retries in a row.
+     */
+    private record Hold(long notBeforeNanos, String host, int earlyRetries) {
+
+        boolean concerns(String requestHost) {
+            return host == null || host.equalsIgnoreCase(requestHost);
+        }
+    }
 
     private final long maxHoldNanos;
     private final AtomicLong held = new AtomicLong();
@@ -50,10 +74,18 @@ public final class EarlyRetryHold {
             if (channel == null) {
                 return delegate.handle(request, response);
             }
-            Long notBefore = channel.attr(RETRY_NOT_BEFORE).getAndSet(null);
-            long wait = notBefore == null ? 0 : notBefore - System.nanoTime();
+            String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+            Hold hold = channel.attr(HOLD).get();
+            long wait = 0;
+            int earlyRetries = 0;
+            if (hold != null && hold.concerns(host)) {
+                channel.attr(HOLD).set(null);
+                wait = hold.notBeforeNanos() - System.nanoTime();
+                earlyRetries = wait > 0 ? hold.earlyRetries() + 1 : 0;
+            }
+            int earlyRetriesSoFar = earlyRetries;
             Mono<Void> handled = Mono.defer(() -> delegate.handle(request, response))
-                    .doOnSuccess(done -> remember(channel, response))
+                    .doOnSuccess(done -> remember(channel, response, host, earlyRetriesSoFar))
                     .doOnError(error -> GatewayRetryAfter.take(channel));
             if (wait <= 0) {
                 return handled;
@@ -74,17 +106,30 @@ public final class EarlyRetryHold {
 
     /**
      * After a 503 of the gateway's own with {@code Retry-After} in seconds, the connection may not be served again
-     * before then. The gateway's mark is taken (cleared) whatever the answer, so it never outlives its response.
+     * before then (for that host, unless the whole listener was at capacity). The gateway's mark is taken (cleared)
+     * whatever the answer, so it never outlives its response.
      */
-    private void remember(Channel channel, ServerHttpResponse response) {
-        long seconds = GatewayRetryAfter.take(channel);
-        if (response.getStatusCode() == null || response.getStatusCode().value() != 503) {
+    private void remember(Channel channel, ServerHttpResponse response, String host, int earlyRetries) {
+        GatewayRetryAfter.Given given = GatewayRetryAfter.take(channel);
+        if (given == null || given.seconds() <= 0 || response.getStatusCode() == null
+                || response.getStatusCode().value() != 503) {
             return;
         }
-        if (seconds > 0) {
-            long hold = Math.min(TimeUnit.SECONDS.toNanos(seconds), maxHoldNanos);
-            channel.attr(RETRY_NOT_BEFORE).set(System.nanoTime() + hold);
-        }
+        long hold = holdNanos(TimeUnit.SECONDS.toNanos(given.seconds()), earlyRetries, maxHoldNanos,
+                ThreadLocalRandom.current().nextDouble());
+        channel.attr(HOLD).set(new Hold(System.nanoTime() + hold, given.listenerWide() ? null : host, earlyRetries));
+    }
+
+    /**
+     * How long the next request is held: the Retry-After doubled for each early retry in a row, lengthened by up to
+     * a quarter ({@code random} in [0, 1) says how much). Never more than {@code maxHoldNanos}: past it the hold is
+     * spread over the last quarter below the maximum instead, so that holds which all reached it do not all end in
+     * the same instant either.
+     */
+    static long holdNanos(long retryAfterNanos, int earlyRetries, long maxHoldNanos, double random) {
+        long doubled = retryAfterNanos << Math.min(earlyRetries, MAX_DOUBLINGS);
+        long spread = (long) (doubled * (1 + random / 4));
+        return spread <= maxHoldNanos ? spread : (long) (maxHoldNanos * (1 - random / 4));
     }
 
     private static Channel channelOf(ServerHttpRequest request) {

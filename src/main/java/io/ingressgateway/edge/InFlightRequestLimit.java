@@ -64,7 +64,7 @@ public final class InFlightRequestLimit {
     private Mono<Void> reject(ServerHttpResponse response) {
         response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
         HttpHeaders headers = response.getHeaders();
-        GatewayRetryAfter.set(response, retryAfterSeconds, retryAfterHeader);
+        GatewayRetryAfter.setListenerWide(response, retryAfterSeconds, retryAfterHeader);
         headers.setContentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8));
         headers.setContentLength(BODY.length);
         headers.setCacheControl("no-store");

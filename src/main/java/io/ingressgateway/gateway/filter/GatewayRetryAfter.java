@@ -12,36 +12,52 @@ import reactor.netty.Connection;
  * circuit open, its connection pool exhausted), also remembered on the client's connection. The early-retry hold
  * holds a client that comes back too soon only after one of these: an upstream's own 503 with {@code Retry-After} is
  * that upstream's business, and must not delay the other hosts' requests on a shared connection (a CDN's, say).
+ *
+ * <p>A 503 of an upstream's guards concerns the request's host only; the listener at capacity concerns every request
+ * ({@link Given#listenerWide()}).
  */
 public final class GatewayRetryAfter {
 
-    private static final AttributeKey<Long> SECONDS =
-            AttributeKey.valueOf(GatewayRetryAfter.class.getName() + ".seconds");
+    private static final AttributeKey<Given> GIVEN =
+            AttributeKey.valueOf(GatewayRetryAfter.class.getName() + ".given");
+
+    /**
+     * A {@code Retry-After} the gateway gave: how many seconds, and whether it was for the whole listener (at
+     * capacity) rather than for the request's upstream only.
+     */
+    public record Given(long seconds, boolean listenerWide) {
+    }
 
     private GatewayRetryAfter() {
     }
 
-    /** Sets {@code Retry-After} on a 503 of the gateway's own and remembers it on the response's connection. */
+    /**
+     * Sets {@code Retry-After} on a 503 of an upstream's guards (the request's host only) and remembers it on the
+     * response's connection.
+     */
     public static void set(ServerHttpResponse response, long seconds) {
-        set(response, seconds, Long.toString(seconds));
+        set(response, new Given(seconds, false), Long.toString(seconds));
     }
 
-    /** As {@link #set(ServerHttpResponse, long)}, with the header value already written out. */
-    public static void set(ServerHttpResponse response, long seconds, String headerValue) {
+    /** As {@link #set(ServerHttpResponse, long)}, for the listener at capacity: every host's requests. */
+    public static void setListenerWide(ServerHttpResponse response, long seconds, String headerValue) {
+        set(response, new Given(seconds, true), headerValue);
+    }
+
+    private static void set(ServerHttpResponse response, Given given, String headerValue) {
         response.getHeaders().set(HttpHeaders.RETRY_AFTER, headerValue);
         Channel channel = channelOf(response);
         if (channel != null) {
-            channel.attr(SECONDS).set(seconds);
+            channel.attr(GIVEN).set(given);
         }
     }
 
     /**
-     * The {@code Retry-After} in seconds the gateway itself gave on this channel since the last call, 0 when none;
-     * forgets it, so it applies to one response only.
+     * The {@code Retry-After} the gateway itself gave on this channel since the last call, null when none; forgets
+     * it, so it applies to one response only.
      */
-    public static long take(Channel channel) {
-        Long seconds = channel.attr(SECONDS).getAndSet(null);
-        return seconds == null ? 0 : seconds;
+    public static Given take(Channel channel) {
+        return channel.attr(GIVEN).getAndSet(null);
     }
 
     /** The response's connection channel; null when it has none (a response not written by Reactor Netty). */
