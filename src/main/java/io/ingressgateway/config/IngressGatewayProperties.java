@@ -25,6 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param liveness              the event-loop watchdog behind the liveness probe
  * @param resilience            the default guards of every upstream (Ingress annotations override some per Ingress)
  * @param tls                   the HTTPS listener, certificates, redirects and HSTS
+ * @param externalNameServices  whether backends may be ExternalName Services, and where their names may lead
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -40,7 +41,8 @@ public record IngressGatewayProperties(
         @DefaultValue EventLoops eventLoops,
         @DefaultValue Liveness liveness,
         @DefaultValue Resilience resilience,
-        @DefaultValue Tls tls) {
+        @DefaultValue Tls tls,
+        @DefaultValue ExternalNameServices externalNameServices) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -213,6 +215,23 @@ public record IngressGatewayProperties(
                 @DefaultValue("256") int maxPendingAcquires,
                 @DefaultValue("1s") Duration pendingAcquireTimeout) {
         }
+    }
+
+    /**
+     * ExternalName Services as backends. Off by default: whoever may write a Service and an Ingress could otherwise
+     * make the gateway connect to its own loopback, the cloud metadata service or another namespace's Service.
+     *
+     * @param enabled      whether a backend Service of type ExternalName is served (off: its paths answer 503 and
+     *                     the Ingress gets a warning)
+     * @param deniedCidrs  ranges an ExternalName may not lead to, besides loopback, link-local, unspecified and the
+     *                     gateway's own addresses (which are always refused): typically the cluster's pod and Service
+     *                     ranges
+     * @param allowedCidrs ranges an ExternalName may lead to even when a rule above refuses them
+     */
+    public record ExternalNameServices(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue List<String> deniedCidrs,
+            @DefaultValue List<String> allowedCidrs) {
     }
 
     /**

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.config.IngressGatewayProperties.SourceMode;
 import io.ingressgateway.config.KubernetesSourceCondition;
+import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.ingressgateway.source.ClusterStateSource;
 import io.ingressgateway.source.KubernetesClusterSource;
@@ -60,8 +61,11 @@ public class ControllerConfiguration {
 
     @Bean
     IngressTranslator ingressTranslator(IngressGatewayProperties properties) {
+        IngressGatewayProperties.ExternalNameServices externalNames = properties.externalNameServices();
         return new IngressTranslator(new TranslatorSettings(properties.ingressClass(), properties.controllerName(),
-                properties.defaultBackendService(), properties.tls().defaultCertificate()));
+                properties.defaultBackendService(), properties.tls().defaultCertificate(),
+                ExternalNamePolicy.of(externalNames.enabled(), externalNames.deniedCidrs(),
+                        externalNames.allowedCidrs())));
     }
 
     @Bean(destroyMethod = "close")
