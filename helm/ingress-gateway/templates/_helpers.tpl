@@ -87,7 +87,11 @@ operator can override anything.
       "controller-name" .Values.config.controllerName
       "watch-namespaces" (.Values.config.watchNamespaces | default list)
       "status" $status
-      "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate) }}
+      "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate)
+      "external-name-services" (dict
+          "enabled" .Values.config.externalNameServices.enabled
+          "denied-cidrs" (.Values.config.externalNameServices.deniedCidrs | default list)
+          "allowed-cidrs" (.Values.config.externalNameServices.allowedCidrs | default list)) }}
 {{- $generated := dict
       "ingress-gateway" $gateway
       "server" (dict "port" .Values.containerPorts.http)
