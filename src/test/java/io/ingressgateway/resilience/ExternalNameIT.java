@@ -233,6 +233,18 @@ class ExternalNameIT {
         assertThat(forbidden.accepted()).isZero();
     }
 
+    /** The WebSocket client has no resolver of its own per request: an upgrade to an ExternalName is refused. */
+    @Test
+    void aWebSocketUpgradeToAnExternalNameIsRefused() {
+        allowed.resetRequests();
+        HttpProbe.Response upgrade = http.get("allowed.test", "/socket", Map.of("Connection", "Upgrade",
+                "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key",
+                "dGhlIHNhbXBsZSBub25jZQ=="));
+
+        assertThat(upgrade.status()).isEqualTo(502);
+        assertThat(allowed.getAllServeEvents()).isEmpty();
+    }
+
     @Test
     void loopbackLiteralsAreRefusedByTheTranslatorWithAWarningAndNothingConnects() {
         assertThat(http.get("loopback-literal.test", "/").status()).isEqualTo(503);
