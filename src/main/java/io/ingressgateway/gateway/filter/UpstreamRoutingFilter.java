@@ -41,7 +41,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     public static final String UPSTREAM_ATTR = UpstreamRoutingFilter.class.getName() + ".upstream";
     /**
      * Exchange attribute, present (true) when the request goes to an ExternalName upstream: its client must judge
-     * the addresses the name resolves to before connecting (the resilience package's {@code ExternalNameResolverGroup}).
+     * the addresses the name resolves to before connecting (resilience's {@code ExternalNameResolverGroup}).
      */
     public static final String EXTERNAL_NAME_ATTR = UpstreamRoutingFilter.class.getName() + ".externalName";
 
@@ -69,7 +69,8 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
             for (int i = 0; i < urlStarts.length; i++) {
                 urlStarts[i] = urlStart(endpoints.get(i));
             }
-            return new Resolved(kind, key, position, endpoints, urlStarts, upstream != null && upstream.externalName());
+            boolean externalName = upstream != null && upstream.externalName();
+            return new Resolved(kind, key, position, endpoints, urlStarts, externalName);
         }
     }
 
