@@ -91,7 +91,11 @@ operator can override anything.
       "status" $status
       "listener" (dict "public-port" .Values.service.ports.http)
       "tls" (dict "port" .Values.containerPorts.https "default-certificate" .Values.config.tls.defaultCertificate
-                  "redirect-port" .Values.service.ports.https) }}
+                  "redirect-port" .Values.service.ports.https)
+      "external-name-services" (dict
+          "enabled" .Values.config.externalNameServices.enabled
+          "denied-cidrs" (.Values.config.externalNameServices.deniedCidrs | default list)
+          "allowed-cidrs" (.Values.config.externalNameServices.allowedCidrs | default list)) }}
 {{- $_ := set $gateway "ops" (dict "ingresses-detail" .Values.management.ingressesDetail) }}
 {{- $managementServer := dict "port" .Values.containerPorts.management }}
 {{- with .Values.management.address }}

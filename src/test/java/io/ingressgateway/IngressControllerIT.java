@@ -43,6 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(classes = IngressGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
+        // proxiesToExternalNameServices points an ExternalName at this test's loopback backend.
+        "ingress-gateway.external-name-services.enabled=true",
+        "ingress-gateway.external-name-services.allowed-cidrs=127.0.0.1/32",
         // Reads /actuator/gateway/routes, not exposed by default.
         "management.endpoints.web.exposure.include=health,info,prometheus,gateway,ingresses",
         "ingress-gateway.source=kubernetes",

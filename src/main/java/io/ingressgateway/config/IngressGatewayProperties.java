@@ -33,6 +33,7 @@ import org.springframework.util.unit.DataSize;
  *                              ingress-nginx) or {@code configured} (always {@code default-backend-service}, else the
  *                              built-in 404)
  * @param ops                   what the management server's endpoints show
+ * @param externalNameServices  whether backends may be ExternalName Services, and where their names may lead
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -51,7 +52,8 @@ public record IngressGatewayProperties(
         @DefaultValue Tls tls,
         @DefaultValue List<HostOwnershipRule> hostOwnership,
         @DefaultValue("ingress") DefaultBackendPrecedence defaultBackendPrecedence,
-        @DefaultValue Ops ops) {
+        @DefaultValue Ops ops,
+        @DefaultValue ExternalNameServices externalNameServices) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -255,6 +257,23 @@ public record IngressGatewayProperties(
                 @DefaultValue("256") int maxPendingAcquires,
                 @DefaultValue("1s") Duration pendingAcquireTimeout) {
         }
+    }
+
+    /**
+     * ExternalName Services as backends. Off by default: whoever may write a Service and an Ingress could otherwise
+     * make the gateway connect to its own loopback, the cloud metadata service or another namespace's Service.
+     *
+     * @param enabled      whether a backend Service of type ExternalName is served (off: its paths answer 503 and
+     *                     the Ingress gets a warning)
+     * @param deniedCidrs  ranges an ExternalName may not lead to, besides loopback, link-local, unspecified and the
+     *                     gateway's own addresses (which are always refused): typically the cluster's pod and Service
+     *                     ranges
+     * @param allowedCidrs ranges an ExternalName may lead to even when a rule above refuses them
+     */
+    public record ExternalNameServices(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue List<String> deniedCidrs,
+            @DefaultValue List<String> allowedCidrs) {
     }
 
     /**

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.config.IngressGatewayProperties.SourceMode;
 import io.ingressgateway.config.KubernetesSourceCondition;
+import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.pipeline.RouteModelListener;
 import io.ingressgateway.source.ClusterStateSource;
 import io.ingressgateway.source.KubernetesClusterSource;
@@ -64,8 +65,12 @@ public class ControllerConfiguration {
         List<HostOwnershipRule> ownership = properties.hostOwnership().stream()
                 .map(rule -> new HostOwnershipRule(rule.namespaces(), rule.hosts()))
                 .toList();
+        IngressGatewayProperties.ExternalNameServices externalNames = properties.externalNameServices();
         return new IngressTranslator(new TranslatorSettings(properties.ingressClass(), properties.controllerName(),
-                properties.defaultBackendService(), properties.tls().defaultCertificate(), ownership,
+                properties.defaultBackendService(), properties.tls().defaultCertificate(),
+                ExternalNamePolicy.of(externalNames.enabled(), externalNames.deniedCidrs(),
+                        externalNames.allowedCidrs()),
+                ownership,
                 properties.defaultBackendPrecedence() == IngressGatewayProperties.DefaultBackendPrecedence.CONFIGURED));
     }
 

@@ -1,6 +1,7 @@
 package io.ingressgateway.resilience;
 
 import io.ingressgateway.gateway.filter.ProxyHeadersFilter;
+import io.ingressgateway.gateway.filter.UpstreamRoutingFilter;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
@@ -21,17 +22,27 @@ import reactor.netty.http.client.HttpClient;
  * not trust (all, here), each by a full copy of the request's headers and an address match per request. When
  * {@link ProxyHeadersFilter} is among the headers filters it replaces or removes every one of those headers itself, so
  * the two are left out of this filter's list.
+ *
+ * <p>A request to an ExternalName upstream goes through a client whose resolver judges every address before
+ * connecting ({@link ExternalNameResolverGroup}); requests to pod endpoints never do.
  */
 public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
 
     private final HttpClient httpClient;
+    /** The client of ExternalName upstreams: {@link #httpClient} whose every connection is judged first. */
+    private final HttpClient externalNameClient;
     private volatile List<HttpHeadersFilter> headersFilters;
 
+    /**
+     * @param externalNameResolver the resolver whose addresses ExternalName requests may connect to: never null, so
+     *                             that no ExternalName request can reach the plain client
+     */
     public GuardedNettyRoutingFilter(HttpClient httpClient,
                                      ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider,
-                                     HttpClientProperties properties) {
+                                     HttpClientProperties properties, ExternalNameResolverGroup externalNameResolver) {
         super(httpClient, headersFiltersProvider, properties);
         this.httpClient = httpClient;
+        this.externalNameClient = httpClient.resolver(externalNameResolver);
     }
 
     @Override
@@ -58,8 +69,12 @@ public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
     @Override
     protected HttpClient getHttpClient(Route route, ServerWebExchange exchange) {
         GuardedCall call = exchange.getAttribute(GuardedCall.ATTR);
+        boolean externalName = exchange.getAttribute(UpstreamRoutingFilter.EXTERNAL_NAME_ATTR) != null;
+        if (call == null) {
+            return externalName ? externalNameClient : super.getHttpClient(route, exchange);
+        }
         // A guarded request is an Ingress route's, whose metadata never sets the stock per-route connect timeout:
         // the guard's timeouts apply, and the route's metadata (cold with thousands of routes) is not read.
-        return call == null ? super.getHttpClient(route, exchange) : call.guard().httpClient(httpClient);
+        return call.guard().httpClient(externalName ? externalNameClient : httpClient);
     }
 }

@@ -1,5 +1,6 @@
 package io.ingressgateway.resilience;
 
+import io.netty.resolver.AddressResolverGroup;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -18,20 +19,39 @@ final class GuardedRoutingFilterInstaller implements BeanPostProcessor {
     private final ObjectProvider<HttpClient> httpClient;
     private final ObjectProvider<List<HttpHeadersFilter>> headersFilters;
     private final ObjectProvider<HttpClientProperties> properties;
+    private final ObjectProvider<ExternalNameAddresses> externalNameAddresses;
+    private final ObjectProvider<AddressResolverGroup<?>> externalNameDns;
 
+    /**
+     * @param externalNameDns a DNS resolver for ExternalName upstreams in the place of the upstream client's own, when
+     *                        there is one (a test's, for names no real DNS has)
+     */
     GuardedRoutingFilterInstaller(ObjectProvider<HttpClient> httpClient,
                                   ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-                                  ObjectProvider<HttpClientProperties> properties) {
+                                  ObjectProvider<HttpClientProperties> properties,
+                                  ObjectProvider<ExternalNameAddresses> externalNameAddresses,
+                                  ObjectProvider<AddressResolverGroup<?>> externalNameDns) {
         this.httpClient = httpClient;
         this.headersFilters = headersFilters;
         this.properties = properties;
+        this.externalNameAddresses = externalNameAddresses;
+        this.externalNameDns = externalNameDns;
     }
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         if (bean.getClass() == NettyRoutingFilter.class) {
-            return new GuardedNettyRoutingFilter(httpClient.getObject(), headersFilters, properties.getObject());
+            HttpClient client = httpClient.getObject();
+            return new GuardedNettyRoutingFilter(client, headersFilters, properties.getObject(),
+                    new ExternalNameResolverGroup(externalNameDns.getIfAvailable(() -> dnsOf(client)),
+                            externalNameAddresses.getObject()));
         }
         return bean;
+    }
+
+    /** The resolver the client itself would use: its own, else Reactor Netty's default (asynchronous DNS). */
+    private static AddressResolverGroup<?> dnsOf(HttpClient client) {
+        AddressResolverGroup<?> configured = client.configuration().resolver();
+        return configured != null ? configured : client.configuration().defaultAddressResolverGroup();
     }
 }

@@ -3,10 +3,13 @@ package io.ingressgateway.resilience;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
 import io.ingressgateway.gateway.route.GatewayRouteModel;
+import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.model.policy.UpstreamPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.resolver.AddressResolverGroup;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.config.HttpClientFactory;
@@ -23,6 +26,13 @@ import reactor.netty.http.client.HttpClient;
  */
 @Configuration(proxyBeanMethods = false)
 public class ResilienceConfiguration {
+
+    /**
+     * The name of an optional {@link AddressResolverGroup} bean that looks up ExternalName upstreams' names in the
+     * place of the upstream client's own DNS resolver. None in production; a test declares one to have names resolve
+     * where it needs without a network.
+     */
+    public static final String EXTERNAL_NAME_DNS = "externalNameDns";
 
     @Bean
     UpstreamGuards upstreamGuards(IngressGatewayProperties properties, MeterRegistry registry) {
@@ -44,8 +54,22 @@ public class ResilienceConfiguration {
     /** Static: a post-processor is created before other beans, and must not pull them in early. */
     @Bean
     static GuardedRoutingFilterInstaller guardedRoutingFilterInstaller(ObjectProvider<HttpClient> httpClient,
-            ObjectProvider<List<HttpHeadersFilter>> headersFilters, ObjectProvider<HttpClientProperties> properties) {
-        return new GuardedRoutingFilterInstaller(httpClient, headersFilters, properties);
+            ObjectProvider<List<HttpHeadersFilter>> headersFilters, ObjectProvider<HttpClientProperties> properties,
+            ObjectProvider<ExternalNameAddresses> externalNameAddresses,
+            @Qualifier(EXTERNAL_NAME_DNS) ObjectProvider<AddressResolverGroup<?>> externalNameDns) {
+        return new GuardedRoutingFilterInstaller(httpClient, headersFilters, properties, externalNameAddresses,
+                externalNameDns);
+    }
+
+    /**
+     * The judge of ExternalName upstreams' addresses: the configured policy (the translator refuses what it can tell
+     * from the name alone) with the gateway's own interface addresses added.
+     */
+    @Bean
+    ExternalNameAddresses externalNameAddresses(IngressGatewayProperties properties, MeterRegistry registry) {
+        IngressGatewayProperties.ExternalNameServices settings = properties.externalNameServices();
+        return new ExternalNameAddresses(ExternalNamePolicy.of(settings.enabled(), settings.deniedCidrs(),
+                settings.allowedCidrs()).withGatewayAddresses(ExternalNameAddresses.interfaceAddresses()), registry);
     }
 
     @Bean

@@ -19,6 +19,12 @@ enum UpstreamFailure {
     CONNECT_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not accept a connection in time.", true),
     /** Refused, unreachable, or a name that does not resolve. */
     CONNECT_REFUSED(HttpStatus.BAD_GATEWAY, "The upstream service refused the connection.", true),
+    /**
+     * An ExternalName resolved to an address no upstream may have ({@link ExternalNameResolverGroup}): nothing was
+     * opened. Not retried (the name was just looked up) and not held against the upstream's circuit: it is the
+     * Service's configuration, not the upstream's health.
+     */
+    ADDRESS_REFUSED(HttpStatus.BAD_GATEWAY, "The upstream service's address is not allowed.", false),
     /** The upstream went silent longer than the read timeout. */
     READ_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not answer in time.", false),
     /** The upstream closed the connection before its response was complete. */
@@ -54,7 +60,7 @@ enum UpstreamFailure {
 
     /** Whether this counts against the upstream's circuit (the pool's limit is the gateway's, not the upstream's). */
     boolean countsAsUpstreamFailure() {
-        return this != POOL_EXHAUSTED && this != OTHER;
+        return this != POOL_EXHAUSTED && this != ADDRESS_REFUSED && this != OTHER;
     }
 
     static UpstreamFailure of(Throwable error) {
@@ -71,6 +77,9 @@ enum UpstreamFailure {
     }
 
     private static UpstreamFailure direct(Throwable error) {
+        if (error instanceof RefusedUpstreamAddressException) {
+            return ADDRESS_REFUSED;
+        }
         // ConnectTimeoutException is a ConnectException: test it first.
         if (error instanceof ConnectTimeoutException) {
             return CONNECT_TIMEOUT;

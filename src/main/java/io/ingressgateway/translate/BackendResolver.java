@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
 import java.util.ArrayList;
@@ -27,6 +28,10 @@ import java.util.Set;
  * then has no endpoints and the data plane answers 503, as ingress-nginx does. The path stays claimed, so a typo in
  * one Service name never lets another Ingress take over the path. Only backends that cannot name a Service
  * (a {@code resource} backend, a missing service name or port) are dropped.
+ *
+ * <p>ExternalName Services are served only when the operator turns them on ({@link ExternalNamePolicy}); otherwise,
+ * and when the name is one no upstream may have ({@link ExternalNames}), the upstream has no endpoints and the
+ * backend gets a warning.
  *
  * <p>Endpoints come from EndpointSlices labelled {@code kubernetes.io/service-name}, so Services without a selector
  * whose slices are written by hand work too. A Service without ready endpoints is not an Ingress problem and gets no
@@ -57,6 +62,7 @@ final class BackendResolver {
         }
     }
 
+    private final ExternalNamePolicy externalNames;
     private final Map<String, Service> services = new HashMap<>();
     private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
     private final Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
@@ -64,7 +70,8 @@ final class BackendResolver {
     /** The uses of the extraction being recorded, or null. */
     private List<ServiceUse> recording;
 
-    BackendResolver(List<Service> services, List<EndpointSlice> slices) {
+    BackendResolver(List<Service> services, List<EndpointSlice> slices, ExternalNamePolicy externalNames) {
+        this.externalNames = externalNames;
         for (Service service : services) {
             if (service != null) {
                 this.services.put(serviceKey(IngressOrder.namespace(service), IngressOrder.name(service)), service);
@@ -142,9 +149,18 @@ final class BackendResolver {
         if (service.getSpec() != null && "ExternalName".equals(service.getSpec().getType())) {
             String externalName = service.getSpec().getExternalName();
             Integer target = number != null ? number : servicePort == null ? null : servicePort.getPort();
+            if (!externalNames.enabled()) {
+                return remember(key, List.of(), true, qualified + " is of type ExternalName, which this gateway does"
+                        + " not serve (ingress-gateway.external-name-services.enabled is false); requests get 503");
+            }
             if (externalName == null || externalName.isEmpty()) {
                 return remember(key, List.of(), true,
                         qualified + " is of type ExternalName but has no externalName; requests get 503");
+            }
+            String refused = ExternalNames.refusal(key.namespace(), externalName, externalNames);
+            if (refused != null) {
+                return remember(key, List.of(), true, qualified + " has externalName '" + externalName + "', "
+                        + refused + "; requests get 503");
             }
             if (target == null) {
                 return remember(key, List.of(), true,

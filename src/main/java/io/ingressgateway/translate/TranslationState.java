@@ -5,6 +5,7 @@ import static io.ingressgateway.model.IdentityDiff.sameObjects;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
@@ -101,6 +102,8 @@ final class TranslationState {
     private final TreeMap<Age, Entry> withTls = new TreeMap<>();
     private final TreeMap<IngressRef, IngressReport> reports = new TreeMap<>();
     private final UpstreamUses upstreams = new UpstreamUses();
+    /** Whether ExternalName Services are served, as the backends were resolved with. */
+    private ExternalNamePolicy externalNames = ExternalNamePolicy.DISABLED;
     private UpstreamKey globalDefault;
     private IngressRef globalDefaultOwner;
     private TlsRules.Result tls = TlsRules.Result.EMPTY;
@@ -134,7 +137,10 @@ final class TranslationState {
                         snapshot.ingressClasses());
         state.backends = previous != null && sameObjects(previous.snapshot.services(), snapshot.services())
                 && sameObjects(previous.backendSlices, snapshot.endpointSlices())
-                ? previous.backends : new BackendResolver(snapshot.services(), snapshot.endpointSlices());
+                && previous.externalNames.equals(settings.externalNames())
+                ? previous.backends
+                : new BackendResolver(snapshot.services(), snapshot.endpointSlices(), settings.externalNames());
+        state.externalNames = settings.externalNames();
         state.backendSlices = snapshot.endpointSlices();
         boolean sameSecrets = previous != null && previous.secrets.sameAs(snapshot.secrets());
         state.secrets = sameSecrets ? previous.secrets
@@ -225,7 +231,7 @@ final class TranslationState {
         snapshot = next;
         boolean endpointsChanged = !sameObjects(backendSlices, next.endpointSlices());
         if (endpointsChanged) {
-            backends = new BackendResolver(next.services(), next.endpointSlices());
+            backends = new BackendResolver(next.services(), next.endpointSlices(), externalNames);
             backendSlices = next.endpointSlices();
         }
         if (!changes.isEmpty()) {

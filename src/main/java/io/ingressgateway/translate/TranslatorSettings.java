@@ -1,5 +1,6 @@
 package io.ingressgateway.translate;
 
+import io.ingressgateway.model.ExternalNamePolicy;
 import java.util.List;
 
 /**
@@ -9,27 +10,37 @@ import java.util.List;
  * @param controllerName               the {@code spec.controller} of IngressClasses that are ours
  * @param defaultBackendService        {@code namespace/name:port} of the configured default backend Service, or empty
  * @param defaultCertificateSecret     {@code namespace/name} of the Secret configured as default certificate, or empty
+ * @param externalNames                whether ExternalName Services are served, and which IP literals they may name
  * @param hostOwnership                which namespaces may claim which hosts; empty lets every namespace claim any host
  * @param configuredDefaultBackendWins whether requests matching no host always go to the configured default backend
  *                                     (or the built-in 404), never to an Ingress's {@code spec.defaultBackend}
  */
 public record TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService,
-                                 String defaultCertificateSecret, List<HostOwnershipRule> hostOwnership,
-                                 boolean configuredDefaultBackendWins) {
+                                 String defaultCertificateSecret, ExternalNamePolicy externalNames,
+                                 List<HostOwnershipRule> hostOwnership, boolean configuredDefaultBackendWins) {
 
     public TranslatorSettings {
         defaultBackendService = defaultBackendService == null ? "" : defaultBackendService;
         defaultCertificateSecret = defaultCertificateSecret == null ? "" : defaultCertificateSecret.trim();
+        externalNames = externalNames == null ? ExternalNamePolicy.DISABLED : externalNames;
         hostOwnership = hostOwnership == null ? List.of() : List.copyOf(hostOwnership);
     }
 
     /** Settings without tenant restrictions. */
     public TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService,
-                              String defaultCertificateSecret) {
-        this(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret, List.of(), false);
+                              String defaultCertificateSecret, ExternalNamePolicy externalNames) {
+        this(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret, externalNames, List.of(),
+                false);
     }
 
-    /** Settings without a default certificate nor tenant restrictions. */
+    /** Settings with ExternalName Services off (the default) and without tenant restrictions. */
+    public TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService,
+                              String defaultCertificateSecret) {
+        this(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
+                ExternalNamePolicy.DISABLED);
+    }
+
+    /** Settings without a default certificate, ExternalName Services off, without tenant restrictions. */
     public TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService) {
         this(ingressClass, controllerName, defaultBackendService, "");
     }
@@ -37,12 +48,12 @@ public record TranslatorSettings(String ingressClass, String controllerName, Str
     /** These settings with other host ownership rules. */
     public TranslatorSettings withHostOwnership(List<HostOwnershipRule> rules) {
         return new TranslatorSettings(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
-                rules, configuredDefaultBackendWins);
+                externalNames, rules, configuredDefaultBackendWins);
     }
 
     /** These settings with the configured default backend winning, or not, over Ingresses' ones. */
     public TranslatorSettings withConfiguredDefaultBackendWins(boolean wins) {
         return new TranslatorSettings(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
-                hostOwnership, wins);
+                externalNames, hostOwnership, wins);
     }
 }

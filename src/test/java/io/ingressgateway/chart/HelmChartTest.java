@@ -437,6 +437,24 @@ class HelmChartTest {
     }
 
     @Test
+    void externalNameServicesAreOffByDefaultAndTakeTheirRanges() {
+        Map<String, Object> byDefault = map(map(applicationConfig(render(Map.of())), "ingress-gateway"),
+                "external-name-services");
+        Map<String, Object> enabled = map(map(applicationConfig(render(Map.of(
+                "config.externalNameServices.enabled", true,
+                "config.externalNameServices.deniedCidrs[0]", "10.244.0.0/16",
+                "config.externalNameServices.deniedCidrs[1]", "10.96.0.0/12",
+                "config.externalNameServices.allowedCidrs[0]", "10.96.0.10/32"))), "ingress-gateway"),
+                "external-name-services");
+
+        assertThat(byDefault).containsEntry("enabled", false).containsEntry("denied-cidrs", List.of())
+                .containsEntry("allowed-cidrs", List.of());
+        assertThat(enabled).containsEntry("enabled", true)
+                .containsEntry("denied-cidrs", List.of("10.244.0.0/16", "10.96.0.0/12"))
+                .containsEntry("allowed-cidrs", List.of("10.96.0.10/32"));
+    }
+
+    @Test
     void disruptionBudgetKeepsOnePodByDefaultOrUsesMaxUnavailable() {
         Map<String, Object> byDefault = map(render(Map.of()).one("PodDisruptionBudget"), "spec");
         Map<String, Object> withMax = map(render(Map.of("podDisruptionBudget.maxUnavailable", "25%"))

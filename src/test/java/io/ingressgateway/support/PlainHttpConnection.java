@@ -35,14 +35,22 @@ public final class PlainHttpConnection implements AutoCloseable {
     }
 
     /** Sends GET {@code path} and reads the whole answer; returns its status. */
-    public synchronized int get(String path) throws IOException {
+    public int get(String path) throws IOException {
+        return request("GET", path, host);
+    }
+
+    /**
+     * Sends {@code method path} (any token, standard or not) with this Host header and no body, and reads the whole
+     * answer; returns its status.
+     */
+    public synchronized int request(String method, String path, String hostHeader) throws IOException {
         if (closed) {
             throw new IOException("connection closed by the client");
         }
         if (socket == null) {
             open();
         }
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: */*\r\n\r\n")
+        out.write((method + " " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nAccept: */*\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String statusLine = readLine();
@@ -73,7 +81,9 @@ public final class PlainHttpConnection implements AutoCloseable {
             drop();
             throw new IOException("connection closed in the response headers");
         }
-        if (chunked) {
+        if ("HEAD".equals(method) || status == 204 || status == 304) {
+            // No body, whatever the headers say.
+        } else if (chunked) {
             readChunkedBody();
         } else if (contentLength >= 0) {
             skip(contentLength);

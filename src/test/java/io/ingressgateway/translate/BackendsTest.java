@@ -103,7 +103,8 @@ class BackendsTest {
                          boolean external, String problem) {
         Ingress ingress = ingress("shop", "app", null, rule("shop.example", path, prefix("/other", "web")));
 
-        RouteModel model = translate(snapshot(List.of(ingress), SERVICES, SLICES));
+        // ExternalName Services are off by default (ExternalNameTranslationTest); here they are served.
+        RouteModel model = translate(snapshot(List.of(ingress), SERVICES, SLICES), Fixtures.WITH_EXTERNAL_NAMES);
 
         // Routed either way: a broken backend still claims its path and answers 503.
         assertEquals(key, Fixtures.vhost(model, "shop.example").routes().get(1).upstreamKey());

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.VirtualHost;
@@ -33,6 +34,9 @@ final class Fixtures {
     static final String CLASS = "gw";
     static final String CONTROLLER = "ingress-gateway.io/controller";
     static final TranslatorSettings SETTINGS = new TranslatorSettings(CLASS, CONTROLLER, "");
+    /** {@link #SETTINGS} with ExternalName Services served, no ranges denied or allowed beyond the built-in rules. */
+    static final TranslatorSettings WITH_EXTERNAL_NAMES = new TranslatorSettings(CLASS, CONTROLLER, "", "",
+            ExternalNamePolicy.enabled(List.of(), List.of()));
 
     private Fixtures() {
     }
@@ -93,7 +97,11 @@ final class Fixtures {
     }
 
     static RouteModel translate(ClusterSnapshot snapshot) {
-        return new IngressTranslator(SETTINGS).translate(snapshot);
+        return translate(snapshot, SETTINGS);
+    }
+
+    static RouteModel translate(ClusterSnapshot snapshot, TranslatorSettings settings) {
+        return new IngressTranslator(settings).translate(snapshot);
     }
 
     static IngressReport report(RouteModel model, String namespace, String name) {

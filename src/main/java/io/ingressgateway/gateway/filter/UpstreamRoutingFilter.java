@@ -41,6 +41,11 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     public static final String ENDPOINT_ATTR = UpstreamRoutingFilter.class.getName() + ".endpoint";
     /** Exchange attribute: the {@link UpstreamKey} of the upstream the request was sent to. */
     public static final String UPSTREAM_ATTR = UpstreamRoutingFilter.class.getName() + ".upstream";
+    /**
+     * Exchange attribute, present (true) when the request goes to an ExternalName upstream: its client must judge
+     * the addresses the name resolves to before connecting (resilience's {@code ExternalNameResolverGroup}).
+     */
+    public static final String EXTERNAL_NAME_ATTR = UpstreamRoutingFilter.class.getName() + ".externalName";
 
     public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 
@@ -58,7 +63,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
      * memory with requests spread over many routes.
      */
     private record Resolved(Kind kind, UpstreamKey key, AtomicInteger position, List<Endpoint> endpoints,
-                            String[] urlStarts) {
+                            String[] urlStarts, boolean externalName) {
 
         static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position) {
             List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
@@ -66,7 +71,8 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
             for (int i = 0; i < urlStarts.length; i++) {
                 urlStarts[i] = urlStart(endpoints.get(i));
             }
-            return new Resolved(kind, key, position, endpoints, urlStarts);
+            boolean externalName = upstream != null && upstream.externalName();
+            return new Resolved(kind, key, position, endpoints, urlStarts, externalName);
         }
     }
 
@@ -96,6 +102,14 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         if (endpoints.isEmpty()) {
             return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
                     "The service for this request has no available endpoint.");
+        }
+        if (resolved.externalName()) {
+            // The WebSocket client has no per-request resolver, so it could not judge where the name leads.
+            if ("websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
+                return GatewayErrorResponses.write(exchange, HttpStatus.BAD_GATEWAY,
+                        "WebSocket connections to this upstream service are not supported.");
+            }
+            exchange.getAttributes().put(EXTERNAL_NAME_ATTR, Boolean.TRUE);
         }
         int chosen = RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size());
         Endpoint endpoint = endpoints.get(chosen);

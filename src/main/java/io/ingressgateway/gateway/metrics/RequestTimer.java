@@ -48,7 +48,10 @@ final class RequestTimer {
     private volatile int current;
     private volatile long lastRotateMillis;
 
-    /** For the requests answered with status {@code code} (-1: none) to method {@code method}. */
+    /**
+     * For the requests answered with a status of {@link StatusTag#key} {@code code} to a method of
+     * {@link MethodTag} value {@code method}.
+     */
     RequestTimer(int code, String method, Clock clock, Duration rotateEvery) {
         this.code = code;
         this.method = method;
@@ -70,7 +73,7 @@ final class RequestTimer {
         raise(MAX_2, nanos);
     }
 
-    /** Whether this is the timer of requests with this status code and method. */
+    /** Whether this is the timer of requests with this status key and method tag. */
     boolean isFor(int code, String method) {
         return this.code == code && this.method.equals(method);
     }

@@ -34,7 +34,10 @@ import reactor.core.publisher.Mono;
 /**
  * The gateway's route timer ({@code spring.cloud.gateway.requests}, same name and tags as Spring Cloud Gateway's
  * {@code GatewayMetricsFilter}: routeId, routeUri, outcome, status, httpStatusCode, httpMethod, plus the static tags of
- * {@code spring.cloud.gateway.server.webflux.metrics.tags}), with each route's timers kept at hand.
+ * {@code spring.cloud.gateway.server.webflux.metrics.tags}), with each route's timers kept at hand. Unlike the stock
+ * filter's, its tags never take a value a client makes up: a method outside the standard set is {@code OTHER}
+ * ({@link MethodTag}), a status code Spring does not know is counted with its class ({@link StatusTag}); the meters
+ * are bounded by the routes, whatever requests come.
  *
  * <p>The stock filter builds the tags and looks the timer up in the registry on every request: a sort of the tags, a
  * hash over them, a map lookup and a tag-by-tag comparison with the registered id. With thousands of routes each
@@ -150,8 +153,9 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
 
     private void stop(ServerWebExchange exchange, long start) {
         HttpStatusCode status = exchange.getResponse().getStatusCode();
-        int code = status == null ? -1 : status.value();
-        String method = exchange.getRequest().getMethod().name();
+        int code = status == null ? StatusTag.NONE : StatusTag.key(status.value());
+        // Never the raw token: a client could otherwise create meters without end (MethodTag).
+        String method = MethodTag.of(exchange.getRequest().getMethod());
         Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
         long elapsed = registry.config().clock().monotonicTime() - start;
         timer(exchange, route, code, method).record(elapsed);
@@ -164,8 +168,9 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
         return byRoute.get(exchange, route, timersVersion).timer(this, code, method);
     }
 
-    /** The timer of a request that carries no route state. */
-    RequestTimer timer(Route route, int code, String method) {
+    /** The timer of a request that carries no route state, for a status code as received. */
+    RequestTimer timer(Route route, int statusCode, String method) {
+        int code = StatusTag.key(statusCode);
         if (route == null) {
             return register(null, code, method);
         }
@@ -173,19 +178,19 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
         return byRoute.get(route, timersVersion).timer(this, code, method);
     }
 
-    /** The timer as the stock filter's tags providers would name it, registered unless it is already. */
+    /**
+     * The timer as the stock filter's tags providers would name it, registered unless it is already; {@code code} is
+     * a {@link StatusTag#key}. Unlike the stock filter's, the tags come from closed sets whatever the request: the
+     * method's from {@link MethodTag}, the status's from {@link StatusTag}.
+     */
     RequestTimer register(Route route, int code, String method) {
         String outcome = "CUSTOM";
-        String statusName = "CUSTOM";
-        String statusCode = "NA";
-        if (code >= 0) {
-            statusCode = String.valueOf(code);
-            statusName = statusCode;
-            HttpStatus resolved = HttpStatus.resolve(code);
-            if (resolved != null) {
-                outcome = resolved.series().name();
-                statusName = resolved.name();
-            }
+        String statusCode = StatusTag.codeTag(code);
+        String statusName = code == StatusTag.NONE ? "CUSTOM" : statusCode;
+        HttpStatus resolved = StatusTag.known(code);
+        if (resolved != null) {
+            outcome = resolved.series().name();
+            statusName = resolved.name();
         }
         Tags tags = Tags.of("outcome", outcome, "status", statusName, "httpStatusCode", statusCode,
                 "httpMethod", method);
@@ -213,8 +218,8 @@ public class RouteTimerFilter implements GlobalFilter, Ordered {
     }
 
     /** The meters of the timer that {@link #register} gives for these arguments (for tests and inspection). */
-    List<Meter> meters(Route route, int code, String method) {
-        RequestTimer timer = register(route, code, method);
+    List<Meter> meters(Route route, int statusCode, String method) {
+        RequestTimer timer = register(route, StatusTag.key(statusCode), method);
         synchronized (registeredByRouteId) {
             return registered.values().stream().filter(r -> r.timer() == timer).findFirst()
                     .map(Registered::meters).orElseThrow();
