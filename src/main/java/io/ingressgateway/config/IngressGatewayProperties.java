@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Everything configurable about the controller, under the prefix {@code ingress-gateway}. See README for each key.
@@ -68,7 +69,8 @@ public record IngressGatewayProperties(
     }
 
     /**
-     * The public listener's accept path, bounded so that overload is answered at once instead of queued.
+     * The public listeners (HTTP and HTTPS): the accept path, bounded so that overload is answered at once instead of
+     * queued, and each client's time and size limits, so that a slow or idle client holds a connection only so long.
      *
      * @param backlog             listen backlog (SO_BACKLOG): connections the kernel holds before the gateway accepts
      *                            them; the kernel caps it at {@code net.core.somaxconn}
@@ -78,13 +80,34 @@ public record IngressGatewayProperties(
      * @param retryAfter          the {@code Retry-After} sent with that 503
      * @param maxEarlyRetryHold   the longest a request is held when its client comes back on the same connection
      *                            before the {@code Retry-After} of a 503 it was given (any 503 of the gateway)
+     * @param clientHeaderTimeout deadline for a request's line and headers, counted from the connection's start for
+     *                            its first request and from a request's first byte for the next ones (nginx
+     *                            {@code client_header_timeout}); past it 408 (or a silent close if nothing came)
+     * @param clientBodyTimeout   longest silence of the client between two reads of a request body while the
+     *                            gateway is reading it (nginx {@code client_body_timeout}); past it 408 and close
+     * @param keepAliveTimeout    how long a connection may sit idle between two requests (nginx
+     *                            {@code keepalive_timeout})
+     * @param maxRequestLineLength longest request line (method, URI, version); longer is answered 414
+     * @param maxRequestHeadersSize all header lines of a request together; larger is answered 431
+     * @param maxConnectionsPerClientAddress open connections from one client IP address over both listeners; one
+     *                            more is closed as soon as it is accepted; 0 for no such limit
+     * @param maxWebsocketSessions WebSocket sessions open at once; one more upgrade is answered 503
+     * @param websocketIdleTimeout a WebSocket session with no frame in either direction for this long is closed
      */
     public record Listener(
             @DefaultValue("1024") int backlog,
             @DefaultValue("16384") int maxConnections,
             @DefaultValue("4096") int maxInFlightRequests,
             @DefaultValue("1s") Duration retryAfter,
-            @DefaultValue("10s") Duration maxEarlyRetryHold) {
+            @DefaultValue("10s") Duration maxEarlyRetryHold,
+            @DefaultValue("60s") Duration clientHeaderTimeout,
+            @DefaultValue("60s") Duration clientBodyTimeout,
+            @DefaultValue("75s") Duration keepAliveTimeout,
+            @DefaultValue("8KB") DataSize maxRequestLineLength,
+            @DefaultValue("32KB") DataSize maxRequestHeadersSize,
+            @DefaultValue("0") int maxConnectionsPerClientAddress,
+            @DefaultValue("8192") int maxWebsocketSessions,
+            @DefaultValue("60s") Duration websocketIdleTimeout) {
 
         public Listener {
             if (backlog < 1 || backlog > 65535) {
@@ -104,6 +127,36 @@ public record IngressGatewayProperties(
             if (maxEarlyRetryHold.isNegative()) {
                 throw new IllegalArgumentException(
                         "ingress-gateway.listener.max-early-retry-hold must not be negative");
+            }
+            positive("client-header-timeout", clientHeaderTimeout);
+            positive("client-body-timeout", clientBodyTimeout);
+            positive("keep-alive-timeout", keepAliveTimeout);
+            positive("websocket-idle-timeout", websocketIdleTimeout);
+            if (maxRequestLineLength.toBytes() < 64 || maxRequestLineLength.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-request-line-length must be at least 64B, was "
+                                + maxRequestLineLength);
+            }
+            if (maxRequestHeadersSize.toBytes() < 64 || maxRequestHeadersSize.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-request-headers-size must be at least 64B, was "
+                                + maxRequestHeadersSize);
+            }
+            if (maxConnectionsPerClientAddress < 0) {
+                throw new IllegalArgumentException("ingress-gateway.listener.max-connections-per-client-address"
+                        + " must be 0 (no limit) or positive, was " + maxConnectionsPerClientAddress);
+            }
+            if (maxWebsocketSessions < 1) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-websocket-sessions must be positive, was "
+                                + maxWebsocketSessions);
+            }
+        }
+
+        private static void positive(String key, Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("ingress-gateway.listener." + key + " must be positive, was "
+                        + value);
             }
         }
     }
