@@ -12,11 +12,13 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,7 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler implements Runnabl
     private boolean informationalResponse;
     private boolean bytesInThisRead;
     private boolean headInThisRead;
+    private boolean timedOut;
 
     private ScheduledFuture<?> timer;
     private long timerDue;
@@ -96,6 +99,12 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler implements Runnabl
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (timedOut && msg instanceof HttpObject decoded && decoded.decoderResult().isFailure()) {
+            // The codec's complaint that the connection closed mid-head: it was closed here, on purpose. Passed on,
+            // it would be logged as a warning, once per slowloris connection.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             headInThisRead = true;
             headerDeadline = NONE;
@@ -213,6 +222,7 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler implements Runnabl
     }
 
     private void headerTimedOut() {
+        timedOut = true;
         settings.headerTimedOut();
         headerDeadline = NONE;
         if (headStarted) {
@@ -223,6 +233,7 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler implements Runnabl
     }
 
     private void bodyTimedOut() {
+        timedOut = true;
         settings.bodyTimedOut();
         bodyDeadline = NONE;
         if (awaitingResponse > 0 && !responseStarted) {
