@@ -17,10 +17,12 @@ import reactor.netty.NettyPipeline;
  * and an upgraded WebSocket by the longest time without a frame either way. The idle time between two requests of
  * a keep-alive connection is Reactor Netty's own idle timeout (see {@link PublicListenerCustomizer}).
  *
- * <p>Reactor Netty's own timeouts cannot stop a slowloris: its idle and read timeouts restart on every byte, so a
- * client sending one header byte every few seconds would hold its connection forever; and none of them answers 408.
- * {@link #install} puts a {@link ClientTimeoutHandler} on each HTTP/1.1 connection instead (on the HTTPS listener once
- * ALPN has chosen HTTP/1.1). HTTP/2 connections are bounded by the idle timeout and the HTTP/2 limits.
+ * <p>Reactor Netty 1.3's own timeouts do not do this: its read and request timeouts start only once a request's head
+ * is decoded (so they never see a slow head), neither answers 408, and the read timeout also expires while the
+ * gateway itself has stopped reading because the upstream is slow to take the body. Its idle timeout is the
+ * keep-alive timeout. {@link #install} puts a {@link ClientTimeoutHandler} on each HTTP/1.1 connection instead (on
+ * the HTTPS listener once ALPN has chosen HTTP/1.1). HTTP/2 connections are bounded by the idle timeout and the
+ * HTTP/2 limits.
  *
  * <p>One instance serves both listeners and counts what each timeout closed.
  */

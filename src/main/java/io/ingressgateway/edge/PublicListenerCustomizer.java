@@ -44,7 +44,8 @@ public final class PublicListenerCustomizer implements NettyServerCustomizer {
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 // Reactor Netty's idle timeout runs only between requests (from the connection's start or the end
                 // of a response until the next request's head is decoded), which is nginx's keepalive_timeout. It
-                // restarts on every byte, so the header deadline of ClientTimeouts is what stops slow heads.
+                // sits after the HTTP codec, so bytes of an unfinished head do not restart it either; but it closes
+                // silently, so with the default 75 s the 60 s header deadline of ClientTimeouts comes first.
                 .idleTimeout(keepAliveTimeout)
                 // Past these Reactor Netty answers 414 (request line) and 431 (headers) and closes the connection.
                 // The decoder settings are replaced as a whole: the others are kept as they were configured.

@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The HTTP listener's client timeouts on the real gateway, set short (2 s) so that tests see them expire: a slowloris
+ * The HTTP listener's client timeouts on the real gateway, set short (2 s; the keep-alive timeout 4 s, so that what
+ * closes a slow or silent head is the header deadline and not the idle timeout) so that tests see them expire: a slowloris
  * is closed at the header deadline however steadily it trickles, and its connection slot is freed; a client that
  * never speaks, an idle keep-alive connection and an idle WebSocket are closed; a stalled upload is answered 408 and
  * gives back its in-flight place. The connection cap (3) and the in-flight cap (1) are tiny, so each of these, left
@@ -52,7 +53,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "ingress-gateway.listener.max-in-flight-requests=1",
         "ingress-gateway.listener.client-header-timeout=2s",
         "ingress-gateway.listener.client-body-timeout=2s",
-        "ingress-gateway.listener.keep-alive-timeout=2s",
+        "ingress-gateway.listener.keep-alive-timeout=4s",
         "ingress-gateway.listener.websocket-idle-timeout=2s"})
 class ClientTimeoutsIT {
 
@@ -129,9 +130,11 @@ class ClientTimeoutsIT {
 
     @Test
     void aConnectionThatNeverSendsAByteIsClosedSilentlyAtTheHeaderDeadline() throws Exception {
+        double timedOutBefore = timeouts("client-header");
         try (RawClient silent = RawClient.plain(port, CEILING)) {
             assertThat(silent.readUntilClosed()).isEmpty();
         }
+        assertThat(timeouts("client-header")).isEqualTo(timedOutBefore + 1);
         await().atMost(CEILING).until(() -> gauge("ingress.gateway.listener.connections") == 0);
     }
 

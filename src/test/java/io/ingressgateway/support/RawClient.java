@@ -164,8 +164,8 @@ public final class RawClient implements AutoCloseable {
             while ((n = in.read(buffer)) >= 0) {
                 received.write(buffer, 0, n);
             }
-        } catch (SocketException reset) {
-            // closed with a reset: what came before is all there is
+        } catch (SocketException | javax.net.ssl.SSLException reset) {
+            // closed with a reset (or, on TLS, without close_notify): what came before is all there is
         }
         return received.toString(StandardCharsets.ISO_8859_1);
     }
