@@ -104,7 +104,8 @@ public record IngressGatewayProperties(
     }
 
     /**
-     * The public listener's accept path, bounded so that overload is answered at once instead of queued.
+     * The public listeners (HTTP and HTTPS): the accept path, bounded so that overload is answered at once instead of
+     * queued, and each client's time and size limits, so that a slow or idle client holds a connection only so long.
      *
      * @param backlog             listen backlog (SO_BACKLOG): connections the kernel holds before the gateway accepts
      *                            them; the kernel caps it at {@code net.core.somaxconn}
@@ -117,6 +118,19 @@ public record IngressGatewayProperties(
      *                            never an upstream's)
      * @param publicPort          the HTTP port clients connect to (the Service's port, not the container's), sent
      *                            upstream as {@code X-Forwarded-Port}; HTTPS uses {@code tls.redirect-port}
+     * @param clientHeaderTimeout deadline for a request's line and headers, counted from the connection's start for
+     *                            its first request and from a request's first byte for the next ones (nginx
+     *                            {@code client_header_timeout}); past it 408 (or a silent close if nothing came)
+     * @param clientBodyTimeout   longest silence of the client between two reads of a request body while the
+     *                            gateway is reading it (nginx {@code client_body_timeout}); past it 408 and close
+     * @param keepAliveTimeout    how long a connection may sit idle between two requests (nginx
+     *                            {@code keepalive_timeout})
+     * @param maxRequestLineLength longest request line (method, URI, version); longer is answered 414
+     * @param maxRequestHeadersSize all header lines of a request together; larger is answered 431
+     * @param maxConnectionsPerClientAddress open connections from one client IP address over both listeners; one
+     *                            more is closed as soon as it is accepted; 0 for no such limit
+     * @param maxWebsocketSessions WebSocket sessions open at once; one more upgrade is answered 503
+     * @param websocketIdleTimeout a WebSocket session with no frame in either direction for this long is closed
      */
     public record Listener(
             @DefaultValue("1024") int backlog,
@@ -124,7 +138,16 @@ public record IngressGatewayProperties(
             @DefaultValue("4096") int maxInFlightRequests,
             @DefaultValue("1s") Duration retryAfter,
             @DefaultValue("10s") Duration maxEarlyRetryHold,
-            @DefaultValue("80") int publicPort) {
+            @DefaultValue("80") int publicPort,
+
+            @DefaultValue("60s") Duration clientHeaderTimeout,
+            @DefaultValue("60s") Duration clientBodyTimeout,
+            @DefaultValue("75s") Duration keepAliveTimeout,
+            @DefaultValue("8KB") DataSize maxRequestLineLength,
+            @DefaultValue("32KB") DataSize maxRequestHeadersSize,
+            @DefaultValue("0") int maxConnectionsPerClientAddress,
+            @DefaultValue("8192") int maxWebsocketSessions,
+            @DefaultValue("60s") Duration websocketIdleTimeout) {
 
         public Listener {
             if (backlog < 1 || backlog > 65535) {
@@ -148,6 +171,36 @@ public record IngressGatewayProperties(
             if (publicPort < 1 || publicPort > 65535) {
                 throw new IllegalArgumentException(
                         "ingress-gateway.listener.public-port must be 1..65535, was " + publicPort);
+            }
+            positive("client-header-timeout", clientHeaderTimeout);
+            positive("client-body-timeout", clientBodyTimeout);
+            positive("keep-alive-timeout", keepAliveTimeout);
+            positive("websocket-idle-timeout", websocketIdleTimeout);
+            if (maxRequestLineLength.toBytes() < 64 || maxRequestLineLength.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-request-line-length must be at least 64B, was "
+                                + maxRequestLineLength);
+            }
+            if (maxRequestHeadersSize.toBytes() < 64 || maxRequestHeadersSize.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-request-headers-size must be at least 64B, was "
+                                + maxRequestHeadersSize);
+            }
+            if (maxConnectionsPerClientAddress < 0) {
+                throw new IllegalArgumentException("ingress-gateway.listener.max-connections-per-client-address"
+                        + " must be 0 (no limit) or positive, was " + maxConnectionsPerClientAddress);
+            }
+            if (maxWebsocketSessions < 1) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.listener.max-websocket-sessions must be positive, was "
+                                + maxWebsocketSessions);
+            }
+        }
+
+        private static void positive(String key, Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("ingress-gateway.listener." + key + " must be positive, was "
+                        + value);
             }
         }
     }

@@ -49,7 +49,23 @@ public class EdgeConfiguration {
 
     @Bean
     ConnectionLimit publicListenerConnectionLimit(IngressGatewayProperties properties) {
-        return new ConnectionLimit(properties.listener().maxConnections());
+        return new ConnectionLimit(properties.listener().maxConnections(),
+                properties.listener().maxConnectionsPerClientAddress());
+    }
+
+    @Bean
+    WebSocketSessionLimit publicListenerWebSocketSessionLimit(IngressGatewayProperties properties) {
+        return new WebSocketSessionLimit(properties.listener().maxWebsocketSessions(),
+                properties.listener().retryAfter());
+    }
+
+    /** One instance for both listeners (the HTTPS listener applies the same customizer), so one set of counts. */
+    @Bean
+    ClientTimeouts publicListenerClientTimeouts(IngressGatewayProperties properties,
+                                                WebSocketSessionLimit webSocketSessions) {
+        IngressGatewayProperties.Listener listener = properties.listener();
+        return new ClientTimeouts(listener.clientHeaderTimeout(), listener.clientBodyTimeout(),
+                listener.websocketIdleTimeout(), webSocketSessions);
     }
 
     @Bean
@@ -60,9 +76,9 @@ public class EdgeConfiguration {
 
     @Bean
     WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicListenerBounds(
-            IngressGatewayProperties properties, ConnectionLimit connectionLimit) {
+            IngressGatewayProperties properties, ConnectionLimit connectionLimit, ClientTimeouts clientTimeouts) {
         return new OrderedWebServerFactoryCustomizer(
-                new PublicListenerCustomizer(properties.listener().backlog(), connectionLimit));
+                new PublicListenerCustomizer(properties.listener(), connectionLimit, clientTimeouts));
     }
 
     @Bean
@@ -78,13 +94,16 @@ public class EdgeConfiguration {
     /**
      * Outermost decorators of the main server's HTTP handler (which the HTTPS listener serves too): clients retrying
      * before their Retry-After are held first (holding no in-flight place), then requests the gateway must not route
-     * are refused (invalid Host or path, TRACE), then the in-flight limit is checked before any filter runs.
+     * are refused (invalid Host or path, TRACE), then the in-flight limit is checked before any filter runs, then a
+     * WebSocket upgrade takes its session place (the in-flight place is given back at the handshake, the session
+     * place when the session ends).
      */
     @Bean
     WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit, EarlyRetryHold hold,
-                                                                RequestSanity sanity) {
+                                                                RequestSanity sanity,
+                                                                WebSocketSessionLimit webSocketSessions) {
         return builder -> builder.httpHandlerDecorator(
-                handler -> hold.decorate(sanity.decorate(limit.decorate(handler))));
+                handler -> hold.decorate(sanity.decorate(limit.decorate(webSocketSessions.decorate(handler)))));
     }
 
     /**
@@ -108,8 +127,10 @@ public class EdgeConfiguration {
 
     @Bean
     EdgeMetrics edgeMetrics(ConnectionLimit connectionLimit, InFlightRequestLimit inFlightRequestLimit,
-                            EarlyRetryHold earlyRetryHold, RequestSanity requestSanity, EventLoopWatchdog watchdog) {
-        return new EdgeMetrics(connectionLimit, inFlightRequestLimit, earlyRetryHold, requestSanity, watchdog);
+                            EarlyRetryHold earlyRetryHold, RequestSanity requestSanity, EventLoopWatchdog watchdog,
+                            WebSocketSessionLimit webSocketSessions, ClientTimeouts clientTimeouts) {
+        return new EdgeMetrics(connectionLimit, inFlightRequestLimit, earlyRetryHold, requestSanity, watchdog,
+                webSocketSessions, clientTimeouts);
     }
 
     private record OrderedWebServerFactoryCustomizer(PublicListenerCustomizer customizer)
@@ -120,9 +141,13 @@ public class EdgeConfiguration {
             factory.addServerCustomizers(customizer);
         }
 
+        /**
+         * After Boot's own customizer (order 0), whose request decoder settings
+         * ({@code server.max-http-request-header-size}, ...) would otherwise replace the listener's size limits.
+         */
         @Override
         public int getOrder() {
-            return 0;
+            return 1;
         }
     }
 }

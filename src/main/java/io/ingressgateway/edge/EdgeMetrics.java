@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The accept path and event loops, read at scrape time: open connections and in-flight requests against their
@@ -19,14 +20,19 @@ public final class EdgeMetrics implements MeterBinder {
     private final EarlyRetryHold earlyRetryHold;
     private final RequestSanity requestSanity;
     private final EventLoopWatchdog watchdog;
+    private final WebSocketSessionLimit webSocketSessions;
+    private final ClientTimeouts clientTimeouts;
 
     public EdgeMetrics(ConnectionLimit connections, InFlightRequestLimit requests, EarlyRetryHold earlyRetryHold,
-                       RequestSanity requestSanity, EventLoopWatchdog watchdog) {
+                       RequestSanity requestSanity, EventLoopWatchdog watchdog,
+                       WebSocketSessionLimit webSocketSessions, ClientTimeouts clientTimeouts) {
         this.connections = connections;
         this.requests = requests;
         this.earlyRetryHold = earlyRetryHold;
         this.requestSanity = requestSanity;
         this.watchdog = watchdog;
+        this.webSocketSessions = webSocketSessions;
+        this.clientTimeouts = clientTimeouts;
     }
 
     @Override
@@ -51,6 +57,24 @@ public final class EdgeMetrics implements MeterBinder {
                 .description("Connections closed or requests answered 503 by the public listener's limits")
                 .tag("reason", "max-in-flight-requests")
                 .register(registry);
+        FunctionCounter.builder(REJECTIONS, connections, ConnectionLimit::refusedPerClientAddress)
+                .description("Connections closed or requests answered 503 by the public listener's limits")
+                .tag("reason", "max-connections-per-client-address")
+                .register(registry);
+        FunctionCounter.builder(REJECTIONS, webSocketSessions, WebSocketSessionLimit::rejected)
+                .description("Connections closed or requests answered 503 by the public listener's limits")
+                .tag("reason", "max-websocket-sessions")
+                .register(registry);
+        Gauge.builder("ingress.gateway.listener.websocket.sessions", webSocketSessions, WebSocketSessionLimit::open)
+                .description("WebSocket sessions open on the public listeners")
+                .register(registry);
+        Gauge.builder("ingress.gateway.listener.websocket.sessions.max", webSocketSessions,
+                        WebSocketSessionLimit::maxSessions)
+                .description("WebSocket sessions the public listeners hold before answering upgrades 503")
+                .register(registry);
+        timeouts(registry, "client-header", ClientTimeouts::headerTimeouts);
+        timeouts(registry, "client-body", ClientTimeouts::bodyTimeouts);
+        timeouts(registry, "websocket-idle", ClientTimeouts::webSocketIdleTimeouts);
         FunctionCounter.builder("ingress.gateway.listener.held.requests", earlyRetryHold, EarlyRetryHold::held)
                 .description("Requests held until the Retry-After their client was given had passed")
                 .register(registry);
@@ -69,5 +93,12 @@ public final class EdgeMetrics implements MeterBinder {
                     .tag("group", group)
                     .register(registry);
         }
+    }
+
+    private void timeouts(MeterRegistry registry, String timeout, ToDoubleFunction<ClientTimeouts> count) {
+        FunctionCounter.builder("ingress.gateway.listener.timeouts", clientTimeouts, count)
+                .description("Client connections closed by a timeout of the public listeners")
+                .tag("timeout", timeout)
+                .register(registry);
     }
 }

@@ -41,7 +41,7 @@ public class HttpsListener implements SmartLifecycle {
     /**
      * @param resources the main server's event loops when the application declares them, else null for Reactor
      *                  Netty's shared ones
-     * @param listenerBounds the public listener's accept-path bounds (backlog, connection limit)
+     * @param listenerBounds the public listeners' bounds (backlog, connection limit, client timeouts, size limits)
      * @param connectionGuards the HTTP/2 limits and the 421 answer to misdirected requests
      * @param serverPresent whether the application runs a web server to listen beside (not in a mock environment)
      */

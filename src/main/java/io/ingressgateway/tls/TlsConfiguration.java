@@ -1,6 +1,7 @@
 package io.ingressgateway.tls;
 
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.ingressgateway.edge.ClientTimeouts;
 import io.ingressgateway.edge.ConnectionLimit;
 import io.ingressgateway.edge.PublicListenerCustomizer;
 import java.time.Duration;
@@ -60,11 +61,13 @@ public class TlsConfiguration {
     HttpsListener httpsListener(IngressGatewayProperties properties, HttpHandler httpHandler,
                                 SniCertificates certificates, ObjectProvider<ReactorResourceFactory> resources,
                                 ConnectionLimit connectionLimit, HttpsConnectionGuards connectionGuards,
+                                ClientTimeouts clientTimeouts,
                                 Environment environment, ApplicationContext context) {
         Duration shutdownTimeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase",
                 Duration.class, Duration.ofSeconds(30));
-        // The same accept-path bounds as the HTTP listener, and one connection budget shared by both.
-        PublicListenerCustomizer bounds = new PublicListenerCustomizer(properties.listener().backlog(), connectionLimit);
+        // The same bounds and timeouts as the HTTP listener, and one connection budget shared by both.
+        PublicListenerCustomizer bounds = new PublicListenerCustomizer(properties.listener(), connectionLimit,
+                clientTimeouts);
         return new HttpsListener(properties.tls(), httpHandler, certificates, resources.getIfUnique(), bounds,
                 connectionGuards, shutdownTimeout, context instanceof ReactiveWebServerApplicationContext);
     }
