@@ -27,7 +27,7 @@ class PublicListenerCustomizerTest {
     /** The listener's defaults, with the given backlog. */
     static IngressGatewayProperties.Listener settings(int backlog) {
         return new IngressGatewayProperties.Listener(backlog, 16384, 4096, Duration.ofSeconds(1),
-                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(75),
+                Duration.ofSeconds(10), 80, Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(75),
                 DataSize.ofKilobytes(8), DataSize.ofKilobytes(32), 0, 8192, Duration.ofSeconds(60));
     }
 
