@@ -119,8 +119,11 @@ class ClientCapsIT {
         WebSocket first = openWebSocket().get(CEILING.toSeconds(), TimeUnit.SECONDS);
         try {
             assertThat(gauge("ingress.gateway.listener.websocket.sessions")).isEqualTo(1);
-            // The only in-flight place was given back at the handshake: ordinary requests are served.
+            // The only in-flight place is given back once the handshake is over (the client may see the 101 a moment
+            // before): ordinary requests are served while the session stays open.
+            await().atMost(CEILING).until(() -> gauge("ingress.gateway.listener.requests.in.flight") == 0);
             assertThat(Requests.get(port, EdgeManifests.HOST, "/fast", CEILING).status()).isEqualTo(200);
+            assertThat(gauge("ingress.gateway.listener.websocket.sessions")).isEqualTo(1);
 
             assertThatThrownBy(() -> openWebSocket().get(CEILING.toSeconds(), TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
