@@ -18,7 +18,7 @@ import io.ingressgateway.source.ClusterSnapshot;
  */
 class TranslatorFuzzTest {
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void anyClusterTranslatesIntoAConsistentModel(FuzzedDataProvider data) {
         FuzzedCluster cluster = new FuzzedCluster(data);
         TranslatorSettings settings = cluster.settings();

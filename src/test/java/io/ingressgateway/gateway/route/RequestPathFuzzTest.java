@@ -82,7 +82,7 @@ class RequestPathFuzzTest {
         return !VALID_HOST.matcher(hostHeader).matches();
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void matchingAndForwardingAgree(FuzzedDataProvider data) {
         String hostHeader = data.consumeBoolean() ? pick(data, HOSTS) : latin1(data, 30);
         String rawPath = path(data);
