@@ -96,6 +96,11 @@ final class TranslationState {
     private UpstreamKey configuredDefaultKey;
 
     private final Map<IngressRef, Entry> entries = new HashMap<>();
+    /**
+     * Names of Ingresses listed more than once in the snapshot this state was built from: only the first is in
+     * {@link #entries}, so a change to any of them builds from scratch, where list order decides again.
+     */
+    private final Set<IngressRef> twins = new HashSet<>();
     private final Map<HostMatch, HostState> hosts = new HashMap<>();
     private final TreeMap<HostMatch, VirtualHost> virtualHosts = new TreeMap<>(VirtualHostMerger.HOST_ORDER);
     private final TreeMap<Age, Entry> withDefaultBackend = new TreeMap<>();
@@ -151,7 +156,10 @@ final class TranslationState {
                 configuredDefault.service(), configuredDefault.port());
         Map<IngressRef, Ingress> all = new LinkedHashMap<>(snapshot.ingresses().size() * 4 / 3 + 1);
         for (Ingress ingress : snapshot.ingresses()) {
-            all.putIfAbsent(IngressOrder.ref(ingress), ingress);
+            IngressRef ref = IngressOrder.ref(ingress);
+            if (all.putIfAbsent(ref, ingress) != null) {
+                state.twins.add(ref);
+            }
         }
         state.apply(all, previous);
         state.upstreams.resolve(state.backends, previous == null ? null : previous.upstreams, false);
@@ -168,7 +176,8 @@ final class TranslationState {
 
     /**
      * The Ingresses that differ between the current snapshot and {@code ingresses}, by namespace/name (null for one
-     * that is gone), or null when that cannot be told apart (two Ingresses with the same namespace/name).
+     * that is gone), or null when that cannot be told apart (two Ingresses with the same namespace/name, now or
+     * among the changed ones before).
      *
      * <p>Sources list objects sorted by namespace/name, so the two lists are walked side by side and compared by
      * reference; names are only read where they differ. Lists in any other order give the right answer too, just
@@ -219,6 +228,11 @@ final class TranslationState {
                 return null; // the same name twice
             }
             changes.put(ref, ingress);
+        }
+        for (IngressRef ref : twins.isEmpty() ? Set.<IngressRef>of() : changes.keySet()) {
+            if (twins.contains(ref)) {
+                return null; // the twin that was translated changed, and another one may now come first
+            }
         }
         return changes;
     }

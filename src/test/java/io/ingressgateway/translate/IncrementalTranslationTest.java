@@ -165,6 +165,33 @@ class IncrementalTranslationTest {
         assertThat(Fixtures.routeLines(model)).singleElement().asString().contains("/second");
     }
 
+    /**
+     * Found by TranslatorFuzzTest: in a snapshot listing its Ingresses out of order, the twin that was translated goes
+     * while the other twin stays (the very same object): the one left must be translated, as from scratch.
+     */
+    @Test
+    void theTwinLeftBehindIsTranslatedWhenTheTranslatedOneGoes() {
+        Cluster cluster = new Cluster();
+        cluster.putService(new Random(1), "web");
+        Ingress first = Fixtures.ingress("ns", "twin", "2024-01-01T00:00:00Z",
+                Objects.rule("a.test", Objects.prefix("/first", "web")));
+        Ingress second = Fixtures.ingress("ns", "twin", "2024-01-01T00:00:00Z",
+                Objects.rule("a.test", Objects.prefix("/second", "web")));
+        Ingress other = Fixtures.ingress("ns", "zz-other", "2024-01-01T00:00:00Z",
+                Objects.rule("b.test", Objects.prefix("/", "web")));
+        List<Service> services = new ArrayList<>(cluster.services.values());
+        IngressTranslator translator = new IngressTranslator(SETTINGS);
+        translator.translate(new ClusterSnapshot(List.of(first, other, second), List.of(cluster.ingressClass),
+                services, List.of(), List.of(), 1));
+
+        ClusterSnapshot firstGone = new ClusterSnapshot(List.of(other, second), List.of(cluster.ingressClass),
+                services, List.of(), List.of(), 2);
+        RouteModel model = translator.translate(firstGone);
+
+        assertThat(model).isEqualTo(new IngressTranslator(SETTINGS).translate(firstGone));
+        assertThat(Fixtures.routeLines(model)).anyMatch(line -> line.contains("/second"));
+    }
+
     @Test
     void anEndpointOnlyChangeKeepsEverythingButTheUpstreams() {
         Random random = new Random(42);
