@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.support.TestCertificates;
 import io.ingressgateway.support.TestCertificates.Issued;
@@ -79,6 +80,10 @@ final class FuzzedCluster {
         "other", "١٠"};
     private static final String[] EXTERNAL_NAMES = {"example.com", "127.0.0.1", "", null, "169.254.169.254"};
     private static final String[] ADDRESSES = {"10.0.0.1", "10.0.0.2", "fd00::1", "", null};
+    /** Settings are the operator's and validated at start: only valid rules and ranges are drawn. */
+    private static final String[] OWNER_NAMESPACES = {"ns", "other", "*"};
+    private static final String[] OWNED_HOSTS = {"a.test", "*.b.test", "x.b.test", "*.test", "*"};
+    private static final String[] OWNED_CIDRS = {"127.0.0.0/8", "10.0.0.0/8", "169.254.169.254/32", "fd00::/8"};
     private static final String[] ADDRESS_TYPES = {"IPv4", "IPv6", "FQDN", null};
     private static final String[] CONFIGURED_DEFAULTS = {"", "ns/web:80", "ns/web:http", "ns/gone:80", "bad",
         "/web:80", "ns/:80", "ns/web:", "ns/web:0", "ns/web:99999", "ns/web:٨٠", " ns/web:80 ", "a/b/c:1",
@@ -109,9 +114,26 @@ final class FuzzedCluster {
     }
 
     TranslatorSettings settings() {
+        ExternalNamePolicy externalNames = data.consumeBoolean() ? ExternalNamePolicy.DISABLED
+                : ExternalNamePolicy.of(true, subset(OWNED_CIDRS), subset(OWNED_CIDRS));
+        List<HostOwnershipRule> ownership = new ArrayList<>();
+        for (int i = count(3); i > 0; i--) {
+            ownership.add(new HostOwnershipRule(List.of(pick(OWNER_NAMESPACES)), List.of(pick(OWNED_HOSTS))));
+        }
         return new TranslatorSettings(pick(new String[] {CLASS, CLASS, "", null}),
                 pick(new String[] {CONTROLLER, CONTROLLER, "", null}), text(CONFIGURED_DEFAULTS),
-                text(DEFAULT_CERTIFICATES));
+                text(DEFAULT_CERTIFICATES), externalNames, ownership, data.consumeBoolean());
+    }
+
+    /** Some of {@code values}, each at most once. */
+    private List<String> subset(String[] values) {
+        List<String> chosen = new ArrayList<>();
+        for (String value : values) {
+            if (data.consumeBoolean()) {
+                chosen.add(value);
+            }
+        }
+        return chosen;
     }
 
     /** A whole cluster: a few of each kind of object. */

@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * reference matcher, and <em>matching and forwarding agree</em>: however an upstream reads the path it is forwarded
  * ({@link UpstreamReading}), it reads the path that was matched, element by element.
  *
- * <p>{@link #handle} says what the gateway does with a raw path; {@link #openGap} lists the inputs on which it is known
- * not to hold yet (issue 11, item 4: encoded slash, backslash, NUL, {@code ..;}), which the property skips. When the
- * gateway rejects or normalises them, {@link #handle} follows and {@link #openGap} shrinks to nothing.
+ * <p>{@link #handle} says what the gateway does with a raw path, as {@code RequestSanity} applies it before routing:
+ * the path it forwards ({@link RequestPath#forwardable}) and the one it matches ({@link RequestPath#normalize}), or a
+ * 400. A Host the gateway accepts ({@link RequestHost#isValid}) must be one RFC 3986 allows; the others are answered
+ * 400 before any lookup, so the lookup properties only concern accepted ones.
  */
 class RequestPathFuzzTest {
 
@@ -37,49 +38,26 @@ class RequestPathFuzzTest {
     private static final String[] RULE_HOSTS = {"a.test", "x.a.test", "*.a.test", "*.x.a.test", "b.test", ""};
     private static final String[] RULE_PATHS = {"/", "/api", "/api/v1", "/admin", "/public", "/a b", "/é",
         "/api/v1/", "/%2e"};
-    /** A Host header as RFC 3986 allows it: a registered name, IPv4 or a bracketed IP literal, and a port. */
+    /**
+     * A Host header whose name part has no delimiter another component could read otherwise: dot-separated labels
+     * of letters, digits, {@code -} and {@code _} (RFC 3986 unreserved characters; where in a label a hyphen stands
+     * is DNS's business, not a matter of how the request is read), or a bracketed IP literal; then a port.
+     */
     private static final Pattern VALID_HOST = Pattern.compile(
-            "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?"
+            "(?:[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*\\.?"
                     + "|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?");
 
     /** What the gateway does with a raw request path: the path it matches and the one it forwards; null: rejected. */
     record Handling(String matched, String forwarded) {
     }
 
-    /** Today: matches the normalised path, forwards the path as received (as ingress-nginx does). */
-    static Handling handle(String rawPath) {
-        return new Handling(RequestPath.normalize(rawPath), rawPath);
-    }
-
     /**
-     * Inputs on which matching and forwarding are known to disagree today, because {@link RequestPath} decodes
-     * {@code %2F} and {@code %00} before resolving dot segments, and leaves {@code \} and {@code ..;} alone, while the
-     * raw path is forwarded (issue 11, item 4); and a path that does not start with '/' is matched as it is, dot
-     * segments and all. Each clause goes once the gateway rejects or normalises it.
+     * What the gateway does with a raw path: forwards {@link RequestPath#forwardable}, matches
+     * {@link RequestPath#normalize} of it; null when it answers 400. An empty path is a request for "/".
      */
-    static boolean openGap(String rawPath) {
-        String lower = rawPath.toLowerCase(Locale.ROOT);
-        return !rawPath.startsWith("/") || lower.contains("%2f") || lower.contains("%5c") || rawPath.indexOf('\\') >= 0
-                || lower.contains("%00") || rawPath.indexOf('\u0000') >= 0 || hasDotSegmentWithParameters(rawPath);
-    }
-
-    /** A segment like {@code ..;} or {@code .;x=1}: a dot segment to a servlet container, a name to nginx. */
-    private static boolean hasDotSegmentWithParameters(String rawPath) {
-        for (String segment : rawPath.split("/", -1)) {
-            int semicolon = segment.indexOf(';');
-            if (semicolon >= 0) {
-                String name = UpstreamReading.decode(segment.substring(0, semicolon));
-                if (name.equals(".") || name.equals("..")) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Host headers the gateway is known to accept today although they are not valid (issue 11, item 4). */
-    static boolean openHostGap(String hostHeader) {
-        return !VALID_HOST.matcher(hostHeader).matches();
+    static Handling handle(String rawPath) {
+        String forwarded = RequestPath.forwardable(rawPath.isEmpty() ? "/" : rawPath);
+        return forwarded == null ? null : new Handling(RequestPath.normalize(forwarded), forwarded);
     }
 
     @FuzzTest(maxDuration = "10s")
@@ -88,41 +66,52 @@ class RequestPathFuzzTest {
         String rawPath = path(data);
         Table table = table(data);
 
+        boolean hostAccepted = RequestHost.isValid(hostHeader);
         String host = RequestHost.normalize(hostHeader);
-        if (!openHostGap(hostHeader.trim())) {
+        if (hostAccepted) {
+            // The gateway accepts no Host that RFC 3986 does not allow, and reads each one canonically.
+            assertTrue(VALID_HOST.matcher(hostHeader).matches(), () -> "accepted Host " + hostHeader);
             assertEquals(host, RequestHost.normalize(host), "Host " + hostHeader + " read twice");
             assertEquals(host, host.toLowerCase(Locale.ROOT));
         }
 
         Handling handling = handle(rawPath);
         if (handling == null) {
-            return; // rejected with 400: nothing is matched nor forwarded
+            return; // answered 400: nothing is matched nor forwarded
         }
         String matched = handling.matched();
-        if (!openGap(rawPath)) {
-            assertTrue(matched.startsWith("/"), () -> "matched " + matched);
-            for (String segment : matched.split("/", -1)) {
-                assertTrue(!segment.equals(".") && !segment.equals(".."), () -> "dot segment left in " + matched);
-            }
-            if (matched.indexOf('%') < 0) {
-                // Reading the matched path again changes nothing (a '%' left in it would be decoded a second time).
-                assertEquals(matched, RequestPath.normalize(matched), "normalised twice");
-            }
-            List<String> expected = UpstreamReading.NGINX.segments(matched.replace("%", "%25"));
-            for (UpstreamReading reading : UpstreamReading.values()) {
-                assertEquals(expected, reading.segments(handling.forwarded()),
-                        () -> reading + " reads the forwarded " + handling.forwarded() + " otherwise than the matched "
-                                + matched);
-            }
+        String forwarded = handling.forwarded();
+        assertTrue(matched.startsWith("/"), () -> "matched " + matched);
+        for (String segment : matched.split("/", -1)) {
+            assertTrue(!segment.equals(".") && !segment.equals(".."), () -> "dot segment left in " + matched);
+        }
+        // Forwarding is settled at once: what is forwarded would be forwarded unchanged again.
+        assertEquals(forwarded, RequestPath.forwardable(forwarded), "forwardable twice");
+        if (readableAgain(matched)) {
+            assertEquals(matched, RequestPath.normalize(matched), "normalised twice");
+        }
+        List<String> expected = UpstreamReading.NGINX.segments(matched.replace("%", "%25"));
+        for (UpstreamReading reading : UpstreamReading.values()) {
+            assertEquals(expected, reading.segments(forwarded),
+                    () -> reading + " reads the forwarded " + forwarded + " otherwise than the matched " + matched);
         }
 
-        String found = table.lookup().lookup(hostHeader, rawPath);
-        if (!openGap(rawPath) && matched.indexOf('%') < 0) {
+        // The route is looked up by the path the request carries once the gateway has settled it: the forwarded one.
+        String found = table.lookup().lookup(hostHeader, forwarded);
+        if (readableAgain(matched)) {
             assertEquals(found, table.lookup().lookup(hostHeader, matched), "looked up by the matched path");
         }
-        if (!openHostGap(hostHeader.trim())) {
+        if (hostAccepted) {
             assertEquals(table.reference(host, matched), found, "lookup of " + hostHeader + " " + rawPath);
         }
+    }
+
+    /**
+     * Whether the matched path can be read again as a raw path means the same: not when it holds a '%' (it would be
+     * decoded a second time) or a control character an escape stood for ({@code %0A}), which a raw path may not carry.
+     */
+    private static boolean readableAgain(String matched) {
+        return matched.chars().noneMatch(c -> c == '%' || c < 0x20 || c == 0x7f);
     }
 
     /**
