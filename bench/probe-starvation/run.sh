@@ -17,7 +17,11 @@
 #
 #   bench/probe-starvation/run.sh
 #
-# Environment: DURATION (20s), FLOOD_CONNECTIONS (8000), FLOOD_THREADS (2), SLOW_DELAY (10, or never),
+# WARMUP runs the same flood and fast load once, unmeasured, before the measured run (then waits for the slow
+# application's answers to drain): a proxy that has served traffic before, as one in production has. 0 skips it,
+# which measures a JVM that meets the flood in its first seconds, still compiling.
+#
+# Environment: DURATION (20s), WARMUP (20s), FLOOD_CONNECTIONS (8000), FLOOD_THREADS (2), SLOW_DELAY (10, or never),
 # FAST_CONNECTIONS (8), FAST_DELAY_MS (0), PROBE_INTERVAL (0.1), PROBE_TIMEOUT (1), TARGETS (nginx,gateway),
 # GATEWAY_ARGS (extra --key=value for the gateway, e.g. resilience settings), BUILD, GATEWAY_JAVA_OPTS.
 # Prints one JSON object; also stored in bench/results/probe-starvation-<timestamp>.json.
@@ -25,6 +29,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 DURATION="${DURATION:-20s}"
+WARMUP="${WARMUP:-20s}"
 FLOOD_CONNECTIONS="${FLOOD_CONNECTIONS:-8000}"
 FLOOD_THREADS="${FLOOD_THREADS:-2}"
 SLOW_DELAY="${SLOW_DELAY:-10}"
@@ -52,9 +57,26 @@ python3 "$BENCH_LIB/routes.py" \
 duration_s="$(seconds_of "$DURATION")"
 if [[ "$SLOW_DELAY" == never ]]; then flood_timeout=$((duration_s + 5)); else flood_timeout=$((SLOW_DELAY + 5)); fi
 
+# warm_up NAME PORT : the flood and the fast load for WARMUP, unmeasured; then the slow answers drain.
+warm_up() {
+  local name="$1" port="$2" warmup_s
+  warmup_s="$(seconds_of "$WARMUP")"
+  (( warmup_s > 0 )) || return 0
+  log "$name: warm-up, the same flood and fast load for $WARMUP (not measured)"
+  wrk -t "$FLOOD_THREADS" -c "$FLOOD_CONNECTIONS" -d "$WARMUP" --timeout "${flood_timeout}s" \
+    -H "Host: slow.bench.test" "http://127.0.0.1:$port/" >/dev/null 2>&1 &
+  local flood_pid=$!
+  wrk -t 1 -c "$FAST_CONNECTIONS" -d "$WARMUP" --timeout 5s -H "Host: fast.bench.test" \
+    "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+  wait "$flood_pid" || true
+  # wrk leaves its last requests to the slow application unanswered; let them end before the measured run.
+  if [[ "$SLOW_DELAY" != never ]]; then sleep $((SLOW_DELAY + 2)); else sleep 2; fi
+}
+
 # scenario NAME PORT CPU_GROUPS PROBE_URLS... : the flood, the fast load and the probes, concurrently.
 scenario() {
   local name="$1" port="$2" cpu="$3"; shift 3
+  warm_up "$name" "$port"
   log "$name: flood ${FLOOD_CONNECTIONS} connections on the slow route, fast route and probes for $DURATION"
   python3 "$BENCH_LIB/probe.py" --interval "$PROBE_INTERVAL" --timeout "$PROBE_TIMEOUT" \
     --duration "$duration_s" --out "$RUN_DIR/$name-probes.json" "$@" 2>"$RUN_DIR/$name-probes.log" &
@@ -137,7 +159,7 @@ fi
 
 python3 "$BENCH_LIB/assemble.py" "$RUN_DIR/result.json" \
   benchmark=str:probe-starvation \
-  parameters=json:"{\"duration\":\"$DURATION\",\"flood_connections\":$FLOOD_CONNECTIONS,\"flood_threads\":$FLOOD_THREADS,\"slow_delay\":\"$SLOW_DELAY\",\"fast_connections\":$FAST_CONNECTIONS,\"fast_delay_ms\":$FAST_DELAY_MS,\"probe_interval_s\":$PROBE_INTERVAL,\"probe_timeout_s\":$PROBE_TIMEOUT,\"gateway_args\":\"$GATEWAY_ARGS\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"open_files_limit\":$(ulimit -n)}" \
+  parameters=json:"{\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"flood_connections\":$FLOOD_CONNECTIONS,\"flood_threads\":$FLOOD_THREADS,\"slow_delay\":\"$SLOW_DELAY\",\"fast_connections\":$FAST_CONNECTIONS,\"fast_delay_ms\":$FAST_DELAY_MS,\"probe_interval_s\":$PROBE_INTERVAL,\"probe_timeout_s\":$PROBE_TIMEOUT,\"gateway_args\":\"$GATEWAY_ARGS\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"open_files_limit\":$(ulimit -n)}" \
   machine=json:"$MACHINE" \
   "${pieces[@]}"
 
