@@ -156,6 +156,11 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         return namespaces.isEmpty() ? "kubernetes" : "kubernetes:" + String.join(",", namespaces);
     }
 
+    /** Whether any informer still watches (after {@link #close()} none does, and nothing is delivered any more). */
+    synchronized boolean watching() {
+        return allInformers.stream().anyMatch(SharedIndexInformer::isRunning);
+    }
+
     @Override
     public void close() {
         List<SharedIndexInformer<?>> informers;

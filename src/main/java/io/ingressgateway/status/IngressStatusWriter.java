@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
     private final ScheduledExecutorService executor;
     private final AtomicReference<PipelineState> latest = new AtomicReference<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
+    private final AtomicLong passesDone = new AtomicLong();
 
     // Confined to the executor thread.
     private final Map<IngressRef, Written> written = new HashMap<>();
@@ -127,6 +129,19 @@ public final class IngressStatusWriter implements RouteModelListener, AutoClosea
     }
 
     private void pass() {
+        try {
+            passOnce();
+        } finally {
+            passesDone.incrementAndGet();
+        }
+    }
+
+    /** Passes run so far, whether they wrote anything or not (a follower's write nothing). */
+    long passesDone() {
+        return passesDone.get();
+    }
+
+    private void passOnce() {
         PipelineState state = latest.get();
         if (state == null || !election.isLeader()) {
             return;

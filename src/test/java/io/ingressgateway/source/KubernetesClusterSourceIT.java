@@ -195,9 +195,11 @@ class KubernetesClusterSourceIT {
         start(List.of());
         recorder.awaitRevision(1);
 
+        assertThat(source.watching()).isTrue();
         source.close();
+        // Stopped, not merely told to stop: no informer is left that could see the change below.
+        assertThat(source.watching()).isFalse();
         client.network().v1().ingresses().inNamespace("apps").resource(ingress("site", "x.example.com")).create();
-        Thread.sleep(500);
 
         assertThat(recorder.snapshots).hasSize(1);
     }

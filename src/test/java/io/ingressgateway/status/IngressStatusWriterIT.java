@@ -162,8 +162,10 @@ class IngressStatusWriterIT {
         second.start();
         await().atMost(TIMEOUT).until(() -> "gw-1".equals(second.observedLeader()));
 
+        long passesBefore = followerWriter.passesDone();
         followerWriter.onModel(state(List.of(ours), List.of(), served(ours, List.of())));
-        Thread.sleep(1_000);
+        // The follower has made its pass over the change, and written nothing.
+        await().atMost(TIMEOUT).until(() -> followerWriter.passesDone() > passesBefore);
         assertThat(second.isLeader()).isFalse();
         assertThat(addresses("ours")).isEmpty();
 
