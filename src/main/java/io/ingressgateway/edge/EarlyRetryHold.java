@@ -74,18 +74,18 @@ public final class EarlyRetryHold {
             if (channel == null) {
                 return delegate.handle(request, response);
             }
-            String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+            // Most requests come on a connection that was never refused: no header is read for them.
             Hold hold = channel.attr(HOLD).get();
             long wait = 0;
             int earlyRetries = 0;
-            if (hold != null && hold.concerns(host)) {
+            if (hold != null && hold.concerns(request.getHeaders().getFirst(HttpHeaders.HOST))) {
                 channel.attr(HOLD).set(null);
                 wait = hold.notBeforeNanos() - System.nanoTime();
                 earlyRetries = wait > 0 ? hold.earlyRetries() + 1 : 0;
             }
             int earlyRetriesSoFar = earlyRetries;
             Mono<Void> handled = Mono.defer(() -> delegate.handle(request, response))
-                    .doOnSuccess(done -> remember(channel, response, host, earlyRetriesSoFar))
+                    .doOnSuccess(done -> remember(channel, request, response, earlyRetriesSoFar))
                     .doOnError(error -> GatewayRetryAfter.take(channel));
             if (wait <= 0) {
                 return handled;
@@ -109,7 +109,8 @@ public final class EarlyRetryHold {
      * before then (for that host, unless the whole listener was at capacity). The gateway's mark is taken (cleared)
      * whatever the answer, so it never outlives its response.
      */
-    private void remember(Channel channel, ServerHttpResponse response, String host, int earlyRetries) {
+    private void remember(Channel channel, ServerHttpRequest request, ServerHttpResponse response,
+                          int earlyRetries) {
         GatewayRetryAfter.Given given = GatewayRetryAfter.take(channel);
         if (given == null || given.seconds() <= 0 || response.getStatusCode() == null
                 || response.getStatusCode().value() != 503) {
@@ -117,7 +118,8 @@ public final class EarlyRetryHold {
         }
         long hold = holdNanos(TimeUnit.SECONDS.toNanos(given.seconds()), earlyRetries, maxHoldNanos,
                 ThreadLocalRandom.current().nextDouble());
-        channel.attr(HOLD).set(new Hold(System.nanoTime() + hold, given.listenerWide() ? null : host, earlyRetries));
+        String host = given.listenerWide() ? null : request.getHeaders().getFirst(HttpHeaders.HOST);
+        channel.attr(HOLD).set(new Hold(System.nanoTime() + hold, host, earlyRetries));
     }
 
     /**
