@@ -188,16 +188,24 @@ class RegexPathsTest {
     }
 
     @Test
-    void removingTheRegexIngressTurnsTheHostsPathsBackIntoPrefixes() {
+    void addingAndRemovingTheRegexIngressTurnsTheOtherIngresssPathsIntoExpressionsAndBack() {
         Ingress plain = ingress("ns", "plain", "2024-01-01T00:00:00Z").editSpec().withRules(rule("a.example",
                 path("Prefix", "/foo", "plain", 80))).endSpec().build();
         Ingress regex = annotated("regex", "2024-01-02T00:00:00Z", Map.of(USE_REGEX, "true"),
                 path("ImplementationSpecific", "/regex/(.*)", "regex", 80));
         IngressTranslator translator = new IngressTranslator(Fixtures.SETTINGS);
 
-        assertThat(routeLines(translator.translate(snapshot(plain, regex))))
-                .contains("a.example|REGEX|/foo -> ns/plain:80");
-        assertThat(routeLines(translator.translate(snapshot(plain))))
-                .containsExactly("a.example|PREFIX|/foo -> ns/plain:80");
+        RouteModel before = translator.translate(snapshot(plain));
+        RouteModel with = translator.translate(snapshot(plain, regex));
+        RouteModel after = translator.translate(snapshot(plain));
+
+        assertThat(routeLines(before)).containsExactly("a.example|PREFIX|/foo -> ns/plain:80");
+        assertThat(routeLines(with)).containsExactly("a.example|REGEX|/regex/(.*) -> ns/regex:80",
+                "a.example|REGEX|/foo -> ns/plain:80");
+        assertThat(report(with, "ns", "plain").routeIds()).containsExactly("a.example|REGEX|/foo");
+        assertThat(routeLines(after)).isEqualTo(routeLines(before));
+        assertThat(report(after, "ns", "plain").routeIds()).containsExactly("a.example|PREFIX|/foo");
+        // Incremental translation agrees with translating from scratch.
+        assertThat(with).usingRecursiveComparison().isEqualTo(translate(snapshot(plain, regex)));
     }
 }
