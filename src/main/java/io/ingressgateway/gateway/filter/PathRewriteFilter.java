@@ -13,6 +13,7 @@ import io.ingressgateway.model.policy.RewritePolicy;
 import java.nio.charset.StandardCharsets;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
@@ -36,8 +37,10 @@ import reactor.core.publisher.Mono;
  *   <li>{@code x-forwarded-prefix}: sent upstream as {@code X-Forwarded-Prefix} with a rewritten request (captures
  *       expanded too), as ingress-nginx only sets it beside a rewrite; {@link ProxyHeadersFilter} writes it.</li>
  * </ul>
- * Runs just before {@link RouteToRequestUrlFilter} builds the upstream URL from the request, so everything after it
- * (the endpoint choice, retries) sees the rewritten path.
+ * Runs before the upstream guard ({@code UpstreamGuardFilter}, just before the response writer), so an app-root
+ * redirect or a refused rewrite takes no bulkhead place and does not count for the circuit breaker; and before
+ * {@link RouteToRequestUrlFilter} builds the upstream URL from the request, so everything after it (the endpoint
+ * choice, retries) sees the rewritten path.
  */
 @Component
 public class PathRewriteFilter implements GlobalFilter, Ordered {
@@ -45,7 +48,7 @@ public class PathRewriteFilter implements GlobalFilter, Ordered {
     /** Exchange attribute: the {@code X-Forwarded-Prefix} value to send upstream, when the route asks for one. */
     public static final String X_FORWARDED_PREFIX_ATTR = PathRewriteFilter.class.getName() + ".xForwardedPrefix";
 
-    public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER - 1;
+    public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 2;
 
     private static final ServedRoute.Slot SLOT = ServedRoute.Slot.allocate("rewrite expression");
     /** A route's expression depends on the route alone: one version for ever. */
