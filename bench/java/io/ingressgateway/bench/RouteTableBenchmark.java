@@ -28,6 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Requests cycle through a fixed, shuffled array of hits (every rule equally likely), so neither branch prediction
  * nor the cache sees one hot rule. {@code lookupMiss} asks for a host no rule names (the 404 path);
  * {@code build} measures building the whole table, the cost a full rebuild pays per change.
+ *
+ * <p>{@code regexRules} (0 unless asked for, e.g. {@code -p rules=10000 -p regexRules=1000}) makes that many of the
+ * rules regular expressions ({@code use-regex}), on hosts of their own ({@code r<i>.bench.test}, {@code pathsPerHost}
+ * each, {@code /p<j>/v[0-9]+(/.*)?}, tried in order as ingress-nginx does): {@code lookup} then still asks only the
+ * plain hosts, so it shows whether their cost stays flat, and {@code lookupRegex} asks the regex hosts.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,18 +51,33 @@ public class RouteTableBenchmark {
     @Param({"10"})
     public int pathsPerHost;
 
+    @Param({"0"})
+    public int regexRules;
+
     private final List<Object[]> definitions = new ArrayList<>();
     private RouteTable<String> table;
     private String[] hosts;
     private String[] paths;
     private String[] missHosts;
+    private String[] regexHosts;
+    private String[] regexPaths;
     private int next;
 
     @Setup
     public void setUp() {
         SplittableRandom random = new SplittableRandom(42);
         List<String[]> hits = new ArrayList<>();
-        for (int n = 0; n < rules; n++) {
+        int plainRules = rules - Math.min(regexRules, rules);
+        List<String[]> regexHits = new ArrayList<>();
+        for (int n = 0; n < rules - plainRules; n++) {
+            int host = n / pathsPerHost;
+            int path = n % pathsPerHost;
+            String hostName = "r" + host + ".bench.test";
+            definitions.add(new Object[] {HostMatch.of(hostName), PathMatch.regex("/p" + path + "/v[0-9]+(/.*)?"),
+                    "regex-" + n});
+            regexHits.add(new String[] {hostName, "/p" + path + "/v1/items"});
+        }
+        for (int n = 0; n < plainRules; n++) {
             int host = n / pathsPerHost;
             int path = n % pathsPerHost;
             String hostName = "h" + host + ".bench.test";
@@ -77,7 +97,14 @@ public class RouteTableBenchmark {
         hosts = new String[REQUESTS];
         paths = new String[REQUESTS];
         missHosts = new String[REQUESTS];
+        regexHosts = new String[REQUESTS];
+        regexPaths = new String[REQUESTS];
         for (int i = 0; i < REQUESTS; i++) {
+            if (!regexHits.isEmpty()) {
+                String[] regexHit = regexHits.get(random.nextInt(regexHits.size()));
+                regexHosts[i] = regexHit[0];
+                regexPaths[i] = regexHit[1];
+            }
             String[] hit = hits.get(random.nextInt(hits.size()));
             hosts[i] = hit[0];
             paths[i] = hit[1];
@@ -88,6 +115,9 @@ public class RouteTableBenchmark {
             if (table.lookup(hosts[i], paths[i]) == null) {
                 throw new IllegalStateException("no route for " + hosts[i] + paths[i]);
             }
+            if (regexHosts[i] != null && table.lookup(regexHosts[i], regexPaths[i]) == null) {
+                throw new IllegalStateException("no route for " + regexHosts[i] + regexPaths[i]);
+            }
         }
     }
 
@@ -95,6 +125,13 @@ public class RouteTableBenchmark {
     public String lookup() {
         int i = next++ & (REQUESTS - 1);
         return table.lookup(hosts[i], paths[i]);
+    }
+
+    /** A request for a host with regular-expression rules (with {@code regexRules} 0 there are none: nothing to read). */
+    @Benchmark
+    public String lookupRegex() {
+        int i = next++ & (REQUESTS - 1);
+        return regexHosts[i] == null ? null : table.lookup(regexHosts[i], regexPaths[i]);
     }
 
     @Benchmark

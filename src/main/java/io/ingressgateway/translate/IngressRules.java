@@ -9,6 +9,7 @@ import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.UpstreamKey;
+import io.ingressgateway.model.policy.RewritePolicy;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.translate.annotations.AnnotationFamilies;
 import java.util.ArrayList;
@@ -82,14 +83,17 @@ final class IngressRules {
             diagnostics.add(Diagnostic.warning("spec", "Ingress has neither rules nor a defaultBackend; nothing is"
                     + " served"));
         }
+        RewritePolicy rewrite = annotations.policies().get(RewritePolicy.class);
         for (int i = 0; i < rules.size(); i++) {
-            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, candidates, diagnostics);
+            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, candidates,
+                    diagnostics);
         }
         return new Extracted(candidates, defaultKey, diagnostics, annotations.policies());
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,
-                                 HostOwnership ownership, List<Candidate> candidates, List<Diagnostic> diagnostics) {
+                                 HostOwnership ownership, RewritePolicy rewrite, List<Candidate> candidates,
+                                 List<Diagnostic> diagnostics) {
         if (rule == null) {
             diagnostics.add(Diagnostic.warning(field, "rule is empty; ignored"));
             return;
@@ -117,7 +121,9 @@ final class IngressRules {
                 diagnostics.add(Diagnostic.warning(pathField, "path is empty; ignored"));
                 continue;
             }
-            PathRules.Result match = PathRules.parse(path.getPath(), path.getPathType());
+            String written = path.getPath() == null || path.getPath().isEmpty() ? "/" : path.getPath();
+            boolean regex = rewrite != null && rewrite.regexFor(written);
+            PathRules.Result match = PathRules.parse(path.getPath(), path.getPathType(), regex);
             if (match.problem() != null) {
                 diagnostics.add(Diagnostic.warning(pathField + "." + match.field(), match.problem() + "; path ignored"));
                 continue;

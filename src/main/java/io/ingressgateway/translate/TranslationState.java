@@ -431,9 +431,9 @@ final class TranslationState {
             }
             touchedReports.add(entry.ref());
         }
-        state.holders = holders;
+        state.holders = VirtualHostMerger.asServed(host, holders);
         VirtualHost reusable = before != null ? before : previous == null ? null : previous.virtualHosts.get(host);
-        VirtualHost now = VirtualHostMerger.build(host, holders, defaultUpstreamKey, reusable);
+        VirtualHost now = VirtualHostMerger.build(host, state.holders, defaultUpstreamKey, reusable);
         if (now != before) {
             if (before != null) {
                 upstreams.release(before);

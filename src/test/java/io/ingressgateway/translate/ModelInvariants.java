@@ -76,6 +76,13 @@ final class ModelInvariants {
 
     private static void validPath(Route route) {
         String path = route.path().path();
+        if (route.path().type() == PathMatch.Type.REGEX) {
+            // A regular expression is kept as written: it need not look like a path, but it compiles.
+            require(path.startsWith("/"), "route %s: path does not start with '/'", route.id());
+            require(path.length() <= PathMatch.MAX_REGEX_LENGTH, "route %s: expression too long", route.id());
+            route.path().regex();
+            return;
+        }
         require(path.startsWith("/"), "route %s: path does not start with '/'", route.id());
         require(route.path().type() == PathMatch.Type.EXACT || path.equals("/") || !path.endsWith("/"),
                 "route %s: a prefix keeps no trailing slash", route.id());

@@ -19,7 +19,8 @@ import org.springframework.web.server.ServerWebExchange;
  * to proxied HTTP requests and WebSocket upgrades alike (both routing filters run every {@link HttpHeadersFilter}).
  *
  * <p>The client's {@code Forwarded} and {@code X-Forwarded-Prefix} are dropped for the same reason: frameworks honour
- * them when building URLs. An incoming {@code X-Request-ID} is kept when it is a plain token, so a request can be
+ * them when building URLs. An {@code X-Forwarded-Prefix} the route's Ingress asks for ({@code x-forwarded-prefix},
+ * {@link PathRewriteFilter}) is sent instead. An incoming {@code X-Request-ID} is kept when it is a plain token, so a request can be
  * traced through several proxies.
  *
  * <p>{@code X-Forwarded-Port} is the port clients connected to for the request's scheme, as the operator configured it
@@ -103,7 +104,13 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         }
         headers.set(X_FORWARDED_PORT, secure ? httpsPort : httpPort);
         headers.remove(FORWARDED);
-        headers.remove(X_FORWARDED_PREFIX);
+        // The client's never goes through; the route's does, when its Ingress asks for one (PathRewriteFilter).
+        String prefix = exchange.getAttribute(PathRewriteFilter.X_FORWARDED_PREFIX_ATTR);
+        if (prefix != null) {
+            headers.set(X_FORWARDED_PREFIX, prefix);
+        } else {
+            headers.remove(X_FORWARDED_PREFIX);
+        }
         headers.set(X_REQUEST_ID, requestId(exchange));
         return headers;
     }

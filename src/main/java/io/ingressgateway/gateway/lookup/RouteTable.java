@@ -1,5 +1,6 @@
 package io.ingressgateway.gateway.lookup;
 
+import com.google.re2j.Pattern;
 import io.ingressgateway.gateway.route.RequestHost;
 import io.ingressgateway.gateway.route.RequestPath;
 import io.ingressgateway.model.HostMatch;
@@ -22,7 +23,10 @@ import java.util.Objects;
  * wildcard's rules.
  *
  * <p>A host's rules are found by path through a hash index ({@link HostRules}), never by trying them one by one: the
- * cost of a lookup follows the number of path elements of the request, not the number of rules.
+ * cost of a lookup follows the number of path elements of the request, not the number of rules. The exception is a host
+ * with regular-expression rules ({@link PathMatch.Type#REGEX}, ingress-nginx's {@code use-regex}): as in nginx, its
+ * rules are tried in order and the first match wins, each expression in time linear in the path (RE2); only such
+ * hosts pay for it.
  *
  * @param <T> what a lookup yields (a gateway route, or anything a test likes)
  */
@@ -147,6 +151,11 @@ public final class RouteTable<T> {
         private final boolean anyExact;
         /** The first prefix rule for {@code /} (matches every path), or {@link Integer#MAX_VALUE}. */
         private final int rootPrefix;
+        /**
+         * For a host with regular-expression rules: each rule's compiled expression by rule index (null for a rule of
+         * another type, or one that does not compile and so never matches); null for every other host.
+         */
+        private final Pattern[] regexes;
 
         public HostRules(List<Rule<T>> rules, T defaultTarget) {
             this.rules = List.copyOf(rules);
@@ -158,11 +167,17 @@ public final class RouteTable<T> {
             long lengths = 0;
             boolean exact = false;
             int root = Integer.MAX_VALUE;
+            Pattern[] compiled = null;
             for (int i = 0; i < this.rules.size(); i++) {
                 PathMatch match = this.rules.get(i).path();
                 String path = match.path();
                 entries[2 * i] = path;
                 entries[2 * i + 1] = this.rules.get(i).target();
+                if (match.type() == PathMatch.Type.REGEX) {
+                    compiled = compiled != null ? compiled : new Pattern[this.rules.size()];
+                    compiled[i] = compile(match);
+                    continue;
+                }
                 boolean isExact = match.type() == PathMatch.Type.EXACT;
                 if (!isExact && path.equals("/")) {
                     root = Math.min(root, i);
@@ -181,6 +196,16 @@ public final class RouteTable<T> {
             this.prefixLengths = lengths;
             this.anyExact = exact;
             this.rootPrefix = root;
+            this.regexes = compiled;
+        }
+
+        /** The rule's expression, or null when it does not compile (the translator refuses those: never here). */
+        private static Pattern compile(PathMatch match) {
+            try {
+                return match.regex();
+            } catch (RuntimeException e) {
+                return null;
+            }
         }
 
         public List<Rule<T>> rules() {
@@ -194,6 +219,9 @@ public final class RouteTable<T> {
         /** The target of the first rule (in the order added) that matches {@code path}, or null. */
         @SuppressWarnings("unchecked")
         T find(String path) {
+            if (regexes != null) {
+                return findInOrder(path);
+            }
             int best = rootPrefix;
             int length = path.length();
             int hash = 0;
@@ -212,6 +240,24 @@ public final class RouteTable<T> {
                 best = Math.min(best, probe(hash, true, path, length));
             }
             return best == Integer.MAX_VALUE ? null : (T) entries[2 * best + 1];
+        }
+
+        /**
+         * For a host with regular-expression rules, where the first rule that matches wins whatever its length (as
+         * ingress-nginx tries its regex locations): the rules tried in order. Each expression matches in time linear
+         * in the path (RE2), so a lookup costs at most the host's rules times the path's length; only such hosts pay.
+         */
+        @SuppressWarnings("unchecked")
+        private T findInOrder(String path) {
+            for (int i = 0; i < rules.size(); i++) {
+                Pattern regex = regexes[i];
+                boolean matches = regex != null ? regex.matcher(path).find()
+                        : rules.get(i).path().type() != PathMatch.Type.REGEX && rules.get(i).path().matches(path);
+                if (matches) {
+                    return (T) entries[2 * i + 1];
+                }
+            }
+            return null;
         }
 
         /** The first rule with this type whose path is {@code path[0, length)}, or {@link Integer#MAX_VALUE}. */

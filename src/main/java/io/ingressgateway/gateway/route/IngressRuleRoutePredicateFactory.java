@@ -71,11 +71,14 @@ public class IngressRuleRoutePredicateFactory
 
         private final List<HostMatch> hosts;
         private final PathMatch path;
+        /** A regular-expression path's expression, compiled once; null for other paths. */
+        private final com.google.re2j.Pattern regex;
         private final Config config;
 
         public IngressRulePredicate(List<HostMatch> hosts, PathMatch path) {
             this.hosts = List.copyOf(hosts);
             this.path = path;
+            this.regex = path.type() == PathMatch.Type.REGEX ? path.regex() : null;
             this.config = new Config(String.join(",", hosts.stream().map(HostMatch::toString).toList()), path);
         }
 
@@ -83,7 +86,8 @@ public class IngressRuleRoutePredicateFactory
             String host = RequestHost.normalize(exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST));
             String requestPath = RequestPath.normalize(exchange.getRequest().getPath().value());
             // A refused path (null) matches no rule; the public listener answers it 400 before any lookup.
-            return requestPath != null && hosts.stream().anyMatch(h -> h.matches(host)) && path.matches(requestPath);
+            return requestPath != null && hosts.stream().anyMatch(h -> h.matches(host))
+                    && (regex != null ? regex.matcher(requestPath).find() : path.matches(requestPath));
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.ingressgateway.translate.annotations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.policy.RewritePolicy;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.RoutePolicy;
 import io.ingressgateway.model.policy.TlsRedirectPolicy;
@@ -95,11 +96,13 @@ class AnnotationFamiliesTest {
         AnnotationFamilies.Read read = AnnotationFamilies.standard().read(Map.of(
                 UpstreamGuardAnnotations.READ_TIMEOUT, "2s",
                 TlsRedirectAnnotations.OUR_PREFIX + TlsRedirectAnnotations.FORCE_SSL_REDIRECT, "true",
-                "nginx.ingress.kubernetes.io/rewrite-target", "/"));
+                "nginx.ingress.kubernetes.io/rewrite-target", "/",
+                "example.com/read-by-no-family", "x"));
 
         assertThat(read.policies()).isEqualTo(RoutePolicies.of(
                 new UpstreamPolicy(null, Duration.ofSeconds(2), null, null, null, null),
-                new TlsRedirectPolicy(true, true)));
+                new TlsRedirectPolicy(true, true),
+                new RewritePolicy(false, "/", null, null)));
         assertThat(read.diagnostics()).isEmpty();
     }
 
@@ -110,7 +113,8 @@ class AnnotationFamiliesTest {
         assertThat(understood).contains(AnnotationFamilies.LEGACY_CLASS)
                 .containsAll(new UpstreamGuardAnnotations().annotations())
                 .containsAll(new TlsRedirectAnnotations().annotations())
-                .doesNotContain("nginx.ingress.kubernetes.io/rewrite-target");
-        assertThat(understood).hasSize(1 + 8 + 4);
+                .containsAll(new RewriteAnnotations().annotations())
+                .doesNotContain("example.com/read-by-no-family");
+        assertThat(understood).hasSize(1 + 8 + 4 + 8);
     }
 }

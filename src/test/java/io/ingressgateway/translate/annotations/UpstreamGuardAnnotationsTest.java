@@ -165,7 +165,7 @@ class UpstreamGuardAnnotationsTest {
         assertThat(FAMILY.parse(null)).isEqualTo(Parsed.nothing());
         assertThat(FAMILY.parse(Map.of())).isEqualTo(Parsed.nothing());
         // Through the registry, which hands the family only its own annotations.
-        assertThat(AnnotationFamilies.standard().read(Map.of("nginx.ingress.kubernetes.io/rewrite-target", "/",
+        assertThat(AnnotationFamilies.standard().read(Map.of("example.com/read-by-no-family", "/",
                 "ingress-gateway.io/unknown", "x"))).isEqualTo(AnnotationFamilies.Read.NOTHING);
         // Values that are the defaults are no policy either: routes that ask for the defaults are equal.
         assertThat(FAMILY.parse(Map.of(CONNECT_TIMEOUT, "soon")).policy()).isNull();
