@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * not a Kubernetes object, or an object of ours without a name rejects the file. Objects of other kinds are skipped.
  * Namespaced objects without a namespace land in {@code default}, as {@code kubectl apply} would put them.
  */
-final class ManifestParser {
+public final class ManifestParser {
 
     private static final Logger log = LoggerFactory.getLogger(ManifestParser.class);
 
@@ -36,7 +36,7 @@ final class ManifestParser {
     private final KubernetesSerialization serialization = new KubernetesSerialization();
 
     /** The served objects in the file, in document order. */
-    List<HasMetadata> parse(byte[] content) throws InvalidManifestException {
+    public List<HasMetadata> parse(byte[] content) throws InvalidManifestException {
         Object parsed;
         try {
             parsed = serialization.unmarshal(new ByteArrayInputStream(content));
@@ -119,7 +119,7 @@ final class ManifestParser {
         return message.replaceAll("\\s+", " ").trim();
     }
 
-    static final class InvalidManifestException extends Exception {
+    public static final class InvalidManifestException extends Exception {
         InvalidManifestException(String message) {
             super(message);
         }

@@ -39,7 +39,9 @@ import java.util.Map;
  *       host that its namespace may not claim is dropped with a warning ({@link HostOwnership}).</li>
  *   <li>Ingresses that are not ours are reported as not served and otherwise ignored: no routes, no diagnostics.</li>
  *   <li>Annotations are read by their families ({@link AnnotationFamilies}) into policies that apply to every route
- *       of their Ingress; an invalid one is a warning and its setting keeps the default.</li>
+ *       of their Ingress; an invalid one is a warning and its setting keeps the default. Every other key under
+ *       ingress-nginx's prefix or ours is a warning too, saying whether ingress-nginx knows it and what the gateway
+ *       does instead (no effect, refused snippet, unsupported, unknown).</li>
  *   <li>A rule with an invalid host is dropped, a path with an invalid path or backend is dropped; everything else of
  *       the same Ingress is served. No input makes translation fail; one Ingress never affects how another is read.
  *       </li>

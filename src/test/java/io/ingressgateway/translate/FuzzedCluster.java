@@ -110,6 +110,10 @@ final class FuzzedCluster {
         List<String> keys = new ArrayList<>(AnnotationFamilies.standard().understood());
         keys.add("example.com/unrelated");
         keys.add("nginx.ingress.kubernetes.io/rewrite-target");
+        // Keys no family serves: refused, unknown to ingress-nginx, unknown of ours (a warning each).
+        keys.add("nginx.ingress.kubernetes.io/configuration-snippet");
+        keys.add("nginx.ingress.kubernetes.io/rate-limit");
+        keys.add("ingress-gateway.io/bogus");
         this.annotationKeys = List.copyOf(keys);
     }
 

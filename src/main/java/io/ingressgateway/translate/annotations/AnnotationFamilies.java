@@ -4,6 +4,7 @@ import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.RoutePolicy;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,6 +15,11 @@ import java.util.Set;
  * Every annotation family the controller understands, in the order their diagnostics are reported. Adding a family is
  * adding it to {@link #ALL}: the translator reads every Ingress's annotations through this list and hands the
  * policies to its routes, and nothing else in the translator knows any family.
+ *
+ * <p>Every other key under {@value AnnotationReader#NGINX_PREFIX} or {@value AnnotationReader#OUR_PREFIX} is
+ * accounted for too ({@link #status}): a key is served exactly when a family declares it, and each one that is not is
+ * a warning on its Ingress saying what the gateway does instead ({@link NginxAnnotationCatalog}). Snippets of nginx
+ * configuration are never served: no family may declare one.
  */
 public final class AnnotationFamilies {
 
@@ -40,9 +46,24 @@ public final class AnnotationFamilies {
     }
 
     private final List<AnnotationFamily<?>> families;
+    /** Every key some family declares: the served ones. */
+    private final Set<String> served;
 
+    /** @throws IllegalArgumentException when a family declares a snippet key, which must never be evaluated */
     public AnnotationFamilies(List<AnnotationFamily<?>> families) {
         this.families = List.copyOf(families);
+        Set<String> keys = new LinkedHashSet<>();
+        for (AnnotationFamily<?> family : this.families) {
+            for (String key : family.annotations()) {
+                if (AnnotationStatus.isSnippet(key)) {
+                    throw new IllegalArgumentException("the " + family.name() + " annotations declare " + key
+                            + ", a snippet of nginx configuration, which is never evaluated");
+                }
+                keys.add(key);
+            }
+        }
+        // In the families' order: the fuzzer picks keys by index and must see the same list in every JVM.
+        this.served = Collections.unmodifiableSet(keys);
     }
 
     /** The registry's families. */
@@ -61,6 +82,25 @@ public final class AnnotationFamilies {
         }
         List<RoutePolicy> policies = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
+        readFamilies(annotations, policies, diagnostics);
+        reportUnserved(annotations, diagnostics);
+        if (policies.isEmpty() && diagnostics.isEmpty()) {
+            return Read.NOTHING;
+        }
+        return new Read(RoutePolicies.of(policies), diagnostics);
+    }
+
+    /**
+     * What the gateway does with one annotation key: served, no effect, refused, unsupported or unknown; null for a
+     * key under neither {@value AnnotationReader#NGINX_PREFIX} nor {@value AnnotationReader#OUR_PREFIX}, which is not
+     * the gateway's to judge ({@code kubernetes.io/ingress.class}, other tools' annotations).
+     */
+    public AnnotationStatus status(String key) {
+        return AnnotationStatus.of(key, served);
+    }
+
+    private void readFamilies(Map<String, String> annotations, List<RoutePolicy> policies,
+                              List<Diagnostic> diagnostics) {
         for (AnnotationFamily<?> family : families) {
             Map<String, String> declared = declaredIn(annotations, family.annotations());
             if (declared.isEmpty()) {
@@ -79,19 +119,48 @@ public final class AnnotationFamilies {
             }
             diagnostics.addAll(parsed.diagnostics());
         }
-        if (policies.isEmpty() && diagnostics.isEmpty()) {
-            return Read.NOTHING;
+    }
+
+    /** One warning per key under our prefixes that no family reads, in key order. */
+    private void reportUnserved(Map<String, String> annotations, List<Diagnostic> diagnostics) {
+        List<String> unserved = null;
+        for (String key : annotations.keySet()) {
+            if (key != null && AnnotationStatus.isOurs(key) && !served.contains(key)) {
+                if (unserved == null) {
+                    unserved = new ArrayList<>();
+                }
+                unserved.add(key);
+            }
         }
-        return new Read(RoutePolicies.of(policies), diagnostics);
+        if (unserved == null) {
+            return;
+        }
+        unserved.sort(null);
+        for (String key : unserved) {
+            diagnostics.add(status(key).diagnostic());
+        }
     }
 
     /** Every annotation key the controller reads: the families' and the class selection's. */
     public Set<String> understood() {
         Set<String> keys = new LinkedHashSet<>(CLASS_SELECTION);
-        for (AnnotationFamily<?> family : families) {
-            keys.addAll(family.annotations());
-        }
+        keys.addAll(served);
         return keys;
+    }
+
+    /** The name of the family that declares {@code key}, or null when none does. */
+    public String familyOf(String key) {
+        for (AnnotationFamily<?> family : families) {
+            if (family.annotations().contains(key)) {
+                return family.name();
+            }
+        }
+        return null;
+    }
+
+    /** Every key some family declares, whichever its prefix. */
+    public Set<String> served() {
+        return served;
     }
 
     private static Map<String, String> declaredIn(Map<String, String> annotations, Set<String> keys) {

@@ -97,6 +97,8 @@ class AnnotationFamiliesTest {
                 UpstreamGuardAnnotations.READ_TIMEOUT, "2s",
                 TlsRedirectAnnotations.OUR_PREFIX + TlsRedirectAnnotations.FORCE_SSL_REDIRECT, "true",
                 "nginx.ingress.kubernetes.io/rewrite-target", "/",
+                // Not under either of our prefixes: nobody's business here (unserved keys of ours are a warning each,
+                // see NginxAnnotationCatalogTest).
                 "example.com/read-by-no-family", "x"));
 
         assertThat(read.policies()).isEqualTo(RoutePolicies.of(
