@@ -20,7 +20,8 @@ public final class AnnotationFamilies {
     /** The registry. */
     public static final List<AnnotationFamily<?>> ALL = List.of(
             new UpstreamGuardAnnotations(),
-            new TlsRedirectAnnotations());
+            new TlsRedirectAnnotations(),
+            new ProxyBodyAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";
