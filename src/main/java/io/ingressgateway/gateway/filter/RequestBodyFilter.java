@@ -79,7 +79,7 @@ public class RequestBodyFilter implements GlobalFilter, Ordered {
         BodyPolicy policy = policyOf(exchange);
         long maxSize = policy != null && policy.maxSize() != null ? policy.maxSize() : defaultMaxSize;
         if (maxSize > 0 && length > maxSize) {
-            return tooLarge(exchange);
+            return tooLarge(exchange, false);
         }
         boolean buffering = policy != null && policy.requestBuffering() != null ? policy.requestBuffering()
                 : defaultBuffering;
@@ -96,7 +96,7 @@ public class RequestBodyFilter implements GlobalFilter, Ordered {
         } else {
             forwarded = chain.filter(withBody(exchange, body));
         }
-        return forwarded.onErrorResume(BodyTooLargeException.class, error -> tooLarge(exchange));
+        return forwarded.onErrorResume(BodyTooLargeException.class, error -> tooLarge(exchange, true));
     }
 
     private static BodyPolicy policyOf(ServerWebExchange exchange) {
@@ -160,14 +160,16 @@ public class RequestBodyFilter implements GlobalFilter, Ordered {
     }
 
     /**
-     * 413, and the connection closed after it: the rest of the body is not read, so the connection cannot carry
-     * another request.
+     * 413. A declared length refused before reading is left to the server, which discards the unread body as nginx
+     * does, so a client still writing it reads the answer; a body cut in the middle closes the connection after it.
      */
-    private static Mono<Void> tooLarge(ServerWebExchange exchange) {
+    private static Mono<Void> tooLarge(ServerWebExchange exchange, boolean cutMidBody) {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(new BodyTooLargeException());
         }
-        exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+        if (cutMidBody) {
+            exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+        }
         return GatewayErrorResponses.write(exchange, HttpStatus.PAYLOAD_TOO_LARGE, TOO_LARGE);
     }
 
