@@ -110,7 +110,8 @@ class AnnotationFamiliesTest {
         assertThat(understood).contains(AnnotationFamilies.LEGACY_CLASS)
                 .containsAll(new UpstreamGuardAnnotations().annotations())
                 .containsAll(new TlsRedirectAnnotations().annotations())
+                .containsAll(new ProxyBodyAnnotations().annotations())
                 .doesNotContain("nginx.ingress.kubernetes.io/rewrite-target");
-        assertThat(understood).hasSize(1 + 8 + 4);
+        assertThat(understood).hasSize(1 + 8 + 4 + 14);
     }
 }
