@@ -34,6 +34,8 @@ import org.springframework.util.unit.DataSize;
  *                              built-in 404)
  * @param ops                   what the management server's endpoints show
  * @param externalNameServices  whether backends may be ExternalName Services, and where their names may lead
+ * @param requestBody           request body limits and buffering where an Ingress sets none (its annotations
+ *                              override them per Ingress)
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -53,7 +55,8 @@ public record IngressGatewayProperties(
         @DefaultValue List<HostOwnershipRule> hostOwnership,
         @DefaultValue("ingress") DefaultBackendPrecedence defaultBackendPrecedence,
         @DefaultValue Ops ops,
-        @DefaultValue ExternalNameServices externalNameServices) {
+        @DefaultValue ExternalNameServices externalNameServices,
+        @DefaultValue RequestBody requestBody) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -309,6 +312,34 @@ public record IngressGatewayProperties(
                 @DefaultValue("1024") int maxConnections,
                 @DefaultValue("256") int maxPendingAcquires,
                 @DefaultValue("1s") Duration pendingAcquireTimeout) {
+        }
+    }
+
+    /**
+     * Request bodies of routes whose Ingress sets no {@code proxy-body-size}, {@code client-body-buffer-size} or
+     * {@code proxy-request-buffering}: ingress-nginx's defaults.
+     *
+     * @param maxSize    largest request body (nginx {@code client_max_body_size}); larger is answered 413 before the
+     *                   upstream is contacted; 0 for no limit
+     * @param bufferSize how much of a body is read before the upstream is contacted, when buffering (nginx
+     *                   {@code client_body_buffer_size}); a longer body is streamed past it
+     * @param buffering  whether bodies are read (up to {@code bufferSize}) before the upstream is contacted (nginx
+     *                   {@code proxy_request_buffering})
+     */
+    public record RequestBody(
+            @DefaultValue("1MB") DataSize maxSize,
+            @DefaultValue("8KB") DataSize bufferSize,
+            @DefaultValue("true") boolean buffering) {
+
+        public RequestBody {
+            if (maxSize.isNegative()) {
+                throw new IllegalArgumentException("ingress-gateway.request-body.max-size must be 0 (no limit) or"
+                        + " positive, was " + maxSize);
+            }
+            if (bufferSize.toBytes() < 1 || bufferSize.toBytes() > 16L * 1024 * 1024) {
+                throw new IllegalArgumentException("ingress-gateway.request-body.buffer-size must be 1B..16MB, was "
+                        + bufferSize);
+            }
         }
     }
 

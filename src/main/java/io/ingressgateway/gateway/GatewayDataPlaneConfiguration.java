@@ -1,6 +1,8 @@
 package io.ingressgateway.gateway;
 
+import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.filter.GlobalFilterChainWebHandler;
+import io.ingressgateway.gateway.filter.RequestBodyFilter;
 import io.ingressgateway.gateway.lookup.IngressRouteHandlerMapping;
 import io.ingressgateway.gateway.metrics.RouteTimerFilter;
 import io.ingressgateway.gateway.route.IngressRouteLocator;
@@ -43,6 +45,12 @@ import org.springframework.web.reactive.accept.ApiVersionStrategy;
  */
 @Configuration(proxyBeanMethods = false)
 public class GatewayDataPlaneConfiguration {
+
+    /** Request body limits and buffering (the request body annotation family's filter). */
+    @Bean
+    RequestBodyFilter requestBodyFilter(IngressGatewayProperties properties) {
+        return new RequestBodyFilter(properties.requestBody());
+    }
 
     @Bean
     IngressRouteHandlerMapping ingressRouteHandlerMapping(FilteringWebHandler webHandler, RouteLocator routeLocator,

@@ -27,7 +27,8 @@ public final class AnnotationFamilies {
     public static final List<AnnotationFamily<?>> ALL = List.of(
             new UpstreamGuardAnnotations(),
             new TlsRedirectAnnotations(),
-            new RewriteAnnotations());
+            new RewriteAnnotations(),
+            new ProxyBodyAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

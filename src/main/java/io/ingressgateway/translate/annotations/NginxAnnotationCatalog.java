@@ -102,7 +102,8 @@ public final class NginxAnnotationCatalog {
         noEffect("proxy-busy-buffers-size", "it sizes nginx's response buffers, which the gateway does not have");
         noEffect("proxy-max-temp-file-size", "it limits nginx's temporary files; the gateway streams responses"
                 + " and writes none");
-        unsupported("proxy-http-version", "the upstream is spoken to in HTTP/1.1");
+        noEffect("proxy-http-version", "the upstream is always spoken to in HTTP/1.1, ingress-nginx's default; 1.0 is not"
+                + " offered");
         unsupported("connection-proxy-header", "the gateway sets the upstream's Connection header itself");
         unsupported("proxy-cookie-domain", "Set-Cookie headers reach the client unchanged");
         unsupported("proxy-cookie-path", "Set-Cookie headers reach the client unchanged");

@@ -116,7 +116,8 @@ class AnnotationFamiliesTest {
                 .containsAll(new UpstreamGuardAnnotations().annotations())
                 .containsAll(new TlsRedirectAnnotations().annotations())
                 .containsAll(new RewriteAnnotations().annotations())
+                .containsAll(new ProxyBodyAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 8 + 4 + 8);
+        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 6);
     }
 }
