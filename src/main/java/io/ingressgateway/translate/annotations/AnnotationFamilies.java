@@ -20,7 +20,9 @@ public final class AnnotationFamilies {
     /** The registry. */
     public static final List<AnnotationFamily<?>> ALL = List.of(
             new UpstreamGuardAnnotations(),
-            new TlsRedirectAnnotations());
+            new TlsRedirectAnnotations(),
+            new RedirectAnnotations(),
+            new UpstreamVhostAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

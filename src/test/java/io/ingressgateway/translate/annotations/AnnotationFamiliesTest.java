@@ -110,7 +110,9 @@ class AnnotationFamiliesTest {
         assertThat(understood).contains(AnnotationFamilies.LEGACY_CLASS)
                 .containsAll(new UpstreamGuardAnnotations().annotations())
                 .containsAll(new TlsRedirectAnnotations().annotations())
+                .containsAll(new RedirectAnnotations().annotations())
+                .containsAll(new UpstreamVhostAnnotations().annotations())
                 .doesNotContain("nginx.ingress.kubernetes.io/rewrite-target");
-        assertThat(understood).hasSize(1 + 8 + 4);
+        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 2);
     }
 }
