@@ -2,8 +2,6 @@ package io.ingressgateway.translate.annotations;
 
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.policy.RedirectPolicy;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -87,18 +85,30 @@ public final class RedirectAnnotations implements AnnotationFamily<RedirectPolic
         if (value.indexOf('$') >= 0) {
             throw new AnnotationReader.Invalid("contains '$': nginx variables are not expanded by the gateway");
         }
-        URI uri;
-        try {
-            uri = new URI(value);
-        } catch (URISyntaxException e) {
-            throw new AnnotationReader.Invalid("is not a URL (" + e.getReason() + ")");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        int authorityStart = lower.startsWith("https://") ? 8 : lower.startsWith("http://") ? 7 : -1;
+        if (authorityStart < 0) {
             throw new AnnotationReader.Invalid("is not an absolute http or https URL");
         }
-        if (uri.getHost() == null) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            // Visible ASCII that RFC 3986 allows somewhere in a URL: anything else has no place in a Location header.
+            if (c <= ' ' || c >= 0x7f || "\"<>\\^`{|}".indexOf(c) >= 0) {
+                throw new AnnotationReader.Invalid("contains a character a URL cannot have at position " + i);
+            }
+        }
+        int authorityEnd = authorityStart;
+        while (authorityEnd < value.length() && "/?#".indexOf(value.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        String authority = value.substring(authorityStart, authorityEnd);
+        if (authority.isEmpty()) {
             throw new AnnotationReader.Invalid("has no host name");
+        }
+        try {
+            UpstreamVhostAnnotations.hostAndPort(authority);
+        } catch (AnnotationReader.Invalid e) {
+            throw new AnnotationReader.Invalid("does not name a host (and optional port) after its scheme");
         }
         return value;
     }

@@ -53,6 +53,12 @@ class RedirectAnnotationsTest {
                 Arguments.of("no host", Map.of(PERMANENT, "https:///path"), null, 1),
                 Arguments.of("not a URL", Map.of(PERMANENT, "https://exa mple.com"), null, 1),
                 Arguments.of("empty", Map.of(PERMANENT, " "), null, 1),
+                Arguments.of("scheme in capitals, a port and a fragment", Map.of(PERMANENT,
+                        "HTTPS://x.example.com:8443/a#top"), new RedirectPolicy(301, "HTTPS://x.example.com:8443/a#top"),
+                        0),
+                Arguments.of("user info", Map.of(PERMANENT, "https://user@evil.example.com/"), null, 1),
+                Arguments.of("bad port", Map.of(PERMANENT, "https://x.example.com:99999/"), null, 1),
+                Arguments.of("non-ASCII", Map.of(PERMANENT, "https://x.example.com/caf\u00e9"), null, 1),
                 Arguments.of("nginx variable", Map.of(PERMANENT, "https://x.example.com$request_uri"), null, 1),
                 Arguments.of("header injection", Map.of(PERMANENT, "https://x.example.com/\r\nSet-Cookie: a=b"), null,
                         1));
