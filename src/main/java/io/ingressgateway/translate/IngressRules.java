@@ -10,9 +10,13 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.model.policy.ServerAliasPolicy;
 import io.ingressgateway.translate.annotations.AnnotationFamilies;
+import io.ingressgateway.translate.annotations.AnnotationReader;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads one served Ingress into candidate routes: validated hosts and paths with resolved backends, and diagnostics
@@ -24,8 +28,10 @@ final class IngressRules {
      * A rule the Ingress asks for. {@code path} is null for a rule without paths, which still declares its host.
      *
      * @param field where the path sits in the Ingress, for conflict diagnostics
+     * @param alias whether the host is one of the Ingress's {@code server-alias} names rather than a rule's host
      */
-    record Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field, String routeId) {
+    record Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field, String routeId,
+                     boolean alias) {
 
         /**
          * {@code routeId} is that of the route this candidate claims (null without a path), computed once: the
@@ -33,7 +39,13 @@ final class IngressRules {
          * free all the way down to the gateway's routes.
          */
         Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field) {
-            this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path));
+            this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path), false);
+        }
+
+        /** The same rule under an alias host. */
+        Candidate under(HostMatch aliasHost, String aliasField) {
+            return new Candidate(aliasHost, path, upstreamKey, aliasField,
+                    path == null ? null : VirtualHostMerger.routeId(aliasHost, path), true);
         }
     }
 
@@ -85,7 +97,54 @@ final class IngressRules {
         for (int i = 0; i < rules.size(); i++) {
             readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, candidates, diagnostics);
         }
+        ServerAliasPolicy aliases = annotations.policies().get(ServerAliasPolicy.class);
+        if (aliases != null) {
+            addAliases(aliases, namespace, ownership, candidates, diagnostics);
+        }
         return new Extracted(candidates, defaultKey, diagnostics, annotations.policies());
+    }
+
+    /**
+     * Every rule of the Ingress once more under each {@code server-alias} name, as ingress-nginx adds the aliases to
+     * the {@code server_name} of each of the Ingress's hosts. An alias must be a host as a rule's host must be, and one
+     * its namespace may claim; a rule without host has no server of its own to alias. Whether another Ingress's rule
+     * host takes the alias is decided when hosts are merged.
+     */
+    private static void addAliases(ServerAliasPolicy aliases, String namespace, HostOwnership ownership,
+                                   List<Candidate> candidates, List<Diagnostic> diagnostics) {
+        String field = AnnotationReader.field(aliases.annotation());
+        List<Candidate> ruleCandidates = List.copyOf(candidates);
+        Set<HostMatch> ruleHosts = new HashSet<>();
+        for (Candidate candidate : ruleCandidates) {
+            ruleHosts.add(candidate.host());
+        }
+        if (ruleHosts.remove(HostMatch.ANY)) {
+            diagnostics.add(Diagnostic.warning(field, "a rule without host has no server name to alias; the aliases"
+                    + " apply to the rules with a host only"));
+        }
+        for (String name : aliases.names()) {
+            HostRules.Result alias = HostRules.parse(name);
+            if (alias.problem() != null) {
+                diagnostics.add(Diagnostic.warning(field, "alias '" + name + "' " + alias.problem() + "; alias"
+                        + " ignored"));
+                continue;
+            }
+            if (ruleHosts.contains(alias.host())) {
+                continue; // already a host of this Ingress: nothing to add
+            }
+            String refusal = ownership.refusal(namespace, alias.host());
+            if (refusal != null) {
+                diagnostics.add(Diagnostic.warning(field, "alias " + alias.host() + " may not be claimed by"
+                        + " namespace " + namespace + ": " + refusal + " (ingress-gateway.host-ownership); alias"
+                        + " ignored"));
+                continue;
+            }
+            for (Candidate candidate : ruleCandidates) {
+                if (!candidate.host().equals(HostMatch.ANY)) {
+                    candidates.add(candidate.under(alias.host(), field));
+                }
+            }
+        }
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,

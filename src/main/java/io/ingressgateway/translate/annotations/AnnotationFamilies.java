@@ -22,7 +22,8 @@ public final class AnnotationFamilies {
             new UpstreamGuardAnnotations(),
             new TlsRedirectAnnotations(),
             new RedirectAnnotations(),
-            new UpstreamVhostAnnotations());
+            new UpstreamVhostAnnotations(),
+            new ServerAliasAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";
