@@ -27,7 +27,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * The redirect and host annotations of ingress-nginx through the real gateway, with a real backend on loopback:
  * {@code permanent-redirect} and {@code temporal-redirect} (with their codes) are answered by the gateway with the
  * annotation's URL as Location and never reach the backend; {@code upstream-vhost} changes the Host the backend
- * receives and nothing else. Each Ingress has its own host and one {@code /} Prefix path to the same backend.
+ * receives and nothing else; {@code server-alias} serves the rule host's routes under the alias, except where the
+ * alias is another Ingress's host. Each Ingress has its own host and one {@code /} Prefix path, to the app backend
+ * except for the aliased one, which goes to the shop backend.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
@@ -43,6 +45,7 @@ class RedirectAndHostAnnotationsIT {
     static Path manifests;
 
     static final Backend app = new Backend("app");
+    static final Backend shop = new Backend("shop");
 
     @LocalServerPort
     int port;
@@ -59,12 +62,14 @@ class RedirectAndHostAnnotationsIT {
     @AfterAll
     static void stopBackend() {
         app.close();
+        shop.close();
     }
 
     @BeforeEach
     void awaitServedAndReset() {
         await().atMost(TIMEOUT).ignoreExceptions().until(() -> get("/", "plain.test").status() == 200);
         app.reset();
+        shop.reset();
     }
 
     // --- permanent-redirect, temporal-redirect ---
@@ -150,6 +155,33 @@ class RedirectAndHostAnnotationsIT {
         assertThat(report).contains(NGINX + "upstream-vhost").contains("http://internal.example.com");
     }
 
+    // --- server-alias ---
+
+    @Test
+    void anAliasIsServedWithTheRoutesOfTheRuleHost() throws IOException {
+        Response response = get("/cart?item=3", "shop-alias.test");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("shop");
+        LoggedRequest received = shop.lastRequest();
+        // nginx passes the name the client used, alias or not.
+        assertThat(received.getHeader("Host")).isEqualTo("shop-alias.test");
+        assertThat(received.getUrl()).isEqualTo("/cart?item=3");
+        assertThat(get("/cart", "shop.test").body()).isEqualTo("shop");
+    }
+
+    @Test
+    void anAliasThatIsAnotherIngresssHostLeavesThatHostAlone() throws IOException {
+        Response response = get("/cart", "plain.test");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("app");
+        assertThat(shop.requests()).isEmpty();
+        String report = managementGet("/actuator/ingresses/apps/shop").body();
+        assertThat(report).contains(NGINX + "server-alias").contains("alias plain.test").contains("apps/plain")
+                .contains("a rule host takes precedence");
+    }
+
     // --- helpers ---
 
     private Response get(String target, String host) throws IOException {
@@ -204,7 +236,36 @@ class RedirectAndHostAnnotationsIT {
                   - addresses: ["127.0.0.1"]
                     conditions: {ready: true}
                 """.formatted(app.port()));
+        yaml.append("""
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  namespace: apps
+                  name: shop
+                spec:
+                  ports:
+                    - name: http
+                      port: 80
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  namespace: apps
+                  name: shop-1
+                  labels:
+                    kubernetes.io/service-name: shop
+                addressType: IPv4
+                ports:
+                  - name: http
+                    port: %d
+                    protocol: TCP
+                endpoints:
+                  - addresses: ["127.0.0.1"]
+                    conditions: {ready: true}
+                """.formatted(shop.port()));
         ingress(yaml, "plain", "plain.test", Map.of());
+        ingress(yaml, "shop", "shop.test", Map.of(NGINX + "server-alias", "shop-alias.test, plain.test"), "shop");
         ingress(yaml, "permanent", "permanent.test", Map.of(NGINX + "permanent-redirect",
                 "https://new.example.com/landing"));
         ingress(yaml, "permanent-308", "permanent-308.test", Map.of(NGINX + "permanent-redirect",
@@ -227,6 +288,11 @@ class RedirectAndHostAnnotationsIT {
 
     /** An Ingress for {@code host} with one {@code /} Prefix path to the app, and the given annotations. */
     private static void ingress(StringBuilder yaml, String name, String host, Map<String, String> annotations) {
+        ingress(yaml, name, host, annotations, "app");
+    }
+
+    private static void ingress(StringBuilder yaml, String name, String host, Map<String, String> annotations,
+                                String service) {
         StringBuilder annotationLines = new StringBuilder(annotations.isEmpty() ? " {}" : "");
         annotations.forEach((key, value) -> annotationLines.append("\n    ").append(key).append(": \"")
                 .append(value).append('"'));
@@ -248,9 +314,9 @@ class RedirectAndHostAnnotationsIT {
                             pathType: Prefix
                             backend:
                               service:
-                                name: app
+                                name: %s
                                 port:
                                   number: 80
-                """.formatted(name, annotationLines, host));
+                """.formatted(name, annotationLines, host, service));
     }
 }
