@@ -47,10 +47,11 @@ final class IngressReports {
             if (candidate.alias() && (holder == null || !holder.ingress().equals(ref))) {
                 // Said once per alias: another Ingress has it as a rule host, or claimed its paths first.
                 if (refusedAliases.add(candidate.host())) {
+                    String what = candidate.redirect() != null ? "redirect host " : "alias ";
                     diagnostics.add(Diagnostic.warning(candidate.field(), holder == null
-                            ? "alias " + candidate.host() + " is a rule host of another Ingress, which takes"
-                                    + " precedence over an alias; alias ignored"
-                            : "alias " + candidate.host() + " is not served from this Ingress where Ingress "
+                            ? what + candidate.host() + " is a rule host of another Ingress, which takes"
+                                    + " precedence; ignored"
+                            : what + candidate.host() + " is not served from this Ingress where Ingress "
                                     + holder.ingress() + " serves it (a rule host takes precedence over an alias;"
                                     + " between aliases, the older Ingress's)"));
                 }

@@ -10,12 +10,16 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.model.policy.FromToWwwPolicy;
+import io.ingressgateway.model.policy.HostRedirectPolicy;
 import io.ingressgateway.model.policy.ServerAliasPolicy;
 import io.ingressgateway.translate.annotations.AnnotationFamilies;
 import io.ingressgateway.translate.annotations.AnnotationReader;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,10 +32,12 @@ final class IngressRules {
      * A rule the Ingress asks for. {@code path} is null for a rule without paths, which still declares its host.
      *
      * @param field where the path sits in the Ingress, for conflict diagnostics
-     * @param alias whether the host is one of the Ingress's {@code server-alias} names rather than a rule's host
+     * @param alias whether the host is one of the Ingress's {@code server-alias} names or a
+     *              {@code from-to-www-redirect} counterpart rather than a rule's host
+     * @param redirect for a {@code from-to-www-redirect} counterpart, where its requests are redirected; else null
      */
     record Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field, String routeId,
-                     boolean alias) {
+                     boolean alias, HostRedirectPolicy redirect) {
 
         /**
          * {@code routeId} is that of the route this candidate claims (null without a path), computed once: the
@@ -39,13 +45,22 @@ final class IngressRules {
          * free all the way down to the gateway's routes.
          */
         Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field) {
-            this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path), false);
+            this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path), false,
+                    null);
         }
 
         /** The same rule under an alias host. */
         Candidate under(HostMatch aliasHost, String aliasField) {
             return new Candidate(aliasHost, path, upstreamKey, aliasField,
-                    path == null ? null : VirtualHostMerger.routeId(aliasHost, path), true);
+                    path == null ? null : VirtualHostMerger.routeId(aliasHost, path), true, null);
+        }
+
+        /** The redirect route of a {@code from-to-www-redirect} counterpart host: every path, to the rule host. */
+        static Candidate redirect(HostMatch counterpart, HostMatch ruleHost, UpstreamKey upstreamKey, String field) {
+            PathMatch everything = PathMatch.prefix("/");
+            return new Candidate(counterpart, everything, upstreamKey, field,
+                    VirtualHostMerger.routeId(counterpart, everything), true,
+                    new HostRedirectPolicy(ruleHost.pattern()));
         }
     }
 
@@ -101,6 +116,10 @@ final class IngressRules {
         if (aliases != null) {
             addAliases(aliases, namespace, ownership, candidates, diagnostics);
         }
+        FromToWwwPolicy fromToWww = annotations.policies().get(FromToWwwPolicy.class);
+        if (fromToWww != null) {
+            addWwwCounterparts(fromToWww, namespace, ownership, candidates, diagnostics);
+        }
         return new Extracted(candidates, defaultKey, diagnostics, annotations.policies());
     }
 
@@ -144,6 +163,39 @@ final class IngressRules {
                     candidates.add(candidate.under(alias.host(), field));
                 }
             }
+        }
+    }
+
+    /**
+     * For {@code from-to-www-redirect}: each exact rule host's counterpart ({@code www.} added or removed), served as
+     * a redirect to the rule host on every path. Like an alias, it gives way to another Ingress's rule host.
+     */
+    private static void addWwwCounterparts(FromToWwwPolicy policy, String namespace, HostOwnership ownership,
+                                           List<Candidate> candidates, List<Diagnostic> diagnostics) {
+        String field = AnnotationReader.field(policy.annotation());
+        Map<HostMatch, UpstreamKey> ruleHosts = new LinkedHashMap<>();
+        for (Candidate candidate : candidates) {
+            if (!candidate.alias() && candidate.host().kind() == HostMatch.Kind.EXACT) {
+                UpstreamKey key = ruleHosts.get(candidate.host());
+                ruleHosts.put(candidate.host(), key != null ? key : candidate.upstreamKey());
+            }
+        }
+        for (Map.Entry<HostMatch, UpstreamKey> rule : ruleHosts.entrySet()) {
+            String host = rule.getKey().pattern();
+            String other = host.startsWith("www.") ? host.substring(4) : "www." + host;
+            HostRules.Result counterpart = HostRules.parse(other);
+            if (counterpart.problem() != null || counterpart.host().kind() != HostMatch.Kind.EXACT
+                    || ruleHosts.containsKey(counterpart.host()) || rule.getValue() == null) {
+                continue; // no valid counterpart, or the Ingress serves it itself, or no path to carry it
+            }
+            String refusal = ownership.refusal(namespace, counterpart.host());
+            if (refusal != null) {
+                diagnostics.add(Diagnostic.warning(field, "host " + counterpart.host() + " may not be claimed by"
+                        + " namespace " + namespace + ": " + refusal + " (ingress-gateway.host-ownership); no"
+                        + " redirect from it"));
+                continue;
+            }
+            candidates.add(Candidate.redirect(counterpart.host(), rule.getKey(), rule.getValue(), field));
         }
     }
 

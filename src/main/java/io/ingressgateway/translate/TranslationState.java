@@ -436,7 +436,8 @@ final class TranslationState {
                 aliasOnly &= candidate.alias();
                 if (candidate.path() != null && !holders.containsKey(candidate.path())) {
                     holders.put(candidate.path(), new Route(candidate.routeId(), host, candidate.path(), entry.ref(),
-                            candidate.upstreamKey(), extracted.policies()));
+                            candidate.upstreamKey(), candidate.redirect() == null ? extracted.policies()
+                                    : RoutePolicies.of(candidate.redirect())));
                 }
             }
             if (defaultUpstreamKey == null && !(ruleHost && aliasOnly)) {

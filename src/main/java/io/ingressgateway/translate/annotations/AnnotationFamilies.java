@@ -23,7 +23,8 @@ public final class AnnotationFamilies {
             new TlsRedirectAnnotations(),
             new RedirectAnnotations(),
             new UpstreamVhostAnnotations(),
-            new ServerAliasAnnotations());
+            new ServerAliasAnnotations(),
+            new FromToWwwRedirectAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

@@ -28,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code permanent-redirect} and {@code temporal-redirect} (with their codes) are answered by the gateway with the
  * annotation's URL as Location and never reach the backend; {@code upstream-vhost} changes the Host the backend
  * receives and nothing else; {@code server-alias} serves the rule host's routes under the alias, except where the
- * alias is another Ingress's host. Each Ingress has its own host and one {@code /} Prefix path, to the app backend
+ * alias is another Ingress's host; {@code from-to-www-redirect} answers the www (or bare) counterpart with 308. Each Ingress has its own host and one {@code /} Prefix path, to the app backend
  * except for the aliased one, which goes to the shop backend.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -182,6 +182,28 @@ class RedirectAndHostAnnotationsIT {
                 .contains("a rule host takes precedence");
     }
 
+    // --- from-to-www-redirect ---
+
+    @Test
+    void theWwwHostRedirects308ToTheRuleHostKeepingPathAndQuery() throws IOException {
+        Response response = get("/a/b%20c?x=1&y=2", "www.apex.test");
+
+        assertThat(response.status()).isEqualTo(308);
+        assertThat(response.header("Location")).isEqualTo("http://apex.test/a/b%20c?x=1&y=2");
+        assertThat(app.requests()).isEmpty();
+        assertThat(get("/a", "apex.test").status()).isEqualTo(200);
+        assertThat(app.lastRequest().getHeader("Host")).isEqualTo("apex.test");
+    }
+
+    @Test
+    void aWwwRuleHostRedirectsTheBareHostToIt() throws IOException {
+        Response response = get("/", "www-first.test");
+
+        assertThat(response.status()).isEqualTo(308);
+        assertThat(response.header("Location")).isEqualTo("http://www.www-first.test/");
+        assertThat(app.requests()).isEmpty();
+    }
+
     // --- helpers ---
 
     private Response get(String target, String host) throws IOException {
@@ -265,6 +287,8 @@ class RedirectAndHostAnnotationsIT {
                     conditions: {ready: true}
                 """.formatted(shop.port()));
         ingress(yaml, "plain", "plain.test", Map.of());
+        ingress(yaml, "apex", "apex.test", Map.of(NGINX + "from-to-www-redirect", "true"));
+        ingress(yaml, "www-first", "www.www-first.test", Map.of(NGINX + "from-to-www-redirect", "true"));
         ingress(yaml, "shop", "shop.test", Map.of(NGINX + "server-alias", "shop-alias.test, plain.test"), "shop");
         ingress(yaml, "permanent", "permanent.test", Map.of(NGINX + "permanent-redirect",
                 "https://new.example.com/landing"));

@@ -113,7 +113,8 @@ class AnnotationFamiliesTest {
                 .containsAll(new RedirectAnnotations().annotations())
                 .containsAll(new UpstreamVhostAnnotations().annotations())
                 .containsAll(new ServerAliasAnnotations().annotations())
+                .containsAll(new FromToWwwRedirectAnnotations().annotations())
                 .doesNotContain("nginx.ingress.kubernetes.io/rewrite-target");
-        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 2 + 2);
+        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 2 + 2 + 2);
     }
 }
