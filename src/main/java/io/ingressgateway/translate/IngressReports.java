@@ -38,11 +38,25 @@ final class IngressReports {
                                 String catchAllRefusal, List<Diagnostic> tlsDiagnostics) {
         List<Diagnostic> diagnostics = new ArrayList<>(extracted.diagnostics());
         Set<String> routeIds = new LinkedHashSet<>();
+        Set<HostMatch> refusedAliases = new LinkedHashSet<>();
         for (IngressRules.Candidate candidate : extracted.candidates()) {
             if (candidate.path() == null) {
                 continue;
             }
             Route holder = holderOf.apply(candidate.host(), candidate.path());
+            if (candidate.alias() && (holder == null || !holder.ingress().equals(ref))) {
+                // Said once per alias: another Ingress has it as a rule host, or claimed its paths first.
+                if (refusedAliases.add(candidate.host())) {
+                    String what = candidate.redirect() != null ? "redirect host " : "alias ";
+                    diagnostics.add(Diagnostic.warning(candidate.field(), holder == null
+                            ? what + candidate.host() + " is a rule host of another Ingress, which takes"
+                                    + " precedence; ignored"
+                            : what + candidate.host() + " is not served from this Ingress where Ingress "
+                                    + holder.ingress() + " serves it (a rule host takes precedence over an alias;"
+                                    + " between aliases, the older Ingress's)"));
+                }
+                continue;
+            }
             if (holder.ingress().equals(ref) && routeIds.add(holder.id())) {
                 continue;
             }

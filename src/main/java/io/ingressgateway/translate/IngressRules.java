@@ -11,9 +11,17 @@ import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.RewritePolicy;
 import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.model.policy.FromToWwwPolicy;
+import io.ingressgateway.model.policy.HostRedirectPolicy;
+import io.ingressgateway.model.policy.ServerAliasPolicy;
 import io.ingressgateway.translate.annotations.AnnotationFamilies;
+import io.ingressgateway.translate.annotations.AnnotationReader;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads one served Ingress into candidate routes: validated hosts and paths with resolved backends, and diagnostics
@@ -25,8 +33,12 @@ final class IngressRules {
      * A rule the Ingress asks for. {@code path} is null for a rule without paths, which still declares its host.
      *
      * @param field where the path sits in the Ingress, for conflict diagnostics
+     * @param alias whether the host is one of the Ingress's {@code server-alias} names or a
+     *              {@code from-to-www-redirect} counterpart rather than a rule's host
+     * @param redirect for a {@code from-to-www-redirect} counterpart, where its requests are redirected; else null
      */
-    record Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field, String routeId) {
+    record Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field, String routeId,
+                     boolean alias, HostRedirectPolicy redirect) {
 
         /**
          * {@code routeId} is that of the route this candidate claims (null without a path), computed once: the
@@ -34,7 +46,22 @@ final class IngressRules {
          * free all the way down to the gateway's routes.
          */
         Candidate(HostMatch host, PathMatch path, UpstreamKey upstreamKey, String field) {
-            this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path));
+            this(host, path, upstreamKey, field, path == null ? null : VirtualHostMerger.routeId(host, path), false,
+                    null);
+        }
+
+        /** The same rule under an alias host. */
+        Candidate under(HostMatch aliasHost, String aliasField) {
+            return new Candidate(aliasHost, path, upstreamKey, aliasField,
+                    path == null ? null : VirtualHostMerger.routeId(aliasHost, path), true, null);
+        }
+
+        /** The redirect route of a {@code from-to-www-redirect} counterpart host: every path, to the rule host. */
+        static Candidate redirect(HostMatch counterpart, HostMatch ruleHost, UpstreamKey upstreamKey, String field) {
+            PathMatch everything = PathMatch.prefix("/");
+            return new Candidate(counterpart, everything, upstreamKey, field,
+                    VirtualHostMerger.routeId(counterpart, everything), true,
+                    new HostRedirectPolicy(ruleHost.pattern()));
         }
     }
 
@@ -88,7 +115,91 @@ final class IngressRules {
             readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, candidates,
                     diagnostics);
         }
+        ServerAliasPolicy aliases = annotations.policies().get(ServerAliasPolicy.class);
+        if (aliases != null) {
+            addAliases(aliases, namespace, ownership, candidates, diagnostics);
+        }
+        FromToWwwPolicy fromToWww = annotations.policies().get(FromToWwwPolicy.class);
+        if (fromToWww != null) {
+            addWwwCounterparts(fromToWww, namespace, ownership, candidates, diagnostics);
+        }
         return new Extracted(candidates, defaultKey, diagnostics, annotations.policies());
+    }
+
+    /**
+     * Every rule of the Ingress once more under each {@code server-alias} name, as ingress-nginx adds the aliases to
+     * the {@code server_name} of each of the Ingress's hosts. An alias must be a host as a rule's host must be, and one
+     * its namespace may claim; a rule without host has no server of its own to alias. Whether another Ingress's rule
+     * host takes the alias is decided when hosts are merged.
+     */
+    private static void addAliases(ServerAliasPolicy aliases, String namespace, HostOwnership ownership,
+                                   List<Candidate> candidates, List<Diagnostic> diagnostics) {
+        String field = AnnotationReader.field(aliases.annotation());
+        List<Candidate> ruleCandidates = List.copyOf(candidates);
+        Set<HostMatch> ruleHosts = new HashSet<>();
+        for (Candidate candidate : ruleCandidates) {
+            ruleHosts.add(candidate.host());
+        }
+        if (ruleHosts.remove(HostMatch.ANY)) {
+            diagnostics.add(Diagnostic.warning(field, "a rule without host has no server name to alias; the aliases"
+                    + " apply to the rules with a host only"));
+        }
+        for (String name : aliases.names()) {
+            HostRules.Result alias = HostRules.parse(name);
+            if (alias.problem() != null) {
+                diagnostics.add(Diagnostic.warning(field, "alias '" + name + "' " + alias.problem() + "; alias"
+                        + " ignored"));
+                continue;
+            }
+            if (ruleHosts.contains(alias.host())) {
+                continue; // already a host of this Ingress: nothing to add
+            }
+            String refusal = ownership.refusal(namespace, alias.host());
+            if (refusal != null) {
+                diagnostics.add(Diagnostic.warning(field, "alias " + alias.host() + " may not be claimed by"
+                        + " namespace " + namespace + ": " + refusal + " (ingress-gateway.host-ownership); alias"
+                        + " ignored"));
+                continue;
+            }
+            for (Candidate candidate : ruleCandidates) {
+                if (!candidate.host().equals(HostMatch.ANY)) {
+                    candidates.add(candidate.under(alias.host(), field));
+                }
+            }
+        }
+    }
+
+    /**
+     * For {@code from-to-www-redirect}: each exact rule host's counterpart ({@code www.} added or removed), served as
+     * a redirect to the rule host on every path. Like an alias, it gives way to another Ingress's rule host.
+     */
+    private static void addWwwCounterparts(FromToWwwPolicy policy, String namespace, HostOwnership ownership,
+                                           List<Candidate> candidates, List<Diagnostic> diagnostics) {
+        String field = AnnotationReader.field(policy.annotation());
+        Map<HostMatch, UpstreamKey> ruleHosts = new LinkedHashMap<>();
+        for (Candidate candidate : candidates) {
+            if (!candidate.alias() && candidate.host().kind() == HostMatch.Kind.EXACT) {
+                UpstreamKey key = ruleHosts.get(candidate.host());
+                ruleHosts.put(candidate.host(), key != null ? key : candidate.upstreamKey());
+            }
+        }
+        for (Map.Entry<HostMatch, UpstreamKey> rule : ruleHosts.entrySet()) {
+            String host = rule.getKey().pattern();
+            String other = host.startsWith("www.") ? host.substring(4) : "www." + host;
+            HostRules.Result counterpart = HostRules.parse(other);
+            if (counterpart.problem() != null || counterpart.host().kind() != HostMatch.Kind.EXACT
+                    || ruleHosts.containsKey(counterpart.host()) || rule.getValue() == null) {
+                continue; // no valid counterpart, or the Ingress serves it itself, or no path to carry it
+            }
+            String refusal = ownership.refusal(namespace, counterpart.host());
+            if (refusal != null) {
+                diagnostics.add(Diagnostic.warning(field, "host " + counterpart.host() + " may not be claimed by"
+                        + " namespace " + namespace + ": " + refusal + " (ingress-gateway.host-ownership); no"
+                        + " redirect from it"));
+                continue;
+            }
+            candidates.add(Candidate.redirect(counterpart.host(), rule.getKey(), rule.getValue(), field));
+        }
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,

@@ -416,17 +416,31 @@ final class TranslationState {
             }
             return;
         }
+        // A host some Ingress names in a rule is that Ingress's: server-alias names of other Ingresses (or of the
+        // same one) do not add to it, as ingress-nginx drops an alias that is also a server's name.
+        boolean ruleHost = false;
+        for (Entry entry : state.contributors.values()) {
+            for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
+                ruleHost |= !candidate.alias();
+            }
+        }
         Map<PathMatch, Route> holders = new HashMap<>();
         UpstreamKey defaultUpstreamKey = null;
         for (Entry entry : state.contributors.values()) {
             IngressRules.Extracted extracted = entry.extraction().extracted();
+            boolean aliasOnly = true;
             for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
+                if (candidate.alias() && ruleHost) {
+                    continue;
+                }
+                aliasOnly &= candidate.alias();
                 if (candidate.path() != null && !holders.containsKey(candidate.path())) {
                     holders.put(candidate.path(), new Route(candidate.routeId(), host, candidate.path(), entry.ref(),
-                            candidate.upstreamKey(), extracted.policies()));
+                            candidate.upstreamKey(), candidate.redirect() == null ? extracted.policies()
+                                    : RoutePolicies.of(candidate.redirect())));
                 }
             }
-            if (defaultUpstreamKey == null) {
+            if (defaultUpstreamKey == null && !(ruleHost && aliasOnly)) {
                 defaultUpstreamKey = extracted.defaultUpstreamKey();
             }
             touchedReports.add(entry.ref());

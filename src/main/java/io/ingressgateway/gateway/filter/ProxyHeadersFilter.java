@@ -85,7 +85,9 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         headers.addAll(input);
         boolean secure = request.getSslInfo() != null;
         String scheme = secure ? "https" : "http";
-        String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+        // The client's Host, also when upstream-vhost replaced the request's (ingress-nginx's $best_http_host).
+        String clientHost = exchange.getAttribute(UpstreamVhostFilter.CLIENT_HOST_ATTR);
+        String host = clientHost != null ? clientHost : request.getHeaders().getFirst(HttpHeaders.HOST);
 
         String clientIp = clientIp(request.getRemoteAddress());
         if (clientIp != null) {

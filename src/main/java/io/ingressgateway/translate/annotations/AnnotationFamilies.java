@@ -28,7 +28,11 @@ public final class AnnotationFamilies {
             new UpstreamGuardAnnotations(),
             new TlsRedirectAnnotations(),
             new RewriteAnnotations(),
-            new ProxyBodyAnnotations());
+            new ProxyBodyAnnotations(),
+            new RedirectAnnotations(),
+            new UpstreamVhostAnnotations(),
+            new ServerAliasAnnotations(),
+            new FromToWwwRedirectAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

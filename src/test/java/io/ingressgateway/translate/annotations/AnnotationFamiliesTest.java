@@ -117,7 +117,11 @@ class AnnotationFamiliesTest {
                 .containsAll(new TlsRedirectAnnotations().annotations())
                 .containsAll(new RewriteAnnotations().annotations())
                 .containsAll(new ProxyBodyAnnotations().annotations())
+                .containsAll(new RedirectAnnotations().annotations())
+                .containsAll(new UpstreamVhostAnnotations().annotations())
+                .containsAll(new ServerAliasAnnotations().annotations())
+                .containsAll(new FromToWwwRedirectAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 6);
+        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 6 + 8 + 2 + 2 + 2);
     }
 }
