@@ -2,6 +2,8 @@ package io.ingressgateway.translate.annotations;
 
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.policy.UpstreamPolicy;
+import io.ingressgateway.translate.annotations.AnnotationReader.Invalid;
+import io.ingressgateway.translate.annotations.AnnotationReader.Parser;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,18 +74,6 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
         UpstreamPolicy policy = new UpstreamPolicy(connectTimeout, readTimeout, maxConcurrent, retries, failureRate,
                 slowCall);
         return new Parsed<>(policy.equals(UpstreamPolicy.DEFAULTS) ? null : policy, diagnostics);
-    }
-
-    /** Why a value was refused, phrased to follow "value 'x' ...". */
-    private static final class Invalid extends Exception {
-        Invalid(String reason) {
-            super(reason, null, false, false);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Parser<T> {
-        T parse(String value) throws Invalid;
     }
 
     private record Reader(Map<String, String> annotations, List<Diagnostic> diagnostics) {
@@ -187,19 +177,7 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
     }
 
     static Integer integer(String value, int min, int max) throws Invalid {
-        String range = "between " + min + " and " + max;
-        if (!value.matches("[+-]?\\d+")) {
-            throw new Invalid("is not a whole number " + range);
-        }
-        String digits = value.replaceFirst("^[+-]", "").replaceFirst("^0+(?=\\d)", "");
-        if (value.startsWith("-") && !digits.equals("0") || digits.length() > 9) {
-            throw new Invalid("is out of range (" + range + ")");
-        }
-        int parsed = Integer.parseInt(digits);
-        if (parsed < min || parsed > max) {
-            throw new Invalid("is out of range (" + range + ")");
-        }
-        return parsed;
+        return AnnotationReader.integer(value, min, max);
     }
 
     /** A percentage from 1 to 100, optionally with a {@code %} sign and up to three decimals. */
