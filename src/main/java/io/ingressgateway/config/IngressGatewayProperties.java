@@ -268,6 +268,8 @@ public record IngressGatewayProperties(
      * @param retryAfter             the {@code Retry-After} sent with a bulkhead or connection-pool 503
      * @param circuitBreaker         when the upstream is considered broken and answered for by the gateway
      * @param upstreamPool           bounds of the connection pool to each endpoint
+     * @param sendTimeout            time allowed for one write of the request to the upstream to complete (nginx's
+     *                               {@code proxy_send_timeout}); exceeded answers 504
      */
     public record Resilience(
             @DefaultValue("5s") Duration connectTimeout,
@@ -276,7 +278,8 @@ public record IngressGatewayProperties(
             @DefaultValue("2") int retries,
             @DefaultValue("1s") Duration retryAfter,
             @DefaultValue CircuitBreaker circuitBreaker,
-            @DefaultValue UpstreamPool upstreamPool) {
+            @DefaultValue UpstreamPool upstreamPool,
+            @DefaultValue("60s") Duration sendTimeout) {
 
         /**
          * A count-based circuit breaker per upstream.

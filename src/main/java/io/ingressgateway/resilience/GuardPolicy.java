@@ -11,7 +11,8 @@ import java.time.Duration;
 public record GuardPolicy(Duration connectTimeout, Duration readTimeout, int maxConcurrentRequests, int retries,
                           float failureRateThreshold, Duration slowCallDurationThreshold,
                           float slowCallRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
-                          Duration waitDurationInOpenState, int permittedCallsInHalfOpenState) {
+                          Duration waitDurationInOpenState, int permittedCallsInHalfOpenState,
+                          Duration sendTimeout) {
 
     public static GuardPolicy resolve(UpstreamPolicy overrides, Resilience defaults) {
         UpstreamPolicy policy = overrides == null ? UpstreamPolicy.DEFAULTS : overrides;
@@ -27,7 +28,8 @@ public record GuardPolicy(Duration connectTimeout, Duration readTimeout, int max
                 breaker.slidingWindowSize(),
                 breaker.minimumNumberOfCalls(),
                 breaker.waitDurationInOpenState(),
-                breaker.permittedCallsInHalfOpenState());
+                breaker.permittedCallsInHalfOpenState(),
+                or(policy.sendTimeout(), defaults.sendTimeout()));
     }
 
     private static <T> T or(T value, T fallback) {

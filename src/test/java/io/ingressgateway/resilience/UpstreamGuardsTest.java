@@ -34,7 +34,7 @@ class UpstreamGuardsTest {
     static final Resilience DEFAULTS = new Resilience(Duration.ofSeconds(5), Duration.ofSeconds(60), 1024, 2,
             Duration.ofSeconds(1),
             new Resilience.CircuitBreaker(50, Duration.ofSeconds(10), 80, 100, 20, Duration.ofSeconds(10), 5),
-            new Resilience.UpstreamPool(1024, 256, Duration.ofSeconds(1)));
+            new Resilience.UpstreamPool(1024, 256, Duration.ofSeconds(1)), Duration.ofSeconds(60));
 
     static final IngressRef SHOP = new IngressRef("apps", "shop");
     static final IngressRef BLOG = new IngressRef("apps", "blog");

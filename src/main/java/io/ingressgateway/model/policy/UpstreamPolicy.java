@@ -13,11 +13,19 @@ import java.time.Duration;
  * @param retries                         retries on connection failure, for idempotent methods
  * @param circuitBreakerFailureRate       failure rate, in percent, that opens the circuit
  * @param circuitBreakerSlowCallDuration  calls slower than this count as slow for the circuit breaker
+ * @param sendTimeout                     time allowed for one write of the request to the upstream to complete
  */
 public record UpstreamPolicy(Duration connectTimeout, Duration readTimeout, Integer maxConcurrentRequests,
                              Integer retries, Float circuitBreakerFailureRate,
-                             Duration circuitBreakerSlowCallDuration) implements RoutePolicy {
+                             Duration circuitBreakerSlowCallDuration, Duration sendTimeout) implements RoutePolicy {
 
     /** Nothing set: every guard takes its configured default. */
-    public static final UpstreamPolicy DEFAULTS = new UpstreamPolicy(null, null, null, null, null, null);
+    public static final UpstreamPolicy DEFAULTS = new UpstreamPolicy(null, null, null, null, null, null, null);
+
+    /** A policy that leaves the send timeout to its default. */
+    public UpstreamPolicy(Duration connectTimeout, Duration readTimeout, Integer maxConcurrentRequests,
+                          Integer retries, Float circuitBreakerFailureRate, Duration circuitBreakerSlowCallDuration) {
+        this(connectTimeout, readTimeout, maxConcurrentRequests, retries, circuitBreakerFailureRate,
+                circuitBreakerSlowCallDuration, null);
+    }
 }

@@ -90,7 +90,7 @@ public final class NginxAnnotationCatalog {
         unsupported("proxy-body-size", "the gateway's own request body limit applies");
         noEffect("client-body-buffer-size", "it sizes nginx's in-memory body buffer before a temporary file;"
                 + " the gateway never spills request bodies to disk");
-        unsupported("proxy-send-timeout", "the gateway's own timeouts apply to sending the request");
+        unsupported("proxy-send-timeout", "the gateway's send timeout applies");
         unsupported("proxy-next-upstream", "the gateway's own retry rules apply (connection failures only)");
         unsupported("proxy-next-upstream-timeout", "the gateway's own retry rules apply");
         unsupported("proxy-next-upstream-tries", "the gateway's own retry count applies");

@@ -26,12 +26,14 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
     public static final String PREFIX = "ingress-gateway.io/";
     public static final String CONNECT_TIMEOUT = PREFIX + "connect-timeout";
     public static final String READ_TIMEOUT = PREFIX + "read-timeout";
+    public static final String SEND_TIMEOUT = PREFIX + "send-timeout";
     public static final String MAX_CONCURRENT_REQUESTS = PREFIX + "max-concurrent-requests";
     public static final String RETRIES = PREFIX + "retries";
     public static final String CIRCUIT_BREAKER_FAILURE_RATE = PREFIX + "circuit-breaker-failure-rate";
     public static final String CIRCUIT_BREAKER_SLOW_CALL_DURATION = PREFIX + "circuit-breaker-slow-call-duration";
     public static final String NGINX_CONNECT_TIMEOUT = "nginx.ingress.kubernetes.io/proxy-connect-timeout";
     public static final String NGINX_READ_TIMEOUT = "nginx.ingress.kubernetes.io/proxy-read-timeout";
+    public static final String NGINX_SEND_TIMEOUT = "nginx.ingress.kubernetes.io/proxy-send-timeout";
 
     /** Longest duration accepted: a day (websocket Ingresses from ingress-nginx often carry an hour or more). */
     static final Duration MAX_DURATION = Duration.ofDays(1);
@@ -45,7 +47,7 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
 
     private static final Set<String> ANNOTATIONS = Set.of(CONNECT_TIMEOUT, READ_TIMEOUT, MAX_CONCURRENT_REQUESTS,
             RETRIES, CIRCUIT_BREAKER_FAILURE_RATE, CIRCUIT_BREAKER_SLOW_CALL_DURATION, NGINX_CONNECT_TIMEOUT,
-            NGINX_READ_TIMEOUT);
+            NGINX_READ_TIMEOUT, SEND_TIMEOUT, NGINX_SEND_TIMEOUT);
 
     @Override
     public String name() {
@@ -66,13 +68,14 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
         Reader reader = new Reader(annotations, diagnostics);
         Duration connectTimeout = reader.either(CONNECT_TIMEOUT, NGINX_CONNECT_TIMEOUT);
         Duration readTimeout = reader.either(READ_TIMEOUT, NGINX_READ_TIMEOUT);
+        Duration sendTimeout = reader.either(SEND_TIMEOUT, NGINX_SEND_TIMEOUT);
         Integer maxConcurrent = reader.read(MAX_CONCURRENT_REQUESTS,
                 value -> integer(value, 1, MAX_CONCURRENT_REQUESTS_LIMIT));
         Integer retries = reader.read(RETRIES, value -> integer(value, 0, MAX_RETRIES));
         Float failureRate = reader.read(CIRCUIT_BREAKER_FAILURE_RATE, UpstreamGuardAnnotations::percent);
         Duration slowCall = reader.read(CIRCUIT_BREAKER_SLOW_CALL_DURATION, UpstreamGuardAnnotations::duration);
         UpstreamPolicy policy = new UpstreamPolicy(connectTimeout, readTimeout, maxConcurrent, retries, failureRate,
-                slowCall);
+                slowCall, sendTimeout);
         return new Parsed<>(policy.equals(UpstreamPolicy.DEFAULTS) ? null : policy, diagnostics);
     }
 

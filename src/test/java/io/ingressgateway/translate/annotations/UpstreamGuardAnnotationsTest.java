@@ -6,8 +6,10 @@ import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.C
 import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.MAX_CONCURRENT_REQUESTS;
 import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.NGINX_CONNECT_TIMEOUT;
 import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.NGINX_READ_TIMEOUT;
+import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.NGINX_SEND_TIMEOUT;
 import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.READ_TIMEOUT;
 import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.RETRIES;
+import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.SEND_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ingressgateway.model.Diagnostic;
@@ -36,6 +38,7 @@ class UpstreamGuardAnnotationsTest {
 
     private static final Function<UpstreamPolicy, Object> CONNECT = UpstreamPolicy::connectTimeout;
     private static final Function<UpstreamPolicy, Object> READ = UpstreamPolicy::readTimeout;
+    private static final Function<UpstreamPolicy, Object> SEND = UpstreamPolicy::sendTimeout;
     private static final Function<UpstreamPolicy, Object> CONCURRENT = UpstreamPolicy::maxConcurrentRequests;
     private static final Function<UpstreamPolicy, Object> RETRY = UpstreamPolicy::retries;
     private static final Function<UpstreamPolicy, Object> FAILURE_RATE = UpstreamPolicy::circuitBreakerFailureRate;
@@ -61,6 +64,12 @@ class UpstreamGuardAnnotationsTest {
                 Arguments.of(NGINX_CONNECT_TIMEOUT, "3", CONNECT, Duration.ofSeconds(3)),
                 Arguments.of(NGINX_READ_TIMEOUT, "3600", READ, Duration.ofHours(1)),
                 Arguments.of(NGINX_READ_TIMEOUT, "0120", READ, Duration.ofSeconds(120)),
+                Arguments.of(NGINX_SEND_TIMEOUT, "1", SEND, Duration.ofSeconds(1)),
+                Arguments.of(NGINX_SEND_TIMEOUT, "600", SEND, Duration.ofMinutes(10)),
+                Arguments.of(NGINX_SEND_TIMEOUT, " 30 ", SEND, Duration.ofSeconds(30)),
+                Arguments.of(SEND_TIMEOUT, "90s", SEND, Duration.ofSeconds(90)),
+                Arguments.of(SEND_TIMEOUT, "2m", SEND, Duration.ofMinutes(2)),
+                Arguments.of(SEND_TIMEOUT, "45", SEND, Duration.ofSeconds(45)),
                 // Integers.
                 Arguments.of(MAX_CONCURRENT_REQUESTS, "1", CONCURRENT, 1),
                 Arguments.of(MAX_CONCURRENT_REQUESTS, "250", CONCURRENT, 250),
@@ -119,6 +128,13 @@ class UpstreamGuardAnnotationsTest {
                 Arguments.of(NGINX_CONNECT_TIMEOUT, "0", "must be greater than zero"),
                 Arguments.of(NGINX_READ_TIMEOUT, "1.5", "is not a whole number of seconds"),
                 Arguments.of(NGINX_READ_TIMEOUT, "100000", "longer than the maximum"),
+                Arguments.of(NGINX_SEND_TIMEOUT, "60s", "is not a whole number of seconds"),
+                Arguments.of(NGINX_SEND_TIMEOUT, "0", "must be greater than zero"),
+                Arguments.of(NGINX_SEND_TIMEOUT, "", "is not a whole number of seconds"),
+                Arguments.of(NGINX_SEND_TIMEOUT, "86401", "longer than the maximum"),
+                Arguments.of(SEND_TIMEOUT, "0s", "must be greater than zero"),
+                Arguments.of(SEND_TIMEOUT, "soon", "is not a duration"),
+                Arguments.of(SEND_TIMEOUT, "25h", "longer than the maximum"),
                 // Integers.
                 Arguments.of(MAX_CONCURRENT_REQUESTS, "0", "out of range"),
                 Arguments.of(MAX_CONCURRENT_REQUESTS, "-1", "out of range"),
@@ -181,7 +197,7 @@ class UpstreamGuardAnnotationsTest {
     void declaresEveryAnnotationItReads() {
         assertThat(FAMILY.annotations()).containsExactlyInAnyOrder(CONNECT_TIMEOUT, READ_TIMEOUT,
                 MAX_CONCURRENT_REQUESTS, RETRIES, CIRCUIT_BREAKER_FAILURE_RATE, CIRCUIT_BREAKER_SLOW_CALL_DURATION,
-                NGINX_CONNECT_TIMEOUT, NGINX_READ_TIMEOUT);
+                NGINX_CONNECT_TIMEOUT, NGINX_READ_TIMEOUT, SEND_TIMEOUT, NGINX_SEND_TIMEOUT);
     }
 
     @Test
@@ -193,22 +209,24 @@ class UpstreamGuardAnnotationsTest {
         annotations.put(RETRIES, "1");
         annotations.put(CIRCUIT_BREAKER_FAILURE_RATE, "30");
         annotations.put(CIRCUIT_BREAKER_SLOW_CALL_DURATION, "3s");
+        annotations.put(SEND_TIMEOUT, "20s");
 
         Parsed<UpstreamPolicy> result = FAMILY.parse(annotations);
 
         assertThat(result.diagnostics()).isEmpty();
         assertThat(result.policy()).isEqualTo(new UpstreamPolicy(Duration.ofSeconds(2), Duration.ofSeconds(30), 64, 1,
-                30f, Duration.ofSeconds(3)));
+                30f, Duration.ofSeconds(3), Duration.ofSeconds(20)));
     }
 
     @Test
     void oursWinsOverTheNginxSpelling() {
         Parsed<UpstreamPolicy> result = FAMILY.parse(Map.of(CONNECT_TIMEOUT, "2s", NGINX_CONNECT_TIMEOUT, "9",
-                READ_TIMEOUT, "500ms", NGINX_READ_TIMEOUT, "120"));
+                READ_TIMEOUT, "500ms", NGINX_READ_TIMEOUT, "120", SEND_TIMEOUT, "7s", NGINX_SEND_TIMEOUT, "90"));
 
         assertThat(result.diagnostics()).isEmpty();
         assertThat(result.policy().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(result.policy().readTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(result.policy().sendTimeout()).isEqualTo(Duration.ofSeconds(7));
     }
 
     @Test
