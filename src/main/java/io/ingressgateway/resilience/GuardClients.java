@@ -1,12 +1,14 @@
 package io.ingressgateway.resilience;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * The upstream clients of the guards: one per base client and pair of timeouts, shared by every guard with those
+ * The upstream clients of the guards: one per base client and set of timeouts, shared by every guard with those
  * timeouts. A client derived per guard would do the same requests, but each request would then read a configuration
  * of its own guard's, which with thousands of guards no recent request read; most guards have the default timeouts,
  * so most requests read one shared client.
@@ -21,7 +23,10 @@ final class GuardClients {
 
     static final int MAX_SHARED = 1024;
 
-    private record Key(HttpClient base, Duration connectTimeout, Duration readTimeout) {
+    /** Name of the pipeline handler that bounds each write of the request while it is being sent. */
+    static final String SEND_TIMEOUT_HANDLER = "ingressGatewaySendTimeout";
+
+    private record Key(HttpClient base, Duration connectTimeout, Duration readTimeout, Duration sendTimeout) {
     }
 
     /** A client derived from {@code base}. */
@@ -33,10 +38,13 @@ final class GuardClients {
     /**
      * {@code base} with a policy's connect and read timeouts. The read timeout is Reactor Netty's response timeout:
      * the longest silence between two reads of the response once the request is sent, as nginx's
-     * {@code proxy_read_timeout}.
+     * {@code proxy_read_timeout}. The send timeout bounds each write of the request (head and body) to the upstream,
+     * from the moment the request starts until it is sent, as nginx's {@code proxy_send_timeout}: an upstream that
+     * stops reading fails the request with a {@link io.netty.handler.timeout.WriteTimeoutException}. The handler is
+     * removed once the request is sent, so a long response never meets it.
      */
     Client of(HttpClient base, GuardPolicy policy) {
-        Key key = new Key(base, policy.connectTimeout(), policy.readTimeout());
+        Key key = new Key(base, policy.connectTimeout(), policy.readTimeout(), policy.sendTimeout());
         Client shared = clients.get(key);
         if (shared != null) {
             return shared;
@@ -51,6 +59,9 @@ final class GuardClients {
         return new Client(key.base(), key.base()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         key.connectTimeout().toMillis()))
-                .responseTimeout(key.readTimeout()));
+                .responseTimeout(key.readTimeout())
+                .doOnRequest((request, connection) -> connection.addHandlerFirst(SEND_TIMEOUT_HANDLER,
+                        new WriteTimeoutHandler(key.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)))
+                .doAfterRequest((request, connection) -> connection.removeHandler(SEND_TIMEOUT_HANDLER)));
     }
 }

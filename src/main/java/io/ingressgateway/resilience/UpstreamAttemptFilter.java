@@ -145,6 +145,8 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
         UpstreamFailure failure = UpstreamFailure.of(error);
         if (failure == UpstreamFailure.READ_TIMEOUT) {
             call.guard().timedOut(UpstreamGuard.TimeoutKind.READ);
+        } else if (failure == UpstreamFailure.SEND_TIMEOUT) {
+            call.guard().timedOut(UpstreamGuard.TimeoutKind.SEND);
         }
         if (failure.countsAsUpstreamFailure()) {
             call.recordFailure(nanos, error);

@@ -2,6 +2,7 @@ package io.ingressgateway.resilience;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -27,6 +28,8 @@ enum UpstreamFailure {
     ADDRESS_REFUSED(HttpStatus.BAD_GATEWAY, "The upstream service's address is not allowed.", false),
     /** The upstream went silent longer than the read timeout. */
     READ_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not answer in time.", false),
+    /** The upstream stopped taking the request: one write of it did not complete within the send timeout. */
+    SEND_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not take the request in time.", false),
     /** The upstream closed the connection before its response was complete. */
     CLOSED(HttpStatus.BAD_GATEWAY, "The upstream service closed the connection.", false),
     /** No pooled connection could be had in time, or the wait queue was full: the gateway's own limit. */
@@ -90,6 +93,9 @@ enum UpstreamFailure {
         }
         if (error instanceof ReadTimeoutException) {
             return READ_TIMEOUT;
+        }
+        if (error instanceof WriteTimeoutException) {
+            return SEND_TIMEOUT;
         }
         if (error instanceof PrematureCloseException) {
             return CLOSED;

@@ -35,7 +35,7 @@ public final class UpstreamGuard {
     /** How a call to the upstream ended, for the circuit breaker's counts. */
     public enum Outcome { SUCCESS, FAILURE, SLOW_SUCCESS, SLOW_FAILURE }
 
-    public enum TimeoutKind { CONNECT, READ }
+    public enum TimeoutKind { CONNECT, READ, SEND }
 
     public static final String METER_PREFIX = "ingress.gateway.upstream.";
 
@@ -120,7 +120,7 @@ public final class UpstreamGuard {
                     .tags(tags).tag("outcome", tagValue(outcome)).register(registry));
         }
         for (TimeoutKind kind : TimeoutKind.values()) {
-            timeouts.put(kind, counter("timeouts", "Upstream connect and read timeouts", "kind", tagValue(kind)));
+            timeouts.put(kind, counter("timeouts", "Upstream connect, read and send timeouts", "kind", tagValue(kind)));
         }
         retries = counter("retries", "Requests retried on another endpoint after a connection failure", null, null);
     }

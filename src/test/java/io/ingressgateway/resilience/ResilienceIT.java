@@ -322,6 +322,77 @@ class ResilienceIT {
         throw new IllegalStateException("the listener's accept queue never filled; cannot simulate a hanging connect");
     }
 
+    @Test
+    void sendTimeoutAnswers504WhenTheUpstreamStopsReadingTheRequestAndLeavesOtherUploadsAlone() throws Exception {
+        // A backend that accepts and never reads, with a small receive buffer: once the loopback's buffers are full
+        // the gateway's writes of the request body no longer complete.
+        try (ServerSocket deaf = new ServerSocket()) {
+            deaf.setReceiveBufferSize(4096);
+            deaf.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (!deaf.isClosed()) {
+                        held.add(deaf.accept());
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            }, "deaf-backend");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            WireMockServer reading = backend();
+            try {
+                serve(ingressFor("send-short", "short.send.test", "deaf")
+                        .annotation("nginx.ingress.kubernetes.io/proxy-send-timeout", "1")
+                        .annotation("nginx.ingress.kubernetes.io/proxy-body-size", "0").build(), "short.send.test",
+                        "deaf", deaf.getLocalPort());
+                serve(ingressFor("send-normal", "normal.send.test", "reading")
+                        .annotation("nginx.ingress.kubernetes.io/proxy-send-timeout", "1")
+                        .annotation("nginx.ingress.kubernetes.io/proxy-body-size", "0").build(), "normal.send.test",
+                        "reading", reading.port());
+
+                // Far more than the socket buffers of both ends hold (Linux grows a send buffer to 4 MiB at most).
+                CompletableFuture<Reply> stuck = upload("short.send.test", 64).toFuture();
+                await().atMost(Duration.ofSeconds(30)).until(stuck::isDone);
+                Reply reply = stuck.get();
+                assertThat(reply.status()).isEqualTo(504);
+                assertThat(reply.body()).contains("did not take the request in time");
+                assertThat(counter("timeouts", "send-short", "kind", "send")).isEqualTo(1);
+                assertThat(guardOf("send-short").policy().sendTimeout()).isEqualTo(Duration.ofSeconds(1));
+
+                // The same timeout on an upstream that reads: a large upload goes through whole.
+                CompletableFuture<Reply> normal = upload("normal.send.test", 8).toFuture();
+                await().atMost(Duration.ofSeconds(30)).until(normal::isDone);
+                assertThat(normal.get().status()).isEqualTo(200);
+                reading.verify(postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(
+                        "/upload")).withHeader("Host",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("normal.send.test")));
+                assertThat(reading.getAllServeEvents().get(0).getRequest().getBody()).hasSize(8 * MIB);
+                assertThat(counter("timeouts", "send-normal", "kind", "send")).isZero();
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+                deaf.close();
+                acceptor.join(5_000);
+            }
+        }
+    }
+
+    private static final int MIB = 1024 * 1024;
+
+    /** A POST of {@code mebibytes} MiB streamed in 64 KiB chunks, never held whole by the client. */
+    Mono<Reply> upload(String host, int mebibytes) {
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        return client.responseTimeout(Duration.ofSeconds(60)).headers(h -> h.set(HttpHeaderNames.HOST, host))
+                .post().uri("/upload")
+                .send(Flux.range(0, mebibytes * 16).map(i -> io.netty.buffer.Unpooled.wrappedBuffer(chunk)))
+                .responseSingle((response, content) -> content.asString(StandardCharsets.UTF_8).defaultIfEmpty("")
+                        .map(text -> new Reply(response.status().code(), Map.of(), text)));
+    }
+
     // ---- bulkhead ----
 
     @Test
