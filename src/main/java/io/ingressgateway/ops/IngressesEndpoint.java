@@ -92,14 +92,16 @@ public class IngressesEndpoint {
     public record PolicyDescriptor(String connectTimeout, String readTimeout, int maxConcurrentRequests, int retries,
                                    float failureRateThreshold, String slowCallDurationThreshold,
                                    float slowCallRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
-                                   String waitDurationInOpenState, int permittedCallsInHalfOpenState) {
+                                   String waitDurationInOpenState, int permittedCallsInHalfOpenState,
+                                   String sendTimeout) {
 
         static PolicyDescriptor of(GuardPolicy policy) {
             return new PolicyDescriptor(format(policy.connectTimeout()), format(policy.readTimeout()),
                     policy.maxConcurrentRequests(), policy.retries(), policy.failureRateThreshold(),
                     format(policy.slowCallDurationThreshold()), policy.slowCallRateThreshold(),
                     policy.slidingWindowSize(), policy.minimumNumberOfCalls(),
-                    format(policy.waitDurationInOpenState()), policy.permittedCallsInHalfOpenState());
+                    format(policy.waitDurationInOpenState()), policy.permittedCallsInHalfOpenState(),
+                    format(policy.sendTimeout()));
         }
 
         private static String format(Duration duration) {

@@ -85,6 +85,7 @@ public class ResilienceConfiguration {
     static void validate(Resilience defaults) {
         require(defaults.connectTimeout().compareTo(java.time.Duration.ZERO) > 0, "connect-timeout must be positive");
         require(defaults.readTimeout().compareTo(java.time.Duration.ZERO) > 0, "read-timeout must be positive");
+        require(defaults.sendTimeout().compareTo(java.time.Duration.ZERO) > 0, "send-timeout must be positive");
         require(defaults.maxConcurrentRequests() > 0, "max-concurrent-requests must be positive");
         require(defaults.retries() >= 0, "retries must not be negative");
         require(!defaults.retryAfter().isNegative(), "retry-after must not be negative");

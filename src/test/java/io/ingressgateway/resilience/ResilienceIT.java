@@ -274,6 +274,7 @@ class ResilienceIT {
                 .jsonPath("$.routes[0].guard.policy.maxConcurrentRequests").isEqualTo(7)
                 .jsonPath("$.routes[0].guard.policy.readTimeout").isEqualTo("60s")
                 .jsonPath("$.routes[0].guard.policy.connectTimeout").isEqualTo("5s")
+                .jsonPath("$.routes[0].guard.policy.sendTimeout").isEqualTo("60s")
                 .jsonPath("$.routes[0].guard.circuitState").isEqualTo("CLOSED")
                 .jsonPath("$.routes[0].guard.inFlight").isEqualTo(0);
         assertThat(guardOf("read-invalid").policy().readTimeout()).isEqualTo(Duration.ofSeconds(60));
@@ -360,6 +361,7 @@ class ResilienceIT {
                 assertThat(reply.body()).contains("did not take the request in time");
                 assertThat(counter("timeouts", "send-short", "kind", "send")).isEqualTo(1);
                 assertThat(guardOf("send-short").policy().sendTimeout()).isEqualTo(Duration.ofSeconds(1));
+                ingressView("send-short").jsonPath("$.routes[0].guard.policy.sendTimeout").isEqualTo("1s");
 
                 // The same timeout on an upstream that reads: a large upload goes through whole.
                 CompletableFuture<Reply> normal = upload("normal.send.test", 8).toFuture();
