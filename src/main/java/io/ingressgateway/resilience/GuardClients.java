@@ -1,10 +1,8 @@
 package io.ingressgateway.resilience;
 
 import io.netty.channel.ChannelOption;
-import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -38,10 +36,10 @@ final class GuardClients {
     /**
      * {@code base} with a policy's connect and read timeouts. The read timeout is Reactor Netty's response timeout:
      * the longest silence between two reads of the response once the request is sent, as nginx's
-     * {@code proxy_read_timeout}. The send timeout bounds each write of the request (head and body) to the upstream,
-     * from the moment the request starts until it is sent, as nginx's {@code proxy_send_timeout}: an upstream that
-     * stops reading fails the request with a {@link io.netty.handler.timeout.WriteTimeoutException}. The handler is
-     * removed once the request is sent, so a long response never meets it.
+     * {@code proxy_read_timeout}. The send timeout is the longest the request (head and body) may make no progress
+     * towards the upstream while bytes of it wait to be written, as nginx's {@code proxy_send_timeout}
+     * ({@link SendTimeoutHandler}). The handler is removed once the request is sent, so a long response never meets
+     * it.
      */
     Client of(HttpClient base, GuardPolicy policy) {
         Key key = new Key(base, policy.connectTimeout(), policy.readTimeout(), policy.sendTimeout());
@@ -61,7 +59,7 @@ final class GuardClients {
                         key.connectTimeout().toMillis()))
                 .responseTimeout(key.readTimeout())
                 .doOnRequest((request, connection) -> connection.addHandlerFirst(SEND_TIMEOUT_HANDLER,
-                        new WriteTimeoutHandler(key.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)))
+                        new SendTimeoutHandler(key.sendTimeout())))
                 .doAfterRequest((request, connection) -> connection.removeHandler(SEND_TIMEOUT_HANDLER)));
     }
 }
