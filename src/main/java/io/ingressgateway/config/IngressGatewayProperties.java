@@ -268,8 +268,8 @@ public record IngressGatewayProperties(
      * @param retryAfter             the {@code Retry-After} sent with a bulkhead or connection-pool 503
      * @param circuitBreaker         when the upstream is considered broken and answered for by the gateway
      * @param upstreamPool           bounds of the connection pool to each endpoint
-     * @param sendTimeout            time allowed for one write of the request to the upstream to complete (nginx's
-     *                               {@code proxy_send_timeout}); exceeded answers 504
+     * @param sendTimeout            longest the request may wait, with bytes ready, for the upstream to take any of
+     *                               them (nginx's {@code proxy_send_timeout}); exceeded answers 504
      */
     public record Resilience(
             @DefaultValue("5s") Duration connectTimeout,

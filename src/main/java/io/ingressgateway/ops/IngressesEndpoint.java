@@ -10,6 +10,7 @@ import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.NextUpstream;
 import io.ingressgateway.controller.ControllerPipeline;
 import io.ingressgateway.resilience.GuardKey;
 import io.ingressgateway.resilience.GuardPolicy;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeSet;
 import java.util.Objects;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -93,7 +96,7 @@ public class IngressesEndpoint {
                                    float failureRateThreshold, String slowCallDurationThreshold,
                                    float slowCallRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
                                    String waitDurationInOpenState, int permittedCallsInHalfOpenState,
-                                   String sendTimeout) {
+                                   String sendTimeout, String nextUpstream, String nextUpstreamTimeout) {
 
         static PolicyDescriptor of(GuardPolicy policy) {
             return new PolicyDescriptor(format(policy.connectTimeout()), format(policy.readTimeout()),
@@ -101,7 +104,27 @@ public class IngressesEndpoint {
                     format(policy.slowCallDurationThreshold()), policy.slowCallRateThreshold(),
                     policy.slidingWindowSize(), policy.minimumNumberOfCalls(),
                     format(policy.waitDurationInOpenState()), policy.permittedCallsInHalfOpenState(),
-                    format(policy.sendTimeout()));
+                    format(policy.sendTimeout()), nextUpstream(policy.nextUpstream()),
+                    policy.nextUpstreamTimeout() == null ? null : format(policy.nextUpstreamTimeout()));
+        }
+
+        /** The retry conditions as ingress-nginx's {@code proxy-next-upstream} writes them. */
+        static String nextUpstream(NextUpstream conditions) {
+            StringJoiner words = new StringJoiner(" ");
+            if (conditions.error()) {
+                words.add("error");
+            }
+            if (conditions.timeout()) {
+                words.add("timeout");
+            }
+            if (conditions.invalidHeader()) {
+                words.add("invalid_header");
+            }
+            new TreeSet<>(conditions.statuses()).forEach(status -> words.add("http_" + status));
+            if (conditions.nonIdempotent()) {
+                words.add("non_idempotent");
+            }
+            return words.length() == 0 ? "off" : words.toString();
         }
 
         private static String format(Duration duration) {

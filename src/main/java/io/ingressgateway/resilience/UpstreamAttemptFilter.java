@@ -9,6 +9,7 @@ import io.ingressgateway.gateway.route.GatewayRouteModel;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
+import io.ingressgateway.model.policy.NextUpstream;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
@@ -33,10 +34,12 @@ import reactor.core.publisher.Mono;
  * call it judges ends when the upstream's response headers arrive (a slow call is a slow upstream, not a slow client
  * reading a large body).
  *
- * <p>Retries follow ingress-nginx's {@code proxy_next_upstream error timeout} for connection errors only: a request
- * is sent again only when it never reached the upstream (refused, unreachable, connect timeout), only for idempotent
- * methods without a body, at most {@code retries} times, each time to the endpoint after the failed one that was not
- * tried yet (or, when all were, simply the next one).
+ * <p>Retries follow the route's {@code proxy-next-upstream} conditions (ingress-nginx's default {@code error timeout}):
+ * a failure is retried only when no response came back (refused, unreachable, connect timeout, closed before the
+ * response headers; never a read timeout), an answer only when its status is listed and nothing was written to the
+ * client yet. Only requests without a body, idempotent ones unless {@code non_idempotent} is listed; at most
+ * {@code retries} times ({@code proxy-next-upstream-tries} less one) and not after {@code proxy-next-upstream-timeout};
+ * each time to the endpoint after the failed one that was not tried yet (or, when all were, simply the next one).
  */
 public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
 
@@ -45,6 +48,10 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
     /** Idempotent methods; TRACE is too, but the public listener refuses it before any routing. */
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.PUT, HttpMethod.DELETE);
+
+    /** What nginx's {@code non_idempotent} adds. */
+    private static final Set<HttpMethod> NON_IDEMPOTENT = Set.of(HttpMethod.POST, HttpMethod.PATCH,
+            HttpMethod.valueOf("LOCK"));
 
     private final GatewayRouteModel routeModel;
     private final long poolRetryAfterSeconds;
@@ -72,38 +79,100 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
         }
         UpstreamGuard guard = call.guard();
         long start = System.nanoTime();
-        int retries = retryable(exchange.getRequest()) ? guard.policy().retries() : 0;
-        Set<Endpoint> tried = new HashSet<>();
-        tried.add(first);
-        return attempt(exchange, chain, guard, tried, retries)
+        GuardPolicy policy = guard.policy();
+        NextUpstream conditions = policy.nextUpstream();
+        int retries = retryable(exchange.getRequest(), conditions) ? policy.retries() : 0;
+        Retries state = retries == 0 ? null : new Retries(conditions, retries, policy.nextUpstreamTimeout() == null
+                ? Long.MAX_VALUE : start + policy.nextUpstreamTimeout().toNanos(), first);
+        return attempt(exchange, chain, guard, state)
                 .then(Mono.<Void>fromRunnable(() -> judgeResponse(exchange, call, System.nanoTime() - start)))
                 .onErrorResume(error -> answerFailure(exchange, call, error, System.nanoTime() - start));
     }
 
+    /** What is left of one request's retries: how many, until when, and the endpoints already tried. */
+    private static final class Retries {
+        private final NextUpstream conditions;
+        private final long deadlineNanos;
+        private final Set<Endpoint> tried = new HashSet<>();
+        private int left;
+
+        Retries(NextUpstream conditions, int left, long deadlineNanos, Endpoint first) {
+            this.conditions = conditions;
+            this.left = left;
+            this.deadlineNanos = deadlineNanos;
+            tried.add(first);
+        }
+
+        boolean mayRetry() {
+            return left > 0 && System.nanoTime() - deadlineNanos < 0;
+        }
+    }
+
+    /**
+     * One attempt, then another on the next endpoint while the failure or the answer is one the route retries. A
+     * failure is retried only before any of the upstream's response reached the gateway; an answer (a status the
+     * route lists) only before anything was written to the client, its connection then closed unread.
+     */
     private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, UpstreamGuard guard,
-                               Set<Endpoint> tried, int retriesLeft) {
-        return chain.filter(exchange).onErrorResume(error -> {
+                               Retries retries) {
+        Mono<Void> sent = chain.filter(exchange).onErrorResume(error -> {
             UpstreamFailure failure = UpstreamFailure.of(error);
             if (failure == UpstreamFailure.CONNECT_TIMEOUT) {
                 guard.timedOut(UpstreamGuard.TimeoutKind.CONNECT);
             }
-            if (!failure.connectFailure() || retriesLeft <= 0 || exchange.getResponse().isCommitted()
-                    || exchange.getAttribute(CLIENT_RESPONSE_ATTR) != null) {
+            if (retries == null || !retriesFailure(retries.conditions, failure) || !retries.mayRetry()
+                    || exchange.getResponse().isCommitted() || exchange.getAttribute(CLIENT_RESPONSE_ATTR) != null) {
                 return Mono.error(error);
             }
-            Endpoint next = nextEndpoint(exchange, exchange.getAttribute(UpstreamRoutingFilter.ENDPOINT_ATTR), tried);
-            if (next == null) {
-                return Mono.error(error);
-            }
-            tried.add(next);
-            // Let the routing filter run again, now towards the next endpoint.
-            ServerWebExchangeUtils.reset(exchange);
-            URI current = exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR);
-            exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, UpstreamRoutingFilter.endpointUrl(next, current));
-            exchange.getAttributes().put(UpstreamRoutingFilter.ENDPOINT_ATTR, next);
-            guard.retried();
-            return attempt(exchange, chain, guard, tried, retriesLeft - 1);
+            return retry(exchange, chain, guard, retries, error);
         });
+        if (retries == null || retries.conditions.statuses().isEmpty()) {
+            return sent;
+        }
+        return sent.then(Mono.defer(() -> {
+            HttpStatusCode status = exchange.getResponse().getStatusCode();
+            if (status == null || !retries.conditions.retriesStatus(status.value()) || !retries.mayRetry()
+                    || exchange.getResponse().isCommitted()) {
+                return Mono.empty();
+            }
+            return retry(exchange, chain, guard, retries, null);
+        }));
+    }
+
+    /** Points the request at the next endpoint and tries again; {@code error} is what to fail with if none is left. */
+    private Mono<Void> retry(ServerWebExchange exchange, GatewayFilterChain chain, UpstreamGuard guard,
+                             Retries retries, Throwable error) {
+        Endpoint next = nextEndpoint(exchange, exchange.getAttribute(UpstreamRoutingFilter.ENDPOINT_ATTR),
+                retries.tried);
+        if (next == null) {
+            return error == null ? Mono.empty() : Mono.error(error);
+        }
+        retries.tried.add(next);
+        retries.left--;
+        // Let the routing filter run again, now towards the next endpoint. For a dropped answer this also closes its
+        // connection unread (rather than draining it back into the pool) and removes the headers it had set.
+        ServerWebExchangeUtils.reset(exchange);
+        exchange.getResponse().setStatusCode(null);
+        URI current = exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR);
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, UpstreamRoutingFilter.endpointUrl(next, current));
+        exchange.getAttributes().put(UpstreamRoutingFilter.ENDPOINT_ATTR, next);
+        guard.retried();
+        return attempt(exchange, chain, guard, retries);
+    }
+
+    /**
+     * Whether the route retries this failure. Only failures where the upstream sent nothing back qualify: refused or
+     * unreachable ({@code error}), a connect timeout ({@code timeout}), a connection closed before the response
+     * headers ({@code error} or {@code invalid_header}). A read timeout is never retried, unlike nginx's
+     * {@code timeout}: an upstream that sat on a request that long is slow, and sending the request to its next pod
+     * would double the load on an app that is already falling behind.
+     */
+    static boolean retriesFailure(NextUpstream conditions, UpstreamFailure failure) {
+        return switch (failure) {
+            case CONNECT_TIMEOUT -> conditions.timeout();
+            case CLOSED -> conditions.error() || conditions.invalidHeader();
+            default -> failure.connectFailure() && conditions.error();
+        };
     }
 
     /**
@@ -163,9 +232,16 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
         return GatewayErrorResponses.write(exchange, failure.status(), failure.message());
     }
 
-    /** Idempotent, and nothing to send again: no body, or an empty one. */
-    static boolean retryable(ServerHttpRequest request) {
-        if (!IDEMPOTENT.contains(request.getMethod())) {
+    /**
+     * Nothing to send again (no body, or an empty one: a streamed body cannot be sent twice), and idempotent unless
+     * the route also retries non-idempotent requests.
+     */
+    static boolean retryable(ServerHttpRequest request, NextUpstream conditions) {
+        if (!conditions.retriesAnything()) {
+            return false;
+        }
+        if (!IDEMPOTENT.contains(request.getMethod())
+                && !(conditions.nonIdempotent() && NON_IDEMPOTENT.contains(request.getMethod()))) {
             return false;
         }
         HttpHeaders headers = request.getHeaders();

@@ -577,6 +577,107 @@ class ResilienceIT {
         assertThat(counter("retries", "retries", "service", "half-dead")).isEqualTo(2);
     }
 
+    /** A backend whose every answer is {@code status}, with a header that must not reach a client it is retried for. */
+    static WireMockServer answering(int status, Duration delay) {
+        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        server.start();
+        server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(status).withHeader("X-Dropped", "yes")
+                .withFixedDelay((int) delay.toMillis()).withBody("answer " + status)));
+        backends.add(server);
+        return server;
+    }
+
+    @Test
+    void proxyNextUpstreamListedStatusesAreRetriedOnTheNextEndpointAndTheDroppedAnswerNeverReachesTheClient() {
+        WireMockServer unavailable = answering(503, Duration.ZERO);
+        WireMockServer live = backend();
+        serve(ingressFor("next-503", "next503.test", "flaky")
+                .annotation("nginx.ingress.kubernetes.io/proxy-next-upstream", "error timeout http_503")
+                .annotation("ingress-gateway.io/circuit-breaker-failure-rate", "100").build(), "next503.test",
+                "flaky", unavailable.port(), live.port());
+
+        for (int i = 0; i < 4; i++) {
+            Reply reply = get("next503.test", "/get-" + i);
+            assertThat(reply.status()).as("GET %d", i).isEqualTo(200);
+            assertThat(reply.body()).isEqualTo("ok");
+            assertThat(reply.headers()).doesNotContainKey("x-dropped");
+        }
+        // Round robin sent half of them to the 503 endpoint first; each was answered by the live one instead.
+        assertThat(unavailable.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount()).isEqualTo(2);
+        assertThat(live.countRequestsMatching(anyRequestedFor(anyUrl()).build()).getCount()).isEqualTo(4);
+        assertThat(counter("retries", "next-503", "service", "flaky")).isEqualTo(2);
+        ingressView("next-503").jsonPath("$.routes[0].guard.policy.nextUpstream").isEqualTo("error timeout http_503");
+
+        // A request with a body is never sent twice: the 503 goes through to the client as it came.
+        List<Integer> posts = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            posts.add(send(HttpMethod.PUT, "next503.test", "/put-" + i, "payload").block(Duration.ofSeconds(10))
+                    .status());
+        }
+        assertThat(posts).containsExactlyInAnyOrder(200, 503);
+        assertThat(counter("retries", "next-503", "service", "flaky")).isEqualTo(2);
+    }
+
+    @Test
+    void proxyNextUpstreamOffOrOneTryRetriesNothingAndNonIdempotentRetriesABodilessPost() throws IOException {
+        int refusingOff = unusedPort();
+        WireMockServer liveOff = backend();
+        serve(ingressFor("next-off", "nextoff.test", "half-dead-off")
+                .annotation("nginx.ingress.kubernetes.io/proxy-next-upstream", "off")
+                .annotation("ingress-gateway.io/circuit-breaker-failure-rate", "100").build(), "nextoff.test",
+                "half-dead-off", refusingOff, liveOff.port());
+        int refusingOne = unusedPort();
+        WireMockServer liveOne = backend();
+        serve(ingressFor("next-one", "nextone.test", "half-dead-one")
+                .annotation("nginx.ingress.kubernetes.io/proxy-next-upstream-tries", "1")
+                .annotation("ingress-gateway.io/circuit-breaker-failure-rate", "100").build(), "nextone.test",
+                "half-dead-one", refusingOne, liveOne.port());
+        int refusingPost = unusedPort();
+        WireMockServer livePost = backend();
+        serve(ingressFor("next-post", "nextpost.test", "half-dead-post")
+                .annotation("nginx.ingress.kubernetes.io/proxy-next-upstream", "error non_idempotent")
+                .annotation("ingress-gateway.io/circuit-breaker-failure-rate", "100").build(), "nextpost.test",
+                "half-dead-post", refusingPost, livePost.port());
+
+        for (String host : List.of("nextoff.test", "nextone.test")) {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                statuses.add(get(host, "/get-" + i).status());
+            }
+            assertThat(statuses).as(host).containsExactlyInAnyOrder(200, 200, 502, 502);
+        }
+        assertThat(counter("retries", "next-off", "service", "half-dead-off")).isZero();
+        assertThat(counter("retries", "next-one", "service", "half-dead-one")).isZero();
+        assertThat(guardOf("next-one").policy().retries()).isZero();
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(send(HttpMethod.POST, "nextpost.test", "/post-" + i, null).block(Duration.ofSeconds(10))
+                    .status()).as("POST %d", i).isEqualTo(200);
+        }
+        assertThat(counter("retries", "next-post", "service", "half-dead-post")).isEqualTo(2);
+        assertThat(livePost.countRequestsMatching(postRequestedFor(anyUrl()).build()).getCount()).isEqualTo(4);
+    }
+
+    @Test
+    void proxyNextUpstreamTimeoutStopsRetriesOnceItHasPassed() {
+        // The 503 comes after 1.5 s, past the 1 s budget: it is not retried, whereas it would be without the budget.
+        WireMockServer late = answering(503, Duration.ofMillis(1500));
+        WireMockServer live = backend();
+        serve(ingressFor("next-budget", "nextbudget.test", "late")
+                .annotation("nginx.ingress.kubernetes.io/proxy-next-upstream", "http_503")
+                .annotation("nginx.ingress.kubernetes.io/proxy-next-upstream-timeout", "1")
+                .annotation("ingress-gateway.io/circuit-breaker-failure-rate", "100").build(), "nextbudget.test",
+                "late", late.port(), live.port());
+
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            statuses.add(get("nextbudget.test", "/get-" + i).status());
+        }
+        assertThat(statuses).containsExactlyInAnyOrder(200, 503);
+        assertThat(counter("retries", "next-budget", "service", "late")).isZero();
+        assertThat(guardOf("next-budget").policy().nextUpstreamTimeout()).isEqualTo(Duration.ofSeconds(1));
+    }
+
     private static int unusedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -13,19 +13,22 @@ import java.time.Duration;
  * @param retries                         retries on connection failure, for idempotent methods
  * @param circuitBreakerFailureRate       failure rate, in percent, that opens the circuit
  * @param circuitBreakerSlowCallDuration  calls slower than this count as slow for the circuit breaker
- * @param sendTimeout                     time allowed for one write of the request to the upstream to complete
+ * @param sendTimeout                     longest the request may wait, unsent, for the upstream to take more of it
+ * @param nextUpstream                    which failures and answers are retried on another endpoint
+ * @param nextUpstreamTimeout             no retry starts this long after the first attempt did
  */
 public record UpstreamPolicy(Duration connectTimeout, Duration readTimeout, Integer maxConcurrentRequests,
                              Integer retries, Float circuitBreakerFailureRate,
-                             Duration circuitBreakerSlowCallDuration, Duration sendTimeout) implements RoutePolicy {
+                             Duration circuitBreakerSlowCallDuration, Duration sendTimeout,
+                             NextUpstream nextUpstream, Duration nextUpstreamTimeout) implements RoutePolicy {
 
     /** Nothing set: every guard takes its configured default. */
-    public static final UpstreamPolicy DEFAULTS = new UpstreamPolicy(null, null, null, null, null, null, null);
+    public static final UpstreamPolicy DEFAULTS = new UpstreamPolicy(null, null, null, null, null, null, null, null, null);
 
-    /** A policy that leaves the send timeout to its default. */
+    /** A policy that leaves the send timeout and the retry conditions to their defaults. */
     public UpstreamPolicy(Duration connectTimeout, Duration readTimeout, Integer maxConcurrentRequests,
                           Integer retries, Float circuitBreakerFailureRate, Duration circuitBreakerSlowCallDuration) {
         this(connectTimeout, readTimeout, maxConcurrentRequests, retries, circuitBreakerFailureRate,
-                circuitBreakerSlowCallDuration, null);
+                circuitBreakerSlowCallDuration, null, null, null);
     }
 }

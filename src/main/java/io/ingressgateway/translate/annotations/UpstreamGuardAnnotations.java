@@ -1,6 +1,7 @@
 package io.ingressgateway.translate.annotations;
 
 import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.policy.NextUpstream;
 import io.ingressgateway.model.policy.UpstreamPolicy;
 import io.ingressgateway.translate.annotations.AnnotationReader.Invalid;
 import io.ingressgateway.translate.annotations.AnnotationReader.Parser;
@@ -8,8 +9,10 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +37,10 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
     public static final String NGINX_CONNECT_TIMEOUT = "nginx.ingress.kubernetes.io/proxy-connect-timeout";
     public static final String NGINX_READ_TIMEOUT = "nginx.ingress.kubernetes.io/proxy-read-timeout";
     public static final String NGINX_SEND_TIMEOUT = "nginx.ingress.kubernetes.io/proxy-send-timeout";
+    /** Short names, read under both spellings: which failures are retried, how many tries, for how long. */
+    public static final String NEXT_UPSTREAM = "proxy-next-upstream";
+    public static final String NEXT_UPSTREAM_TRIES = "proxy-next-upstream-tries";
+    public static final String NEXT_UPSTREAM_TIMEOUT = "proxy-next-upstream-timeout";
 
     /** Longest duration accepted: a day (websocket Ingresses from ingress-nginx often carry an hour or more). */
     static final Duration MAX_DURATION = Duration.ofDays(1);
@@ -45,9 +52,13 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
     private static final Pattern DIGITS = Pattern.compile("\\d+");
     private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3})?)%?");
 
-    private static final Set<String> ANNOTATIONS = Set.of(CONNECT_TIMEOUT, READ_TIMEOUT, MAX_CONCURRENT_REQUESTS,
-            RETRIES, CIRCUIT_BREAKER_FAILURE_RATE, CIRCUIT_BREAKER_SLOW_CALL_DURATION, NGINX_CONNECT_TIMEOUT,
-            NGINX_READ_TIMEOUT, SEND_TIMEOUT, NGINX_SEND_TIMEOUT);
+    /** The longest {@code proxy-next-upstream-timeout}, in seconds: a day, as every other duration here. */
+    static final int MAX_NEXT_UPSTREAM_SECONDS = 86_400;
+
+    private static final Set<String> ANNOTATIONS = union(Set.of(CONNECT_TIMEOUT, READ_TIMEOUT,
+            MAX_CONCURRENT_REQUESTS, RETRIES, CIRCUIT_BREAKER_FAILURE_RATE, CIRCUIT_BREAKER_SLOW_CALL_DURATION,
+            NGINX_CONNECT_TIMEOUT, NGINX_READ_TIMEOUT, SEND_TIMEOUT, NGINX_SEND_TIMEOUT),
+            AnnotationReader.bothSpellings(NEXT_UPSTREAM, NEXT_UPSTREAM_TRIES, NEXT_UPSTREAM_TIMEOUT));
 
     @Override
     public String name() {
@@ -71,11 +82,24 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
         Duration sendTimeout = reader.either(SEND_TIMEOUT, NGINX_SEND_TIMEOUT);
         Integer maxConcurrent = reader.read(MAX_CONCURRENT_REQUESTS,
                 value -> integer(value, 1, MAX_CONCURRENT_REQUESTS_LIMIT));
-        Integer retries = reader.read(RETRIES, value -> integer(value, 0, MAX_RETRIES));
         Float failureRate = reader.read(CIRCUIT_BREAKER_FAILURE_RATE, UpstreamGuardAnnotations::percent);
         Duration slowCall = reader.read(CIRCUIT_BREAKER_SLOW_CALL_DURATION, UpstreamGuardAnnotations::duration);
+        AnnotationReader nextUpstreamReader = new AnnotationReader(annotations, diagnostics);
+        NextUpstream nextUpstream = nextUpstreamReader.read(NEXT_UPSTREAM, UpstreamGuardAnnotations::nextUpstream);
+        Integer tries = nextUpstreamReader.read(NEXT_UPSTREAM_TRIES,
+                value -> integer(value, 0, MAX_RETRIES + 1));
+        Integer timeoutSeconds = nextUpstreamReader.read(NEXT_UPSTREAM_TIMEOUT,
+                value -> integer(value, 0, MAX_NEXT_UPSTREAM_SECONDS));
+        // Our retries count the attempts after the first; ingress-nginx's tries count them all, 0 meaning no limit.
+        Integer retries = reader.read(RETRIES, value -> integer(value, 0, MAX_RETRIES),
+                tries != null ? nextUpstreamReader.keyOf(NEXT_UPSTREAM_TRIES) + " applies" : "the default applies");
+        if (retries == null && tries != null) {
+            retries = tries == 0 ? MAX_RETRIES : tries - 1;
+        }
+        Duration nextUpstreamTimeout = timeoutSeconds == null || timeoutSeconds == 0 ? null
+                : Duration.ofSeconds(timeoutSeconds);
         UpstreamPolicy policy = new UpstreamPolicy(connectTimeout, readTimeout, maxConcurrent, retries, failureRate,
-                slowCall, sendTimeout);
+                slowCall, sendTimeout, nextUpstream, nextUpstreamTimeout);
         return new Parsed<>(policy.equals(UpstreamPolicy.DEFAULTS) ? null : policy, diagnostics);
     }
 
@@ -86,7 +110,7 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
             return read(name, parser, "the default applies");
         }
 
-        private <T> T read(String name, Parser<T> parser, String instead) {
+        <T> T read(String name, Parser<T> parser, String instead) {
             String raw = annotations.get(name);
             if (raw == null) {
                 return null;
@@ -116,6 +140,53 @@ public final class UpstreamGuardAnnotations implements AnnotationFamily<Upstream
                 return false;
             }
         }
+    }
+
+    /**
+     * ingress-nginx's {@code proxy-next-upstream}: {@code off}, or blank-separated conditions among {@code error},
+     * {@code timeout}, {@code invalid_header}, {@code http_403}, {@code http_404}, {@code http_429}, {@code http_500},
+     * {@code http_502}, {@code http_503}, {@code http_504} and {@code non_idempotent}.
+     */
+    static NextUpstream nextUpstream(String value) throws Invalid {
+        String expected = "is not 'off' or a list of error, timeout, invalid_header, http_403, http_404, http_429,"
+                + " http_500, http_502, http_503, http_504, non_idempotent";
+        String[] tokens = value.trim().toLowerCase(Locale.ROOT).split("\\s+");
+        if (tokens.length == 1 && tokens[0].equals("off")) {
+            return NextUpstream.OFF;
+        }
+        boolean error = false;
+        boolean timeout = false;
+        boolean invalidHeader = false;
+        boolean nonIdempotent = false;
+        Set<Integer> statuses = new TreeSet<>();
+        for (String token : tokens) {
+            switch (token) {
+                case "error" -> error = true;
+                case "timeout" -> timeout = true;
+                case "invalid_header" -> invalidHeader = true;
+                case "non_idempotent" -> nonIdempotent = true;
+                default -> {
+                    Integer status = token.startsWith("http_") && token.length() == 8
+                            && token.substring(5).chars().allMatch(Character::isDigit)
+                            ? Integer.valueOf(token.substring(5)) : null;
+                    if (status == null || !NextUpstream.RETRIABLE_STATUSES.contains(status)) {
+                        throw new Invalid(expected);
+                    }
+                    statuses.add(status);
+                }
+            }
+        }
+        NextUpstream parsed = new NextUpstream(error, timeout, invalidHeader, statuses, nonIdempotent);
+        if (!parsed.retriesAnything()) {
+            throw new Invalid("names no condition to retry on (use 'off' to turn retries off)");
+        }
+        return parsed;
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> all = new java.util.HashSet<>(first);
+        all.addAll(second);
+        return Set.copyOf(all);
     }
 
     /** {@code 500ms}, {@code 5s}, {@code 1m}, {@code 1h}, combinations ({@code 1m30s}), or bare seconds. */

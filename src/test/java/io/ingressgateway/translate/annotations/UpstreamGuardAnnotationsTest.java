@@ -13,12 +13,14 @@ import static io.ingressgateway.translate.annotations.UpstreamGuardAnnotations.S
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.policy.NextUpstream;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.UpstreamPolicy;
 import io.ingressgateway.translate.annotations.AnnotationFamily.Parsed;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -197,7 +199,108 @@ class UpstreamGuardAnnotationsTest {
     void declaresEveryAnnotationItReads() {
         assertThat(FAMILY.annotations()).containsExactlyInAnyOrder(CONNECT_TIMEOUT, READ_TIMEOUT,
                 MAX_CONCURRENT_REQUESTS, RETRIES, CIRCUIT_BREAKER_FAILURE_RATE, CIRCUIT_BREAKER_SLOW_CALL_DURATION,
-                NGINX_CONNECT_TIMEOUT, NGINX_READ_TIMEOUT, SEND_TIMEOUT, NGINX_SEND_TIMEOUT);
+                NGINX_CONNECT_TIMEOUT, NGINX_READ_TIMEOUT, SEND_TIMEOUT, NGINX_SEND_TIMEOUT,
+                NGINX + "proxy-next-upstream", OURS + "proxy-next-upstream",
+                NGINX + "proxy-next-upstream-tries", OURS + "proxy-next-upstream-tries",
+                NGINX + "proxy-next-upstream-timeout", OURS + "proxy-next-upstream-timeout");
+    }
+
+    // ---- proxy-next-upstream, -tries, -timeout ----
+
+    private static final String NGINX = "nginx.ingress.kubernetes.io/";
+    private static final String OURS = "ingress-gateway.io/";
+
+    static Stream<Arguments> nextUpstreamConditions() {
+        return Stream.of(
+                Arguments.of("error timeout", new NextUpstream(true, true, false, Set.of(), false)),
+                Arguments.of("error", new NextUpstream(true, false, false, Set.of(), false)),
+                Arguments.of("timeout", new NextUpstream(false, true, false, Set.of(), false)),
+                Arguments.of("off", NextUpstream.OFF),
+                Arguments.of(" OFF ", NextUpstream.OFF),
+                Arguments.of("error timeout http_502 http_503 http_504 non_idempotent",
+                        new NextUpstream(true, true, false, Set.of(502, 503, 504), true)),
+                Arguments.of("http_500  http_429\thttp_404 http_403",
+                        new NextUpstream(false, false, false, Set.of(403, 404, 429, 500), false)),
+                Arguments.of("invalid_header error", new NextUpstream(true, false, true, Set.of(), false)),
+                Arguments.of("error error", new NextUpstream(true, false, false, Set.of(), false)));
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @MethodSource("nextUpstreamConditions")
+    void readsNextUpstreamConditions(String value, NextUpstream expected) {
+        Parsed<UpstreamPolicy> result = FAMILY.parse(Map.of(NGINX + "proxy-next-upstream", value));
+
+        assertThat(result.diagnostics()).isEmpty();
+        assertThat(policyOf(result).nextUpstream()).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> invalidNextUpstream() {
+        return Stream.of(
+                Arguments.of("proxy-next-upstream", "", "is not 'off' or a list of"),
+                Arguments.of("proxy-next-upstream", "error http_501", "is not 'off' or a list of"),
+                Arguments.of("proxy-next-upstream", "error off", "is not 'off' or a list of"),
+                Arguments.of("proxy-next-upstream", "http_5xx", "is not 'off' or a list of"),
+                Arguments.of("proxy-next-upstream", "error,timeout", "is not 'off' or a list of"),
+                Arguments.of("proxy-next-upstream", "non_idempotent", "names no condition to retry on"),
+                Arguments.of("proxy-next-upstream-tries", "-1", "out of range"),
+                Arguments.of("proxy-next-upstream-tries", "12", "out of range"),
+                Arguments.of("proxy-next-upstream-tries", "three", "is not a whole number"),
+                Arguments.of("proxy-next-upstream-timeout", "10s", "is not a whole number"),
+                Arguments.of("proxy-next-upstream-timeout", "86401", "out of range"));
+    }
+
+    @ParameterizedTest(name = "{0}: \"{1}\"")
+    @MethodSource("invalidNextUpstream")
+    void invalidNextUpstreamValueIsAWarningAndTheDefaultApplies(String name, String value, String reason) {
+        Parsed<UpstreamPolicy> result = FAMILY.parse(Map.of(NGINX + name, value));
+
+        assertThat(result.policy()).isNull();
+        assertThat(result.diagnostics()).singleElement().satisfies(diagnostic -> {
+            assertThat(diagnostic.field()).isEqualTo("metadata.annotations['" + NGINX + name + "']");
+            assertThat(diagnostic.message()).contains("'" + value + "'").contains(reason)
+                    .contains("the default applies");
+        });
+    }
+
+    static Stream<Arguments> triesAndRetries() {
+        return Stream.of(
+                // ingress-nginx counts every try; we count the ones after the first. 0 is "no limit": our most.
+                Arguments.of(Map.of(NGINX + "proxy-next-upstream-tries", "3"), 2),
+                Arguments.of(Map.of(NGINX + "proxy-next-upstream-tries", "1"), 0),
+                Arguments.of(Map.of(NGINX + "proxy-next-upstream-tries", "11"), 10),
+                Arguments.of(Map.of(NGINX + "proxy-next-upstream-tries", "0"), 10),
+                Arguments.of(Map.of(OURS + "proxy-next-upstream-tries", "2", NGINX + "proxy-next-upstream-tries",
+                        "5"), 1),
+                // Our own retries annotation says it directly, and wins.
+                Arguments.of(Map.of(RETRIES, "4", NGINX + "proxy-next-upstream-tries", "2"), 4));
+    }
+
+    @ParameterizedTest
+    @MethodSource("triesAndRetries")
+    void triesBecomeRetries(Map<String, String> annotations, int retries) {
+        Parsed<UpstreamPolicy> result = FAMILY.parse(annotations);
+
+        assertThat(result.diagnostics()).isEmpty();
+        assertThat(policyOf(result).retries()).isEqualTo(retries);
+    }
+
+    @Test
+    void anInvalidRetriesLetsTheTriesApply() {
+        Parsed<UpstreamPolicy> result = FAMILY.parse(Map.of(RETRIES, "many", NGINX + "proxy-next-upstream-tries",
+                "4"));
+
+        assertThat(policyOf(result).retries()).isEqualTo(3);
+        assertThat(result.diagnostics()).singleElement().satisfies(diagnostic -> assertThat(diagnostic.message())
+                .contains("'many'").contains(NGINX + "proxy-next-upstream-tries applies"));
+    }
+
+    @Test
+    void nextUpstreamTimeoutIsWholeSecondsAndZeroIsNoLimit() {
+        assertThat(policyOf(FAMILY.parse(Map.of(NGINX + "proxy-next-upstream-timeout", "15")))
+                .nextUpstreamTimeout()).isEqualTo(Duration.ofSeconds(15));
+        Parsed<UpstreamPolicy> zero = FAMILY.parse(Map.of(NGINX + "proxy-next-upstream-timeout", "0"));
+        assertThat(zero.diagnostics()).isEmpty();
+        assertThat(policyOf(zero).nextUpstreamTimeout()).isNull();
     }
 
     @Test
@@ -210,12 +313,15 @@ class UpstreamGuardAnnotationsTest {
         annotations.put(CIRCUIT_BREAKER_FAILURE_RATE, "30");
         annotations.put(CIRCUIT_BREAKER_SLOW_CALL_DURATION, "3s");
         annotations.put(SEND_TIMEOUT, "20s");
+        annotations.put(NGINX + "proxy-next-upstream", "error http_503");
+        annotations.put(NGINX + "proxy-next-upstream-timeout", "9");
 
         Parsed<UpstreamPolicy> result = FAMILY.parse(annotations);
 
         assertThat(result.diagnostics()).isEmpty();
         assertThat(result.policy()).isEqualTo(new UpstreamPolicy(Duration.ofSeconds(2), Duration.ofSeconds(30), 64, 1,
-                30f, Duration.ofSeconds(3), Duration.ofSeconds(20)));
+                30f, Duration.ofSeconds(3), Duration.ofSeconds(20),
+                new NextUpstream(true, false, false, Set.of(503), false), Duration.ofSeconds(9)));
     }
 
     @Test
