@@ -85,7 +85,7 @@ class DefaultBackendIT {
     }
 
     @Test
-    void routesUnmatchedTrafficToTheConfiguredThenTheIngressDefaultBackends() {
+    void routesUnmatchedTrafficToTheIngressCatchAllOrHostDefaultsElseTheConfiguredOne() {
         HttpProbe http = new HttpProbe(port);
         // Nothing matches yet: the configured default backend Service answers.
         awaitBody(http, "nothing.test", "/", configured);
@@ -104,12 +104,22 @@ class DefaultBackendIT {
         awaitBody(http, "site.test", "/app", app);
         awaitBody(http, "site.test", "/elsewhere", hostDefault);
 
-        // A newer Ingress with only a defaultBackend does not take the cluster-wide default from the older one.
+        // As in ingress-nginx, an Ingress with rules keeps its defaultBackend for its own hosts: requests matching no
+        // host still go to the configured default backend.
+        awaitBody(http, "nothing.test", "/", configured);
+
+        // An Ingress with only a defaultBackend is the catch-all for every unmatched host, and only for those: the
+        // other host's unmatched paths keep their own default.
         api.apply(ingress(ns, "catch-all").className("ingress-gateway")
                 .defaultBackend(serviceBackend("cluster-default", 80)).build());
-        awaitBody(http, "nothing.test", "/", hostDefault);
+        awaitBody(http, "nothing.test", "/", clusterDefault);
+        awaitBody(http, "site.test", "/elsewhere", hostDefault);
 
-        // Once the older one is gone, the remaining Ingress's defaultBackend catches every unmatched host.
+        // Without its defaultBackend, that host's unmatched paths go to the configured default backend, never to
+        // the catch-all Ingress's.
+        api.apply(ingress(ns, "site").className("ingress-gateway")
+                .rules(rule("site.test", path("Prefix", "/app", serviceBackend("app", 80)))).build());
+        awaitBody(http, "site.test", "/elsewhere", configured);
         api.delete(ingress(ns, "site").build());
         awaitBody(http, "nothing.test", "/", clusterDefault);
 

@@ -28,13 +28,16 @@ final class IngressReports {
      * backend, then TLS.
      *
      * @param holderOf           the route that holds a host's path after merging
+     * @param catchAllCandidate  whether this Ingress's {@code defaultBackend} could take requests matching no host (it
+     *                           has one, and no rules)
      * @param globalDefaultOwner the Ingress whose {@code defaultBackend} takes requests matching no host, or null
      * @param catchAllRefusal    why this Ingress's {@code defaultBackend} may not take requests matching no host, or
      *                           null when it may
      * @param tlsDiagnostics     what TLS assembly said about this Ingress
      */
     static IngressReport served(IngressRef ref, String reason, IngressRules.Extracted extracted,
-                                BiFunction<HostMatch, PathMatch, Route> holderOf, IngressRef globalDefaultOwner,
+                                BiFunction<HostMatch, PathMatch, Route> holderOf, boolean catchAllCandidate,
+                                IngressRef globalDefaultOwner,
                                 String catchAllRefusal, List<Diagnostic> tlsDiagnostics) {
         List<Diagnostic> diagnostics = new ArrayList<>(extracted.diagnostics());
         Set<String> routeIds = new LinkedHashSet<>();
@@ -71,14 +74,14 @@ final class IngressReports {
                         + " this path is ignored"));
             }
         }
-        if (extracted.defaultUpstreamKey() != null && catchAllRefusal != null) {
+        if (catchAllCandidate && catchAllRefusal != null) {
             diagnostics.add(Diagnostic.warning("spec.defaultBackend", "requests matching no host do not go to this"
                     + " defaultBackend: " + catchAllRefusal + "; it only applies to this Ingress's own hosts"));
-        } else if (extracted.defaultUpstreamKey() != null && !ref.equals(globalDefaultOwner)) {
+        } else if (catchAllCandidate && !ref.equals(globalDefaultOwner)) {
             diagnostics.add(Diagnostic.warning("spec.defaultBackend", "requests matching no host go"
                     + " to the defaultBackend of Ingress " + globalDefaultOwner + ", which takes precedence"
                     + " (created earlier, or same age and first by namespace/name); this one"
-                    + " only applies to hosts of which this Ingress is the oldest with a defaultBackend"));
+                    + " takes nothing"));
         }
         diagnostics.addAll(tlsDiagnostics);
         return new IngressReport(ref, true, reason, diagnostics, List.copyOf(routeIds));

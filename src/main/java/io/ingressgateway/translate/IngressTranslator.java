@@ -31,8 +31,9 @@ import java.util.Map;
  *   <li>A path whose Service or port is missing still claims its path and answers 503.</li>
  *   <li>{@code ImplementationSpecific} is an element-wise prefix (see {@link PathRules}).</li>
  *   <li>A virtual host's default backend is the {@code spec.defaultBackend} of the oldest Ingress with rules for that
- *       host that has one. Requests matching no host go to the {@code defaultBackend} of the oldest served Ingress
- *       that has one, else to the configured default backend Service, else to the controller's own 404. The operator
+ *       host that has one, else the configured default backend Service, else the controller's own 404. Requests
+ *       matching no host go to the {@code defaultBackend} of the oldest served Ingress without rules that has one
+ *       (ingress-nginx's catch-all), else to the configured default backend Service, else to the 404. The operator
  *       can keep those requests for the configured default backend
  *       ({@link TranslatorSettings#configuredDefaultBackendWins()}).</li>
  *   <li>Without host ownership rules any namespace may claim any host (as in ingress-nginx); with them, a rule or TLS

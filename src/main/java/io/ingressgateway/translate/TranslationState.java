@@ -70,6 +70,15 @@ final class TranslationState {
             return extraction == null ? null : extraction.extracted().defaultUpstreamKey();
         }
 
+        /**
+         * Whether its {@code defaultBackend} may take requests matching no host: as in ingress-nginx, only an Ingress
+         * without rules configures the catch-all; one with rules keeps its {@code defaultBackend} for its own hosts.
+         */
+        boolean catchAllCandidate() {
+            return defaultUpstreamKey() != null && (object.getSpec().getRules() == null
+                    || object.getSpec().getRules().isEmpty());
+        }
+
         TlsRedirectPolicy redirect() {
             return extraction.extracted().policies().getOrDefault(TlsRedirectPolicy.class,
                     TlsRedirectPolicy.DEFAULTS);
@@ -377,7 +386,7 @@ final class TranslationState {
             hosts.computeIfAbsent(host, h -> new HostState()).contributors.put(entry.age(), entry);
             touchedHosts.add(host);
         }
-        if (entry.defaultUpstreamKey() != null && catchAllRefusal(entry) == null) {
+        if (entry.catchAllCandidate() && catchAllRefusal(entry) == null) {
             withDefaultBackend.put(entry.age(), entry);
         }
         if (!entry.tls().isEmpty()) {
@@ -444,6 +453,12 @@ final class TranslationState {
                 defaultUpstreamKey = extracted.defaultUpstreamKey();
             }
             touchedReports.add(entry.ref());
+        }
+        if (defaultUpstreamKey == null && !host.equals(HostMatch.ANY)) {
+            // As ingress-nginx's server for a host: what matches none of its paths goes to the configured default
+            // backend (else the 404), never to another Ingress's catch-all defaultBackend. (The rules without host
+            // are the catch-all server itself: the model's default takes their unmatched requests.)
+            defaultUpstreamKey = configuredDefaultKey;
         }
         state.holders = VirtualHostMerger.asServed(host, holders);
         VirtualHost reusable = before != null ? before : previous == null ? null : previous.virtualHosts.get(host);
@@ -523,8 +538,8 @@ final class TranslationState {
             return IngressReports.notServed(entry.ref(), entry.selection().reason());
         }
         return IngressReports.served(entry.ref(), entry.selection().reason(), entry.extraction().extracted(),
-                (host, path) -> hosts.get(host).holders.get(path), globalDefaultOwner,
-                entry.defaultUpstreamKey() == null ? null : catchAllRefusal(entry), tls.diagnosticsOf(entry.ref()));
+                (host, path) -> hosts.get(host).holders.get(path), entry.catchAllCandidate(), globalDefaultOwner,
+                entry.catchAllCandidate() ? catchAllRefusal(entry) : null, tls.diagnosticsOf(entry.ref()));
     }
 
     /** The model of the current state; parts that did not change are the previous model's instances. */

@@ -61,14 +61,29 @@ class DefaultBackendsTest {
         assertEquals(key("ns", "b-default", "80"), vhost(model, "b.example").defaultUpstreamKey());
         assertEquals(key("ns", "c-default", "80"), vhost(model, "c.example").defaultUpstreamKey());
         assertNull(vhost(model, "d.example").defaultUpstreamKey());
-        // Global: the oldest served Ingress with a defaultBackend; the younger one is told.
+        // Requests matching no host: as in ingress-nginx, an Ingress with rules keeps its defaultBackend for its own
+        // hosts, so none of these takes them, and none is told anything.
+        assertNull(model.defaultUpstreamKey());
+        assertEquals(List.of(), report(model, "ns", "c").diagnostics());
+        assertTrue(model.upstreams().keySet().containsAll(List.of(key("ns", "b-default", "80"),
+                key("ns", "c-default", "80"))));
+    }
+
+    @Test
+    void theCatchAllIsTheOldestIngressWithoutRulesThatHasADefaultBackend() {
+        Ingress withRules = withDefault("a", T1, "a-default", "a.example");
+        Ingress catchAll = withDefault("b", T2, "b-default");
+        Ingress youngerCatchAll = withDefault("c", T3, "c-default");
+
+        RouteModel model = Fixtures.translate(snapshot(youngerCatchAll, withRules, catchAll));
+
         assertEquals(key("ns", "b-default", "80"), model.defaultUpstreamKey());
+        assertEquals(key("ns", "a-default", "80"), vhost(model, "a.example").defaultUpstreamKey());
+        assertEquals(List.of(), report(model, "ns", "a").diagnostics());
         IngressReport loser = report(model, "ns", "c");
         assertEquals(1, loser.diagnostics().size(), loser.diagnostics().toString());
         assertEquals("spec.defaultBackend", loser.diagnostics().get(0).field());
         assertTrue(loser.diagnostics().get(0).message().contains("Ingress ns/b"), loser.diagnostics().get(0).message());
-        assertTrue(model.upstreams().keySet().containsAll(List.of(key("ns", "b-default", "80"),
-                key("ns", "c-default", "80"))));
     }
 
     @Test
@@ -118,7 +133,7 @@ class DefaultBackendsTest {
 
         RouteModel model = Fixtures.translate(snapshot(List.of(ingress), List.of(), List.of()));
 
-        assertEquals(key("ns", "gone", "80"), model.defaultUpstreamKey());
+        assertEquals(key("ns", "gone", "80"), vhost(model, "h.example").defaultUpstreamKey());
         assertEquals(List.of(), model.upstreams().get(key("ns", "gone", "80")).endpoints());
         assertTrue(report(model, "ns", "app").diagnostics().get(0).message().contains("does not exist"));
     }
@@ -159,7 +174,9 @@ class DefaultBackendsTest {
         if (expectedKey != null) {
             assertEquals(endpoints, model.upstreams().get(expectedKey).endpoints().toString());
         }
-        assertNull(vhost(model, "h.example").defaultUpstreamKey());
+        // ingress-nginx's server for a host sends what matches none of its paths to the configured default
+        // backend too (else the 404), when none of its Ingresses has a defaultBackend.
+        assertEquals(expectedKey, vhost(model, "h.example").defaultUpstreamKey());
         assertEquals(List.of(), Fixtures.allDiagnostics(model));
     }
 
@@ -187,7 +204,8 @@ class DefaultBackendsTest {
         assertEquals(key("ns", "mine", "80"), vhost(model, "h.example").defaultUpstreamKey());
         assertTrue(model.upstreams().containsKey(key("ops", "fallback", "80")));
         assertTrue(!model.upstreams().containsKey(key("ns", "grab", "80")), model.upstreams().keySet().toString());
-        for (String name : List.of("app", "catch-all")) {
+        assertEquals(List.of(), report(model, "ns", "app").diagnostics(), "an Ingress with rules never takes them");
+        for (String name : List.of("catch-all")) {
             IngressReport report = report(model, "ns", name);
             assertEquals(1, report.diagnostics().size(), report.diagnostics().toString());
             assertEquals("spec.defaultBackend", report.diagnostics().get(0).field());

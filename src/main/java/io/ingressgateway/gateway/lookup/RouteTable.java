@@ -86,7 +86,10 @@ public final class RouteTable<T> {
         if (host.defaultTarget() != null) {
             return host.defaultTarget();
         }
-        return defaultTarget != null ? defaultTarget : notFound;
+        // An exact or wildcard host's unmatched requests never go to the default of requests matching no host (the
+        // model gives the host the configured default backend when none of its Ingresses has one); the rules without
+        // host are ingress-nginx's catch-all server, whose unmatched requests do.
+        return host == anyHost && defaultTarget != null ? defaultTarget : notFound;
     }
 
     private HostRules<T> selectHost(String host) {

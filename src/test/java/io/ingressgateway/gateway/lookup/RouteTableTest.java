@@ -50,7 +50,7 @@ class RouteTableTest {
             a.b.example.com        | /other       | model-default
             example.com            | /app         | model-default
             bar.example.com        | /only        | bar-only
-            bar.example.com        | /app         | model-default
+            bar.example.com        | /app         | not-found
             other.test             | /any         | any-any
             other.test             | /anything    | model-default
             [::1]:8080             | /any/1       | any-any

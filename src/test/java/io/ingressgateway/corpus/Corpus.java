@@ -1,0 +1,187 @@
+package io.ingressgateway.corpus;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.ingressgateway.source.ManifestParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The corpus of real-world-shaped Ingress manifests ({@code src/test/resources/corpus/ingresses/}) and what each must
+ * do ({@code corpus/expectations.yaml}): read once, shared by the gateway test and the migration check's test.
+ */
+final class Corpus {
+
+    static final Path ROOT = Path.of("src/test/resources/corpus");
+    static final Path INGRESSES = ROOT.resolve("ingresses");
+
+    /** One manifest file and what must happen with it. */
+    record Case(String file, Map<String, String> migration, List<Exchange> requests) {
+    }
+
+    /**
+     * One request and its outcome.
+     *
+     * @param upstream what the upstream received; null when no upstream may be asked
+     */
+    record Exchange(String method, String url, Map<String, String> headers, int bodyBytes, int status,
+                    String location, Upstream upstream) {
+
+        @Override
+        public String toString() {
+            return method + " " + url + (bodyBytes > 0 ? " (" + bodyBytes + " bytes)" : "");
+        }
+    }
+
+    /** What the upstream must have received: null fields are not checked. */
+    record Upstream(String service, String uri, String host, Map<String, String> headers, Integer bodyBytes) {
+    }
+
+    /** A Service port named by an Ingress: namespace, name, and the port as written (number or name). */
+    record ServicePort(String namespace, String name, String port) implements Comparable<ServicePort> {
+
+        boolean numbered() {
+            return port.chars().allMatch(Character::isDigit);
+        }
+
+        @Override
+        public String toString() {
+            return namespace + "/" + name + ":" + port;
+        }
+
+        @Override
+        public int compareTo(ServicePort other) {
+            return toString().compareTo(other.toString());
+        }
+    }
+
+    private Corpus() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Case> cases() {
+        List<Map<String, Object>> raw;
+        try (InputStream in = Files.newInputStream(ROOT.resolve("expectations.yaml"))) {
+            raw = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Case> cases = new ArrayList<>();
+        for (Map<String, Object> entry : raw) {
+            List<Exchange> exchanges = new ArrayList<>();
+            for (Map<String, Object> request : (List<Map<String, Object>>) entry.get("requests")) {
+                exchanges.add(exchange(request));
+            }
+            cases.add(new Case((String) entry.get("file"), strings((Map<String, Object>) entry.get("migration")),
+                    exchanges));
+        }
+        return cases;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Exchange exchange(Map<String, Object> request) {
+        Object upstream = request.get("upstream");
+        Upstream expected = null;
+        if (upstream instanceof Map<?, ?> fields) {
+            Map<String, Object> map = (Map<String, Object>) fields;
+            expected = new Upstream((String) map.get("service"), (String) map.get("uri"), (String) map.get("host"),
+                    strings((Map<String, Object>) map.get("headers")), (Integer) map.get("bodyBytes"));
+        } else if (!"none".equals(upstream)) {
+            throw new IllegalArgumentException("upstream must be a map or 'none': " + request);
+        }
+        return new Exchange((String) request.getOrDefault("method", "GET"), (String) request.get("url"),
+                strings((Map<String, Object>) request.get("headers")),
+                (Integer) request.getOrDefault("bodyBytes", 0), (Integer) request.getOrDefault("status", 200),
+                (String) request.get("location"), expected);
+    }
+
+    private static Map<String, String> strings(Map<String, Object> map) {
+        Map<String, String> strings = new LinkedHashMap<>();
+        if (map != null) {
+            map.forEach((key, value) -> strings.put(key, String.valueOf(value)));
+        }
+        return strings;
+    }
+
+    /** Every manifest file of the corpus, by name. */
+    static List<Path> files() {
+        try (Stream<Path> files = Files.list(INGRESSES)) {
+            return files.filter(file -> file.toString().endsWith(".yaml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The objects of every manifest file. */
+    static List<HasMetadata> objects() {
+        ManifestParser parser = new ManifestParser();
+        List<HasMetadata> objects = new ArrayList<>();
+        for (Path file : files()) {
+            try {
+                objects.addAll(parser.parse(Files.readAllBytes(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (ManifestParser.InvalidManifestException e) {
+                throw new IllegalStateException(file + ": " + e.getMessage(), e);
+            }
+        }
+        return objects;
+    }
+
+    /** Every Service port an Ingress of the corpus sends to (rules, and spec.defaultBackend). */
+    static TreeSet<ServicePort> servicePorts(List<HasMetadata> objects) {
+        TreeSet<ServicePort> ports = new TreeSet<>();
+        for (HasMetadata object : objects) {
+            if (!(object instanceof Ingress ingress)) {
+                continue;
+            }
+            String namespace = Objects.requireNonNullElse(ingress.getMetadata().getNamespace(), "default");
+            List<IngressBackend> backends = new ArrayList<>();
+            if (ingress.getSpec().getDefaultBackend() != null) {
+                backends.add(ingress.getSpec().getDefaultBackend());
+            }
+            if (ingress.getSpec().getRules() != null) {
+                ingress.getSpec().getRules().stream().filter(rule -> rule.getHttp() != null)
+                        .flatMap(rule -> rule.getHttp().getPaths().stream())
+                        .forEach(path -> backends.add(path.getBackend()));
+            }
+            for (IngressBackend backend : backends) {
+                IngressServiceBackend service = backend.getService();
+                if (service != null) {
+                    String port = service.getPort().getNumber() != null
+                            ? String.valueOf(service.getPort().getNumber()) : service.getPort().getName();
+                    ports.add(new ServicePort(namespace, service.getName(), port));
+                }
+            }
+        }
+        return ports;
+    }
+
+    /** The TLS Secrets the corpus's Ingresses name, as namespace/name, with the hosts each must cover. */
+    static Map<String, List<String>> tlsSecrets(List<HasMetadata> objects) {
+        Map<String, List<String>> secrets = new LinkedHashMap<>();
+        for (HasMetadata object : objects) {
+            if (object instanceof Ingress ingress && ingress.getSpec().getTls() != null) {
+                String namespace = Objects.requireNonNullElse(ingress.getMetadata().getNamespace(), "default");
+                ingress.getSpec().getTls().forEach(tls -> secrets.computeIfAbsent(namespace + "/"
+                        + tls.getSecretName(), key -> new ArrayList<>()).addAll(tls.getHosts()));
+            }
+        }
+        return secrets;
+    }
+}

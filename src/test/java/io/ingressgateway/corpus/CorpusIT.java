@@ -1,0 +1,269 @@
+package io.ingressgateway.corpus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.ingressgateway.corpus.Corpus.Case;
+import io.ingressgateway.corpus.Corpus.Exchange;
+import io.ingressgateway.corpus.Corpus.ServicePort;
+import io.ingressgateway.support.NoBlockingOnEventLoops;
+import io.ingressgateway.support.TestCertificates;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * The corpus through the real gateway: every manifest of {@code corpus/ingresses/} served at once, as an operator
+ * moving from ingress-nginx would apply them (class {@code nginx} pointed at this controller), each Service an echo
+ * backend on 127.0.0.1 recording what it received, and every request of {@code corpus/expectations.yaml} checked: the
+ * client's status and Location, and what the upstream received (which Service, the URI, Host, headers, body size) or
+ * that no upstream was asked. All mismatches are reported together.
+ */
+@ExtendWith(NoBlockingOnEventLoops.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "server.address=127.0.0.1",
+        "management.server.port=0",
+        "management.server.address=127.0.0.1",
+        "ingress-gateway.source=manifests",
+        "ingress-gateway.ingress-class=nginx"})
+class CorpusIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path manifests;
+
+    /** What an echo backend received. */
+    record Received(String service, String method, String uri, Map<String, String> headers, long bodyBytes) {
+    }
+
+    private static final ConcurrentLinkedQueue<Received> RECEIVED = new ConcurrentLinkedQueue<>();
+    private static final List<HttpServer> BACKENDS = new ArrayList<>();
+    private static final ExecutorService BACKEND_THREADS = Executors.newFixedThreadPool(4);
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void corpus(DynamicPropertyRegistry registry) throws IOException {
+        List<HasMetadata> objects = Corpus.objects();
+        List<String> documents = new ArrayList<>();
+        documents.add("""
+                apiVersion: networking.k8s.io/v1
+                kind: IngressClass
+                metadata:
+                  name: nginx
+                  annotations:
+                    ingressclass.kubernetes.io/is-default-class: "true"
+                spec:
+                  controller: ingress-gateway.io/controller
+                """);
+        Map<String, List<ServicePort>> services = new TreeMap<>();
+        for (ServicePort servicePort : Corpus.servicePorts(objects)) {
+            services.computeIfAbsent(servicePort.namespace() + "/" + servicePort.name(), key -> new ArrayList<>())
+                    .add(servicePort);
+        }
+        services.values().forEach(ports -> documents.add(serviceWithEchoEndpoints(ports)));
+        Corpus.tlsSecrets(objects).forEach((key, hosts) -> {
+            String[] namespaceAndName = key.split("/");
+            TestCertificates.Issued issued = TestCertificates.issue(hosts.get(0),
+                    TestCertificates.KeyFormat.EC_PKCS8, hosts.toArray(String[]::new));
+            documents.add(Serialization.asYaml(TestCertificates.secret(namespaceAndName[0], namespaceAndName[1],
+                    issued)).replaceFirst("^---\n", ""));
+        });
+        Files.writeString(manifests.resolve("00-cluster.yaml"), String.join("---\n", documents));
+        for (Path file : Corpus.files()) {
+            Files.copy(file, manifests.resolve(file.getFileName()));
+        }
+        registry.add("ingress-gateway.manifests-dir", () -> manifests.toString());
+    }
+
+    /** A Service with the ports the Ingresses name, and per port an EndpointSlice to an echo backend of its own. */
+    private static String serviceWithEchoEndpoints(List<ServicePort> ports) {
+        ServicePort first = ports.get(0);
+        StringBuilder service = new StringBuilder("""
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  namespace: %s
+                  name: %s
+                spec:
+                  ports:
+                """.formatted(first.namespace(), first.name()));
+        StringBuilder slices = new StringBuilder();
+        int unnumbered = 8000;
+        for (ServicePort servicePort : ports) {
+            String portName = servicePort.numbered() ? "p" + servicePort.port() : servicePort.port();
+            int number = servicePort.numbered() ? Integer.parseInt(servicePort.port()) : unnumbered++;
+            service.append("    - name: %s\n      port: %d\n      targetPort: 8080\n".formatted(portName, number));
+            slices.append("""
+                    ---
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata:
+                      namespace: %s
+                      name: %s-%s
+                      labels:
+                        kubernetes.io/service-name: %s
+                    addressType: IPv4
+                    ports:
+                      - name: %s
+                        port: %d
+                        protocol: TCP
+                    endpoints:
+                      - addresses: ["127.0.0.1"]
+                        conditions: {ready: true}
+                    """.formatted(first.namespace(), first.name(), portName, first.name(), portName,
+                    echoBackend(servicePort.toString())));
+        }
+        return service + slices.toString();
+    }
+
+    /** Starts an HTTP backend that records each request as {@code service} received it and answers 200. */
+    private static int echoBackend(String service) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            server.setExecutor(BACKEND_THREADS);
+            server.createContext("/", exchange -> {
+                long bodyBytes = 0;
+                try (InputStream body = exchange.getRequestBody()) {
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int read = body.read(buffer); read >= 0; read = body.read(buffer)) {
+                        bodyBytes += read;
+                    }
+                }
+                Map<String, String> headers = new TreeMap<>();
+                exchange.getRequestHeaders().forEach((name, values) ->
+                        headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+                RECEIVED.add(new Received(service, exchange.getRequestMethod(),
+                        exchange.getRequestURI().toString(), headers, bodyBytes));
+                byte[] answer = service.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, answer.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
+                }
+            });
+            server.start();
+            BACKENDS.add(server);
+            return server.getAddress().getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        BACKENDS.forEach(server -> server.stop(0));
+        BACKEND_THREADS.shutdownNow();
+    }
+
+    record Reply(int status, String location) {
+    }
+
+    private Reply send(Exchange exchange) {
+        URI url = URI.create(exchange.url());
+        String pathAndQuery = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        int bodyBytes = exchange.bodyBytes();
+        Flux<io.netty.buffer.ByteBuf> body = Flux.range(0, (bodyBytes + chunk.length - 1) / chunk.length)
+                .map(i -> Unpooled.wrappedBuffer(chunk, 0, Math.min(chunk.length, bodyBytes - i * chunk.length)));
+        return HttpClient.create().baseUrl("http://127.0.0.1:" + port).responseTimeout(TIMEOUT)
+                .headers(headers -> {
+                    headers.set(HttpHeaderNames.HOST, url.getHost());
+                    exchange.headers().forEach(headers::set);
+                    if (bodyBytes > 0) {
+                        headers.set(HttpHeaderNames.CONTENT_LENGTH, bodyBytes);
+                    }
+                })
+                .request(HttpMethod.valueOf(exchange.method())).uri(pathAndQuery)
+                .send(bodyBytes > 0 ? body : Flux.empty())
+                .responseSingle((response, content) -> content.asString().defaultIfEmpty("")
+                        .map(text -> new Reply(response.status().code(),
+                                response.responseHeaders().get(HttpHeaderNames.LOCATION))))
+                .block(TIMEOUT);
+    }
+
+    @Test
+    void everyCorpusRequestGetsWhatIngressNginxWouldGiveIt() {
+        List<Case> cases = Corpus.cases();
+        assertThat(cases).extracting(Case::file).as("every manifest has expectations")
+                .containsExactlyInAnyOrderElementsOf(Corpus.files().stream()
+                        .map(file -> file.getFileName().toString()).toList());
+        assertThat(cases.size()).isGreaterThanOrEqualTo(40);
+        await().atMost(TIMEOUT).ignoreExceptions().until(() -> send(cases.get(0).requests().get(0)).status() == 200);
+
+        SoftAssertions softly = new SoftAssertions();
+        int checked = 0;
+        for (Case corpusCase : cases) {
+            for (Exchange exchange : corpusCase.requests()) {
+                String what = corpusCase.file() + ": " + exchange;
+                RECEIVED.clear();
+                Reply reply = send(exchange);
+                checked++;
+                softly.assertThat(reply.status()).as(what + " status").isEqualTo(exchange.status());
+                if (exchange.location() != null) {
+                    softly.assertThat(reply.location()).as(what + " Location").isEqualTo(exchange.location());
+                }
+                List<Received> received = List.copyOf(RECEIVED);
+                if (exchange.upstream() == null) {
+                    softly.assertThat(received).as(what + ": no upstream may be asked").isEmpty();
+                    continue;
+                }
+                softly.assertThat(received).as(what + ": one upstream request").hasSize(1);
+                if (received.size() != 1) {
+                    continue;
+                }
+                Received upstream = received.get(0);
+                Corpus.Upstream expected = exchange.upstream();
+                softly.assertThat(upstream.service()).as(what + " service").isEqualTo(expected.service());
+                softly.assertThat(upstream.method()).as(what + " method").isEqualTo(exchange.method());
+                if (expected.uri() != null) {
+                    softly.assertThat(upstream.uri()).as(what + " upstream URI").isEqualTo(expected.uri());
+                }
+                softly.assertThat(upstream.headers().get("host")).as(what + " upstream Host")
+                        .isEqualTo(expected.host() != null ? expected.host() : URI.create(exchange.url()).getHost());
+                expected.headers().forEach((name, value) -> softly.assertThat(upstream.headers().get(name))
+                        .as(what + " upstream " + name).isEqualTo(value));
+                softly.assertThat(upstream.bodyBytes()).as(what + " upstream body bytes")
+                        .isEqualTo(expected.bodyBytes() != null ? expected.bodyBytes().longValue()
+                                : exchange.bodyBytes());
+            }
+        }
+        softly.assertAll();
+        assertThat(checked).isGreaterThanOrEqualTo(80);
+    }
+}
