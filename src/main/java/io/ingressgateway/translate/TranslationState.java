@@ -329,6 +329,10 @@ final class TranslationState {
             return new Entry(ingress, ref, age, selector, selection, null, null, null);
         }
         Extraction extraction = same ? reuse(before.extraction(), ingress) : null;
+        if (extraction != null && before.secrets() != secrets && UpstreamTlsSecrets.readsSecrets(
+                extraction.extracted())) {
+            extraction = null; // its proxy-ssl-secret may have changed
+        }
         if (extraction == null) {
             extraction = extract(ingress);
         }
@@ -351,6 +355,8 @@ final class TranslationState {
         IngressRules.Extracted extracted;
         try {
             extracted = IngressRules.extract(ingress, backends, families, ownership);
+            extracted = UpstreamTlsSecrets.resolve(extracted, ingress.getMetadata() == null ? null
+                    : ingress.getMetadata().getAnnotations(), IngressOrder.namespace(ingress), secrets);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
             // shape of one object from taking every other Ingress down with it.
