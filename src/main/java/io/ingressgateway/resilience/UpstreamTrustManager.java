@@ -21,9 +21,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Judges an upstream's certificate as nginx's {@code proxy_ssl_verify on} does: the chain must lead to one of the
- * policy's CA certificates within {@code proxy-ssl-verify-depth} certificates above the upstream's own (PKIX, no
- * revocation checks, as nginx without CRLs), and the upstream's certificate must be valid for the expected name (its
- * DNS subject alternative names, one-label wildcards; its common name only when it has none, as OpenSSL checks).
+ * policy's CA certificates (PKIX, no revocation checks, as nginx without CRLs) through at most
+ * {@code proxy-ssl-verify-depth} intermediate certificates (OpenSSL's depth: levels 0, the upstream's certificate, to
+ * depth + 1, the CA), and the upstream's certificate must be valid for the expected name (its DNS subject alternative
+ * names, one-label wildcards; its common name only when it has none, as OpenSSL checks).
  *
  * <p>A policy that {@link UpstreamTlsPolicy#refusesEveryCertificate() refuses every certificate} (its Secret is
  * unusable, or verification is on with no CA) gets a manager that refuses every chain: its requests fail at the
@@ -35,13 +36,15 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
     private final String expectedName;
     private final String refusal;
     private final X509Certificate[] issuers;
+    private final int maxIntermediates;
 
     private UpstreamTrustManager(X509ExtendedTrustManager chains, String expectedName, String refusal,
-                                 X509Certificate[] issuers) {
+                                 X509Certificate[] issuers, int maxIntermediates) {
         this.chains = chains;
         this.expectedName = expectedName;
         this.refusal = refusal;
         this.issuers = issuers;
+        this.maxIntermediates = maxIntermediates;
     }
 
     /** The manager verifying against {@code policy}'s CAs and {@code expectedName}. */
@@ -49,7 +52,7 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
         if (policy.refusesEveryCertificate()) {
             String why = policy.problem() != null ? policy.problem()
                     : "proxy-ssl-verify is on but no CA certificate was given";
-            return new UpstreamTrustManager(null, expectedName, why, new X509Certificate[0]);
+            return new UpstreamTrustManager(null, expectedName, why, new X509Certificate[0], 0);
         }
         try {
             Set<TrustAnchor> anchors = new HashSet<>();
@@ -58,8 +61,6 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
             }
             PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, null);
             parameters.setRevocationEnabled(false);
-            // Depth 1 is the upstream's certificate signed by a CA directly: no intermediate between them.
-            parameters.setMaxPathLength(policy.verifyDepth() - 1);
             TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
             factory.init(new CertPathTrustManagerParameters(parameters));
             X509ExtendedTrustManager chains = null;
@@ -72,10 +73,10 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
                 throw new IllegalStateException("the JDK's PKIX trust manager factory made no X509 trust manager");
             }
             return new UpstreamTrustManager(chains, expectedName, null,
-                    policy.trusted().toArray(new X509Certificate[0]));
+                    policy.trusted().toArray(new X509Certificate[0]), policy.verifyDepth());
         } catch (GeneralSecurityException e) {
             return new UpstreamTrustManager(null, expectedName, "the CA certificates cannot be used ("
-                    + e.getMessage() + ")", new X509Certificate[0]);
+                    + e.getMessage() + ")", new X509Certificate[0], 0);
         }
     }
 
@@ -84,6 +85,7 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
             throws CertificateException {
         refuseIfRefusing();
         chains.checkServerTrusted(chain, authType, engine);
+        checkDepth(chain);
         checkName(chain);
     }
 
@@ -92,6 +94,7 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
             throws CertificateException {
         refuseIfRefusing();
         chains.checkServerTrusted(chain, authType, socket);
+        checkDepth(chain);
         checkName(chain);
     }
 
@@ -99,6 +102,7 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         refuseIfRefusing();
         chains.checkServerTrusted(chain, authType);
+        checkDepth(chain);
         checkName(chain);
     }
 
@@ -106,6 +110,46 @@ final class UpstreamTrustManager extends X509ExtendedTrustManager {
         if (refusal != null) {
             throw new CertificateException("upstream TLS refused: " + refusal);
         }
+    }
+
+    /**
+     * The chain was found to lead to a CA: counts the presented certificates between the upstream's own and the first
+     * one a CA issued (none when the upstream's certificate is a CA's own or issued by one).
+     */
+    private void checkDepth(X509Certificate[] chain) throws CertificateException {
+        for (int level = 0; level < chain.length; level++) {
+            if (isTrusted(chain[level]) || issuedByTrusted(chain[level])) {
+                if (level > maxIntermediates) {
+                    throw new CertificateException("the upstream's certificate chain has " + level
+                            + " intermediate certificates, more than proxy-ssl-verify-depth " + maxIntermediates);
+                }
+                return;
+            }
+        }
+        throw new CertificateException("the upstream's certificate chain does not reach a trusted CA");
+    }
+
+    private boolean isTrusted(X509Certificate certificate) {
+        for (X509Certificate ca : issuers) {
+            if (ca.equals(certificate)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean issuedByTrusted(X509Certificate certificate) {
+        for (X509Certificate ca : issuers) {
+            if (ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+                try {
+                    certificate.verify(ca.getPublicKey());
+                    return true;
+                } catch (GeneralSecurityException e) {
+                    // another CA of the same name
+                }
+            }
+        }
+        return false;
     }
 
     private void checkName(X509Certificate[] chain) throws CertificateException {

@@ -15,8 +15,8 @@ import java.util.List;
  * @param verifyName       the name the certificate must be valid for and, with {@code sendServerName}, the SNI sent
  *                         ({@code proxy-ssl-name}); null: the Service's {@code name.namespace.svc}
  * @param sendServerName   whether SNI is sent ({@code proxy-ssl-server-name}, off by default)
- * @param verifyDepth      how many certificates above the upstream's own may lead to a trusted CA
- *                         ({@code proxy-ssl-verify-depth}, 1 by default: the CA signed it directly)
+ * @param verifyDepth      how many intermediate certificates may stand between the upstream's own and a trusted
+ *                         CA ({@code proxy-ssl-verify-depth}, OpenSSL's verify depth: 1 by default)
  * @param protocols        the TLS versions offered ({@code proxy-ssl-protocols}); empty for the JDK's defaults
  * @param trusted          the CA certificates ({@code ca.crt}) the upstream's certificate must chain to
  * @param clientCertificate the certificate presented to the upstream ({@code tls.crt}, {@code tls.key}), or null
