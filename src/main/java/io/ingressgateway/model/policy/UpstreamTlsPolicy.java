@@ -51,6 +51,15 @@ public record UpstreamTlsPolicy(String secret, boolean verify, String verifyName
                 null, why);
     }
 
+    /** Short: the CA certificates by subject, never their encoding. */
+    @Override
+    public String toString() {
+        return "UpstreamTlsPolicy[secret=" + secret + ", verify=" + verify + ", verifyName=" + verifyName
+                + ", sendServerName=" + sendServerName + ", verifyDepth=" + verifyDepth + ", protocols=" + protocols
+                + ", trusted=" + trusted.stream().map(ca -> ca.getSubjectX500Principal().getName()).toList()
+                + ", clientCertificate=" + clientCertificate + ", problem=" + problem + "]";
+    }
+
     /** Whether requests must fail: the Secret is unusable, or verification is on without a CA to verify against. */
     public boolean refusesEveryCertificate() {
         return problem != null || (verify && trusted.isEmpty());
