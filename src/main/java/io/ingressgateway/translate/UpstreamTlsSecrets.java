@@ -2,6 +2,7 @@ package io.ingressgateway.translate;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.ingressgateway.model.Diagnostic;
+import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.UpstreamTlsPolicy;
 import io.ingressgateway.source.ClusterSnapshot;
@@ -55,7 +56,10 @@ final class UpstreamTlsSecrets {
                         problem = "Secret " + name + " has no " + ProxySslSecrets.CA_KEY + " to verify the upstream"
                                 + " against";
                     }
-                    resolved = policy.withMaterial(material.trusted(), material.clientCertificate());
+                    TlsCertificate client = material.clientCertificate();
+                    resolved = policy.withMaterial(material.trusted(), client == null ? null
+                            : new UpstreamTlsPolicy.ClientCertificate(client.source(), client.chain(),
+                                    client.privateKey()));
                     if (problem == null) {
                         return new IngressRules.Extracted(extracted.candidates(), extracted.defaultUpstreamKey(),
                                 extracted.diagnostics(), extracted.policies().with(resolved));

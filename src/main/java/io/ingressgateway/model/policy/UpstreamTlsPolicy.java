@@ -1,6 +1,6 @@
 package io.ingressgateway.model.policy;
 
-import io.ingressgateway.model.TlsCertificate;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -25,7 +25,30 @@ import java.util.List;
  */
 public record UpstreamTlsPolicy(String secret, boolean verify, String verifyName, boolean sendServerName,
                                 int verifyDepth, List<String> protocols, List<X509Certificate> trusted,
-                                TlsCertificate clientCertificate, String problem) implements RoutePolicy {
+                                ClientCertificate clientCertificate, String problem) implements RoutePolicy {
+
+    /**
+     * A certificate the gateway presents to upstreams: a chain whose first certificate belongs to the key (checked
+     * when the Secret was read).
+     *
+     * @param source {@code namespace/name} of its Secret
+     */
+    public record ClientCertificate(String source, List<X509Certificate> chain, PrivateKey privateKey) {
+
+        public ClientCertificate {
+            chain = List.copyOf(chain);
+        }
+
+        public X509Certificate leaf() {
+            return chain.get(0);
+        }
+
+        /** Never the key. */
+        @Override
+        public String toString() {
+            return source + " (" + leaf().getSubjectX500Principal().getName() + ")";
+        }
+    }
 
     /** ingress-nginx's default {@code proxy-ssl-verify-depth}. */
     public static final int DEFAULT_VERIFY_DEPTH = 1;
@@ -40,7 +63,7 @@ public record UpstreamTlsPolicy(String secret, boolean verify, String verifyName
     }
 
     /** This policy with the material of its Secret: CA certificates and an optional client certificate. */
-    public UpstreamTlsPolicy withMaterial(List<X509Certificate> trustedCertificates, TlsCertificate certificate) {
+    public UpstreamTlsPolicy withMaterial(List<X509Certificate> trustedCertificates, ClientCertificate certificate) {
         return new UpstreamTlsPolicy(secret, verify, verifyName, sendServerName, verifyDepth, protocols,
                 trustedCertificates, certificate, null);
     }
