@@ -9,6 +9,7 @@ import io.ingressgateway.support.TestCertificates.Issued;
 import io.ingressgateway.support.TestCertificates.KeyFormat;
 import io.ingressgateway.tls.HttpsListener;
 import io.ingressgateway.upstream.LoopbackUpstream.Received;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -73,6 +74,7 @@ class BackendProtocolIT {
     static LoopbackUpstream mutual;
     static LoopbackUpstream cleartext;
     static LoopbackUpstream h2;
+    static LoopbackUpstream tls13Only;
 
     @LocalServerPort
     int port;
@@ -82,6 +84,9 @@ class BackendProtocolIT {
 
     @Autowired
     HttpsListener httpsListener;
+
+    @Autowired
+    MeterRegistry registry;
 
     @DynamicPropertySource
     static void manifestDirectory(DynamicPropertyRegistry registry) {
@@ -94,6 +99,7 @@ class BackendProtocolIT {
         mutual = LoopbackUpstream.https("mutual", UPSTREAM, CLIENT.certificate());
         cleartext = LoopbackUpstream.cleartextHttp1AndH2c("cleartext");
         h2 = LoopbackUpstream.h2("h2", UPSTREAM);
+        tls13Only = LoopbackUpstream.https("tls13", UPSTREAM, null, "TLSv1.3");
         StringBuilder yaml = new StringBuilder("""
                 apiVersion: networking.k8s.io/v1
                 kind: IngressClass
@@ -106,6 +112,7 @@ class BackendProtocolIT {
                 .append(service("mutual", mutual.port()))
                 .append(service("cleartext", cleartext.port()))
                 .append(service("h2", h2.port()))
+                .append(service("tls13", tls13Only.port()))
                 .append(secret("upstream-ca", UPSTREAM.certificatePem(), CLIENT))
                 .append(secret("other-ca", OTHER_CA.certificatePem(), null))
                 .append(ingress("https-unverified", "secure", """
@@ -158,6 +165,14 @@ class BackendProtocolIT {
                         nginx.ingress.kubernetes.io/proxy-ssl-verify: "on"
                         nginx.ingress.kubernetes.io/proxy-ssl-name: "pinned.example"
                         """))
+                .append(ingress("offers-tls12", "tls13", """
+                        nginx.ingress.kubernetes.io/backend-protocol: "HTTPS"
+                        nginx.ingress.kubernetes.io/proxy-ssl-protocols: "TLSv1.2"
+                        """))
+                .append(ingress("offers-both", "tls13", """
+                        nginx.ingress.kubernetes.io/backend-protocol: "HTTPS"
+                        nginx.ingress.kubernetes.io/proxy-ssl-protocols: "TLSv1.2 TLSv1.3"
+                        """))
                 .append(ingress("auto", "cleartext", """
                         nginx.ingress.kubernetes.io/backend-protocol: "AUTO_HTTP"
                         """));
@@ -166,7 +181,7 @@ class BackendProtocolIT {
 
     @AfterAll
     static void stopUpstreams() {
-        for (LoopbackUpstream upstream : new LoopbackUpstream[] {secure, mutual, cleartext, h2}) {
+        for (LoopbackUpstream upstream : new LoopbackUpstream[] {secure, mutual, cleartext, h2, tls13Only}) {
             if (upstream != null) {
                 upstream.close();
             }
@@ -217,6 +232,28 @@ class BackendProtocolIT {
         assertThat(get("https-missing-secret.test", "/x").status()).as("verify on without a CA fails closed")
                 .isEqualTo(502);
         assertThat(secure.received).isEmpty();
+    }
+
+    @Test
+    void aRefusedCertificateIsCountedAsAFailureOfTheUpstream() throws Exception {
+        double before = failures("https-other-ca");
+
+        assertThat(get("https-other-ca.test", "/counted").status()).isEqualTo(502);
+
+        assertThat(failures("https-other-ca")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theTlsVersionsOfferedAreProxySslProtocols() throws Exception {
+        assertThat(get("offers-tls12.test", "/v").status()).as("a TLSv1.3-only upstream").isEqualTo(502);
+        assertThat(get("offers-both.test", "/v").status()).isEqualTo(200);
+    }
+
+    /** The calls the circuit breaker of the Ingress's upstream recorded as failed. */
+    double failures(String ingress) {
+        var counter = registry.find("ingress.gateway.upstream.circuit.calls").tag("ingress", ingress)
+                .tag("outcome", "failure").functionCounter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

@@ -51,11 +51,20 @@ final class LoopbackUpstream implements AutoCloseable {
     }
 
     static LoopbackUpstream https(String name, Issued certificate, X509Certificate requiredClient) {
+        return https(name, certificate, requiredClient, null);
+    }
+
+    /** @param onlyTlsVersion the one TLS version the upstream speaks, or null for the JDK's */
+    static LoopbackUpstream https(String name, Issued certificate, X509Certificate requiredClient,
+                                  String onlyTlsVersion) {
         return new LoopbackUpstream(name, HttpServer.create().protocol(HttpProtocol.HTTP11).secure(spec -> spec
                 .sslContext(Http11SslContextSpec.forServer(certificate.keys().getPrivate(), certificate.certificate())
                         .configure(builder -> {
                             if (requiredClient != null) {
                                 builder.clientAuth(ClientAuth.REQUIRE).trustManager(requiredClient);
+                            }
+                            if (onlyTlsVersion != null) {
+                                builder.protocols(onlyTlsVersion);
                             }
                         }))));
     }
