@@ -38,7 +38,12 @@ final class UpstreamTransports {
     /** The transport of the request's route, or null when it is plain HTTP (or not a route of the model). */
     UpstreamTransport of(ServerWebExchange exchange, Route route) {
         ServedRoute served = ServedRoute.of(exchange, route);
-        return served == null ? null : byRoute.get(served, ALWAYS);
+        return served == null ? null : of(served);
+    }
+
+    /** The transport of a served route, or null when it is plain HTTP. */
+    UpstreamTransport of(ServedRoute served) {
+        return byRoute.get(served, ALWAYS);
     }
 
     private UpstreamTransport transportNow(Route route, ServedRoute served) {

@@ -32,7 +32,8 @@ import reactor.core.publisher.Mono;
  * Sends an Ingress route's request to one ready endpoint of its upstream, chosen round-robin from the current model
  * at request time (so endpoint changes need no route refresh). Runs right after {@link RouteToRequestUrlFilter} has
  * merged the request path into the route URI, and before the HTTP and WebSocket routing filters, which then see a
- * plain {@code http://endpoint} URL. The original Host header goes to the upstream, as with ingress-nginx (an HTTP/1.0
+ * plain {@code http://endpoint} URL ({@code https://} for an Ingress's {@code backend-protocol} {@code HTTPS} or
+ * {@code GRPCS}). The original Host header goes to the upstream, as with ingress-nginx (an HTTP/1.0
  * request may have none: the upstream then gets its endpoint's address).
  */
 @Component
