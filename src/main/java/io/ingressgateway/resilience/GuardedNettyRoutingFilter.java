@@ -32,6 +32,7 @@ public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
     /** The client of ExternalName upstreams: {@link #httpClient} whose every connection is judged first. */
     private final HttpClient externalNameClient;
     private volatile List<HttpHeadersFilter> headersFilters;
+    private final UpstreamTransports transports = new UpstreamTransports();
 
     /**
      * @param externalNameResolver the resolver whose addresses ExternalName requests may connect to: never null, so
@@ -75,6 +76,9 @@ public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
         }
         // A guarded request is an Ingress route's, whose metadata never sets the stock per-route connect timeout:
         // the guard's timeouts apply, and the route's metadata (cold with thousands of routes) is not read.
-        return call.guard().httpClient(externalName ? externalNameClient : httpClient);
+        HttpClient guarded = call.guard().httpClient(externalName ? externalNameClient : httpClient);
+        // backend-protocol HTTPS, GRPC or GRPCS: the same guarded client, speaking that protocol.
+        UpstreamTransport transport = transports.of(exchange, route);
+        return transport == null ? guarded : transport.client(guarded);
     }
 }

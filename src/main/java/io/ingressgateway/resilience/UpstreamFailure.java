@@ -1,11 +1,13 @@
 package io.ingressgateway.resilience;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import javax.net.ssl.SSLHandshakeException;
 import org.springframework.http.HttpStatus;
 import reactor.netty.http.client.PrematureCloseException;
 
@@ -26,6 +28,11 @@ enum UpstreamFailure {
      * Service's configuration, not the upstream's health.
      */
     ADDRESS_REFUSED(HttpStatus.BAD_GATEWAY, "The upstream service's address is not allowed.", false),
+    /**
+     * The TLS handshake with the upstream failed: its certificate was not accepted ({@code proxy-ssl-verify}), or it
+     * does not speak TLS. Nothing was sent, so it may be retried elsewhere, as nginx's {@code proxy_next_upstream error}.
+     */
+    TLS_HANDSHAKE(HttpStatus.BAD_GATEWAY, "The TLS handshake with the upstream service failed.", true),
     /** The upstream went silent longer than the read timeout. */
     READ_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not answer in time.", false),
     /** The upstream stopped taking the request: one write of it did not complete within the send timeout. */
@@ -90,6 +97,9 @@ enum UpstreamFailure {
         if (error instanceof ConnectException || error instanceof NoRouteToHostException
                 || error instanceof UnknownHostException) {
             return CONNECT_REFUSED;
+        }
+        if (error instanceof SSLHandshakeException || error instanceof NotSslRecordException) {
+            return TLS_HANDSHAKE;
         }
         if (error instanceof ReadTimeoutException) {
             return READ_TIMEOUT;

@@ -122,6 +122,11 @@ final class TlsRules {
             return IdentityDiff.sameObjects(list, secrets);
         }
 
+        /** The Secret {@code namespace/name}, or null when the snapshot has none of that name. */
+        Secret find(String secretKey) {
+            return byName.get(secretKey);
+        }
+
         /** A usable certificate, or the problem (a String) that makes the Secret unusable. */
         Object load(String secretKey) {
             Secret secret = byName.get(secretKey);

@@ -338,6 +338,10 @@ final class TranslationState {
             return new Entry(ingress, ref, age, selector, selection, null, null, null);
         }
         Extraction extraction = same ? reuse(before.extraction(), ingress) : null;
+        if (extraction != null && before.secrets() != secrets && UpstreamTlsSecrets.readsSecrets(
+                extraction.extracted())) {
+            extraction = null; // its proxy-ssl-secret may have changed
+        }
         if (extraction == null) {
             extraction = extract(ingress);
         }
@@ -360,6 +364,8 @@ final class TranslationState {
         IngressRules.Extracted extracted;
         try {
             extracted = IngressRules.extract(ingress, backends, families, ownership);
+            extracted = UpstreamTlsSecrets.resolve(extracted, ingress.getMetadata() == null ? null
+                    : ingress.getMetadata().getAnnotations(), IngressOrder.namespace(ingress), secrets);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
             // shape of one object from taking every other Ingress down with it.

@@ -4,6 +4,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.route.ServedRoute;
+import io.ingressgateway.model.policy.BackendProtocolPolicy;
 import io.ingressgateway.model.policy.BodyPolicy;
 import java.util.List;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -76,13 +77,17 @@ public class RequestBodyFilter implements GlobalFilter, Ordered {
         if (length <= 0 && !unknownLength) {
             return chain.filter(exchange);
         }
-        BodyPolicy policy = policyOf(exchange);
+        ServedRoute served = ServedRoute.of(exchange, exchange.getAttribute(GATEWAY_ROUTE_ATTR));
+        BodyPolicy policy = served == null ? null : served.policy(BodyPolicy.class);
         long maxSize = policy != null && policy.maxSize() != null ? policy.maxSize() : defaultMaxSize;
         if (maxSize > 0 && length > maxSize) {
             return tooLarge(exchange, false);
         }
-        boolean buffering = policy != null && policy.requestBuffering() != null ? policy.requestBuffering()
-                : defaultBuffering;
+        // A gRPC request is a stream of messages (client and bidirectional streaming) that must reach the upstream as
+        // it comes, as nginx's grpc_pass never buffers it; its size is still bounded.
+        boolean buffering = !BackendProtocolPolicy.streamsRequestBodies(served == null ? null
+                : served.policy(BackendProtocolPolicy.class))
+                && (policy != null && policy.requestBuffering() != null ? policy.requestBuffering() : defaultBuffering);
         if (!buffering && (!unknownLength || maxSize == 0)) {
             // Streamed as it comes, and nothing to count: the stock path.
             return chain.filter(exchange);
@@ -97,11 +102,6 @@ public class RequestBodyFilter implements GlobalFilter, Ordered {
             forwarded = chain.filter(withBody(exchange, body));
         }
         return forwarded.onErrorResume(BodyTooLargeException.class, error -> tooLarge(exchange, true));
-    }
-
-    private static BodyPolicy policyOf(ServerWebExchange exchange) {
-        ServedRoute served = ServedRoute.of(exchange, exchange.getAttribute(GATEWAY_ROUTE_ATTR));
-        return served == null ? null : served.policy(BodyPolicy.class);
     }
 
     /**

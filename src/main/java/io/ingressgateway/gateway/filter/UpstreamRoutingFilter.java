@@ -13,6 +13,7 @@ import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
+import io.ingressgateway.model.policy.BackendProtocolPolicy;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +32,8 @@ import reactor.core.publisher.Mono;
  * Sends an Ingress route's request to one ready endpoint of its upstream, chosen round-robin from the current model
  * at request time (so endpoint changes need no route refresh). Runs right after {@link RouteToRequestUrlFilter} has
  * merged the request path into the route URI, and before the HTTP and WebSocket routing filters, which then see a
- * plain {@code http://endpoint} URL. The original Host header goes to the upstream, as with ingress-nginx (an HTTP/1.0
+ * plain {@code http://endpoint} URL ({@code https://} for an Ingress's {@code backend-protocol} {@code HTTPS} or
+ * {@code GRPCS}). The original Host header goes to the upstream, as with ingress-nginx (an HTTP/1.0
  * request may have none: the upstream then gets its endpoint's address).
  */
 @Component
@@ -65,11 +67,11 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     private record Resolved(Kind kind, UpstreamKey key, AtomicInteger position, List<Endpoint> endpoints,
                             String[] urlStarts, boolean externalName) {
 
-        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position) {
+        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position, String scheme) {
             List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
             String[] urlStarts = new String[endpoints.size()];
             for (int i = 0; i < urlStarts.length; i++) {
-                urlStarts[i] = urlStart(endpoints.get(i));
+                urlStarts[i] = scheme + "://" + endpoints.get(i);
             }
             boolean externalName = upstream != null && upstream.externalName();
             return new Resolved(kind, key, position, endpoints, urlStarts, externalName);
@@ -130,24 +132,24 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     /** A route not made from the route model (no served route) has no upstream of ours: it answers 404. */
     private Resolved resolveNow(Route route, ServedRoute served) {
         if (served == null || served.kind() == Kind.NOT_FOUND) {
-            return Resolved.of(served == null ? null : served.kind(), null, null, null);
+            return Resolved.of(served == null ? null : served.kind(), null, null, null, "http");
         }
         UpstreamKey key = served.upstreamKey();
         Upstream upstream = routeModel.upstream(key);
-        return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key));
+        return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key),
+                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)));
     }
 
     int cachedRoutes() {
         return resolved.size();
     }
 
-    /** {@code http://endpoint} with the request's path and query exactly as received (still percent-encoded). */
+    /**
+     * {@code http://endpoint} ({@code https://} when {@code requestUrl} is already an {@code https} one) with the
+     * request's path and query exactly as received (still percent-encoded).
+     */
     public static URI endpointUrl(Endpoint endpoint, URI requestUrl) {
-        return endpointUrl(urlStart(endpoint), requestUrl);
-    }
-
-    private static String urlStart(Endpoint endpoint) {
-        return "http://" + endpoint;
+        return endpointUrl(("https".equals(requestUrl.getScheme()) ? "https://" : "http://") + endpoint, requestUrl);
     }
 
     /** {@code urlStart} ({@code http://endpoint}) with the request's path and query exactly as received. */

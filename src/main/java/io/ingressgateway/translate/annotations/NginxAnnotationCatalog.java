@@ -117,7 +117,8 @@ public final class NginxAnnotationCatalog {
         unsupported("proxy-ssl-verify-depth", NO_UPSTREAM_TLS);
         unsupported("proxy-ssl-name", NO_UPSTREAM_TLS);
         unsupported("proxy-ssl-server-name", NO_UPSTREAM_TLS);
-        unsupported("proxy-ssl-ciphers", NO_UPSTREAM_TLS);
+        unsupported("proxy-ssl-ciphers", "the JDK's default cipher suites apply to upstream TLS (OpenSSL cipher"
+                + " strings are not translated)");
         unsupported("proxy-ssl-protocols", NO_UPSTREAM_TLS);
         unsupported("service-upstream", "requests go to the Service's ready endpoints, not its ClusterIP");
         unsupported("custom-http-errors", "the upstream's error responses reach the client as they are");

@@ -21,6 +21,13 @@ public final class TlsSecrets {
         return PemCertificates.parse(name, value(secret, CERTIFICATE_KEY), value(secret, PRIVATE_KEY_KEY));
     }
 
+    /** The text of {@code key} in {@code data} (base64) or {@code stringData}, or null when the Secret has none. */
+    static String optionalValue(Secret secret, String key) throws InvalidCertificateException {
+        boolean present = (secret.getData() != null && secret.getData().get(key) != null)
+                || (secret.getStringData() != null && secret.getStringData().get(key) != null);
+        return present ? value(secret, key) : null;
+    }
+
     private static String value(Secret secret, String key) throws InvalidCertificateException {
         Map<String, String> data = secret.getData();
         if (data != null && data.get(key) != null) {
