@@ -12,8 +12,12 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.ExternalNamePolicy;
+import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.IngressReport;
+import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
+import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.source.ManifestParser;
 import io.ingressgateway.translate.IngressTranslator;
@@ -29,9 +33,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -164,19 +172,31 @@ public final class MigrationCheck {
         for (IngressReport report : model.ingresses()) {
             reports.put(report.ingress().namespace() + "/" + report.ingress().name(), report);
         }
+        // The hosts each Ingress's paths are regular expressions on (use-regex or rewrite-target, on any Ingress of the
+        // host): there ImplementationSpecific is a regex, as in ingress-nginx.
+        Set<String> regexHosts = new HashSet<>();
+        for (VirtualHost virtualHost : model.virtualHosts()) {
+            for (Route route : virtualHost.routes()) {
+                if (route.path().type() == PathMatch.Type.REGEX) {
+                    regexHosts.add(route.ingress().namespace() + "/" + route.ingress().name() + " "
+                            + virtualHost.host().pattern());
+                }
+            }
+        }
         AnnotationFamilies families = AnnotationFamilies.standard();
         List<Checked> checked = new ArrayList<>();
         originals.forEach((id, ingress) -> {
             IngressReport report = reports.get(id);
             List<Diagnostic> diagnostics = report == null ? List.of() : report.diagnostics();
             checked.add(new Checked(ingress.getMetadata().getNamespace(), ingress.getMetadata().getName(),
-                    findings(ingress, diagnostics, families)));
+                    findings(ingress, diagnostics, families, host -> regexHosts.contains(id + " " + host))));
         });
         checked.sort(Comparator.comparing(Checked::namespace).thenComparing(Checked::name));
         return checked;
     }
 
-    private static List<Finding> findings(Ingress ingress, List<Diagnostic> diagnostics, AnnotationFamilies families) {
+    private static List<Finding> findings(Ingress ingress, List<Diagnostic> diagnostics, AnnotationFamilies families,
+                                          Predicate<String> regexOn) {
         List<Finding> findings = new ArrayList<>();
         Map<String, String> annotations = ingress.getMetadata().getAnnotations() == null ? Map.of()
                 : new TreeMap<>(ingress.getMetadata().getAnnotations());
@@ -210,7 +230,9 @@ public final class MigrationCheck {
                     ? List.of() : rule.getHttp().getPaths();
             for (int j = 0; j < paths.size(); j++) {
                 HTTPIngressPath path = paths.get(j);
-                if (path != null && IMPLEMENTATION_SPECIFIC.equals(path.getPathType())) {
+                String host = rule.getHost() == null || rule.getHost().isEmpty() ? HostMatch.ANY.pattern()
+                        : rule.getHost().toLowerCase(Locale.ROOT);
+                if (path != null && IMPLEMENTATION_SPECIFIC.equals(path.getPathType()) && !regexOn.test(host)) {
                     findings.add(new Finding("spec.rules[" + i + "].http.paths[" + j + "]", "differs",
                             "ImplementationSpecific '" + path.getPath() + "' is an element-wise prefix here;"
                                     + " ingress-nginx matches it as a string prefix (/foo also matches /foobar)"

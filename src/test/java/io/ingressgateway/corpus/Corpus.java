@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.ingressgateway.source.ManifestParser;
+import io.ingressgateway.support.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -183,5 +187,79 @@ final class Corpus {
             }
         }
         return secrets;
+    }
+
+    /**
+     * What a cluster holding the corpus also has, as one multi-document manifest: the IngressClass {@code nginx}
+     * (the default class, pointed at this controller), a Service per backend the Ingresses name, with the ports they
+     * name (a port named in an Ingress gets a number from 8000), an EndpointSlice per Service port on 127.0.0.1 at
+     * {@code endpointPort}'s port, and a TLS Secret covering the hosts of each {@code secretName}.
+     */
+    static String cluster(List<HasMetadata> objects, ToIntFunction<ServicePort> endpointPort) {
+        List<String> documents = new ArrayList<>();
+        documents.add("""
+                apiVersion: networking.k8s.io/v1
+                kind: IngressClass
+                metadata:
+                  name: nginx
+                  annotations:
+                    ingressclass.kubernetes.io/is-default-class: "true"
+                spec:
+                  controller: ingress-gateway.io/controller
+                """);
+        Map<String, List<ServicePort>> services = new TreeMap<>();
+        for (ServicePort servicePort : servicePorts(objects)) {
+            services.computeIfAbsent(servicePort.namespace() + "/" + servicePort.name(), key -> new ArrayList<>())
+                    .add(servicePort);
+        }
+        services.values().forEach(ports -> documents.add(service(ports, endpointPort)));
+        tlsSecrets(objects).forEach((key, hosts) -> {
+            String[] namespaceAndName = key.split("/");
+            TestCertificates.Issued issued = TestCertificates.issue(hosts.get(0),
+                    TestCertificates.KeyFormat.EC_PKCS8, hosts.toArray(String[]::new));
+            documents.add(Serialization.asYaml(TestCertificates.secret(namespaceAndName[0], namespaceAndName[1],
+                    issued)).replaceFirst("^---\n", ""));
+        });
+        return String.join("---\n", documents);
+    }
+
+    private static String service(List<ServicePort> ports, ToIntFunction<ServicePort> endpointPort) {
+        ServicePort first = ports.get(0);
+        StringBuilder service = new StringBuilder("""
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  namespace: %s
+                  name: %s
+                spec:
+                  ports:
+                """.formatted(first.namespace(), first.name()));
+        StringBuilder slices = new StringBuilder();
+        int unnumbered = 8000;
+        for (ServicePort servicePort : ports) {
+            String portName = servicePort.numbered() ? "p" + servicePort.port() : servicePort.port();
+            int number = servicePort.numbered() ? Integer.parseInt(servicePort.port()) : unnumbered++;
+            service.append("    - name: %s\n      port: %d\n      targetPort: 8080\n".formatted(portName, number));
+            slices.append("""
+                    ---
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata:
+                      namespace: %s
+                      name: %s-%s
+                      labels:
+                        kubernetes.io/service-name: %s
+                    addressType: IPv4
+                    ports:
+                      - name: %s
+                        port: %d
+                        protocol: TCP
+                    endpoints:
+                      - addresses: ["127.0.0.1"]
+                        conditions: {ready: true}
+                    """.formatted(first.namespace(), first.name(), portName, first.name(), portName,
+                    endpointPort.applyAsInt(servicePort)));
+        }
+        return service + slices.toString();
     }
 }

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.ingressgateway.corpus.Corpus.Case;
 import io.ingressgateway.corpus.Corpus.Exchange;
-import io.ingressgateway.corpus.Corpus.ServicePort;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
-import io.ingressgateway.support.TestCertificates;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -79,77 +75,12 @@ class CorpusIT {
 
     @DynamicPropertySource
     static void corpus(DynamicPropertyRegistry registry) throws IOException {
-        List<HasMetadata> objects = Corpus.objects();
-        List<String> documents = new ArrayList<>();
-        documents.add("""
-                apiVersion: networking.k8s.io/v1
-                kind: IngressClass
-                metadata:
-                  name: nginx
-                  annotations:
-                    ingressclass.kubernetes.io/is-default-class: "true"
-                spec:
-                  controller: ingress-gateway.io/controller
-                """);
-        Map<String, List<ServicePort>> services = new TreeMap<>();
-        for (ServicePort servicePort : Corpus.servicePorts(objects)) {
-            services.computeIfAbsent(servicePort.namespace() + "/" + servicePort.name(), key -> new ArrayList<>())
-                    .add(servicePort);
-        }
-        services.values().forEach(ports -> documents.add(serviceWithEchoEndpoints(ports)));
-        Corpus.tlsSecrets(objects).forEach((key, hosts) -> {
-            String[] namespaceAndName = key.split("/");
-            TestCertificates.Issued issued = TestCertificates.issue(hosts.get(0),
-                    TestCertificates.KeyFormat.EC_PKCS8, hosts.toArray(String[]::new));
-            documents.add(Serialization.asYaml(TestCertificates.secret(namespaceAndName[0], namespaceAndName[1],
-                    issued)).replaceFirst("^---\n", ""));
-        });
-        Files.writeString(manifests.resolve("00-cluster.yaml"), String.join("---\n", documents));
+        Files.writeString(manifests.resolve("00-cluster.yaml"),
+                Corpus.cluster(Corpus.objects(), servicePort -> echoBackend(servicePort.toString())));
         for (Path file : Corpus.files()) {
             Files.copy(file, manifests.resolve(file.getFileName()));
         }
         registry.add("ingress-gateway.manifests-dir", () -> manifests.toString());
-    }
-
-    /** A Service with the ports the Ingresses name, and per port an EndpointSlice to an echo backend of its own. */
-    private static String serviceWithEchoEndpoints(List<ServicePort> ports) {
-        ServicePort first = ports.get(0);
-        StringBuilder service = new StringBuilder("""
-                apiVersion: v1
-                kind: Service
-                metadata:
-                  namespace: %s
-                  name: %s
-                spec:
-                  ports:
-                """.formatted(first.namespace(), first.name()));
-        StringBuilder slices = new StringBuilder();
-        int unnumbered = 8000;
-        for (ServicePort servicePort : ports) {
-            String portName = servicePort.numbered() ? "p" + servicePort.port() : servicePort.port();
-            int number = servicePort.numbered() ? Integer.parseInt(servicePort.port()) : unnumbered++;
-            service.append("    - name: %s\n      port: %d\n      targetPort: 8080\n".formatted(portName, number));
-            slices.append("""
-                    ---
-                    apiVersion: discovery.k8s.io/v1
-                    kind: EndpointSlice
-                    metadata:
-                      namespace: %s
-                      name: %s-%s
-                      labels:
-                        kubernetes.io/service-name: %s
-                    addressType: IPv4
-                    ports:
-                      - name: %s
-                        port: %d
-                        protocol: TCP
-                    endpoints:
-                      - addresses: ["127.0.0.1"]
-                        conditions: {ready: true}
-                    """.formatted(first.namespace(), first.name(), portName, first.name(), portName,
-                    echoBackend(servicePort.toString())));
-        }
-        return service + slices.toString();
     }
 
     /** Starts an HTTP backend that records each request as {@code service} received it and answers 200. */
