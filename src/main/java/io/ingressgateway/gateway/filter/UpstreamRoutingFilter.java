@@ -63,16 +63,21 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
      * memory with requests spread over many routes.
      */
     private record Resolved(Kind kind, UpstreamKey key, AtomicInteger position, List<Endpoint> endpoints,
-                            String[] urlStarts, boolean externalName) {
+                            String[] urlStarts, boolean externalName, boolean defaultBackend) {
 
         static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position) {
+            return of(kind, key, upstream, position, false);
+        }
+
+        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position,
+                           boolean defaultBackend) {
             List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
             String[] urlStarts = new String[endpoints.size()];
             for (int i = 0; i < urlStarts.length; i++) {
                 urlStarts[i] = urlStart(endpoints.get(i));
             }
             boolean externalName = upstream != null && upstream.externalName();
-            return new Resolved(kind, key, position, endpoints, urlStarts, externalName);
+            return new Resolved(kind, key, position, endpoints, urlStarts, externalName, defaultBackend);
         }
     }
 
@@ -117,6 +122,9 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         if (exchange.getRequest().getHeaders().containsHeader(HttpHeaders.HOST)) {
             exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
         } // else an HTTP/1.0 request without Host: the upstream gets its own address as Host (preserving none fails)
+        if (resolved.defaultBackend()) {
+            exchange = DefaultBackendFallback.mark(exchange, ServedRoute.of(exchange, route));
+        }
         exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
         exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
         return chain.filter(exchange);
@@ -134,6 +142,10 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         }
         UpstreamKey key = served.upstreamKey();
         Upstream upstream = routeModel.upstream(key);
+        Upstream fallback = DefaultBackendFallback.replacement(served, upstream, routeModel::upstream);
+        if (fallback != null) {
+            return Resolved.of(served.kind(), fallback.key(), fallback, balancer.position(fallback.key()), true);
+        }
         return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key));
     }
 
