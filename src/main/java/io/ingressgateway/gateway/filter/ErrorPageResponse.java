@@ -41,7 +41,7 @@ final class ErrorPageResponse extends ServerHttpResponseDecorator {
         if (errorBackend == null) {
             return super.writeWith(body);
         }
-        return Flux.from(body).doOnNext(DataBufferUtils::release)
+        return drain(Flux.from(body))
                 .then(Mono.defer(() -> client.serve(original, getDelegate(), served, status(), errorBackend)));
     }
 
@@ -51,7 +51,7 @@ final class ErrorPageResponse extends ServerHttpResponseDecorator {
         if (errorBackend == null) {
             return super.writeAndFlushWith(body);
         }
-        return Flux.from(body).concatMap(Flux::from).doOnNext(DataBufferUtils::release)
+        return drain(Flux.from(body).concatMap(Flux::from))
                 .then(Mono.defer(() -> client.serve(original, getDelegate(), served, status(), errorBackend)));
     }
 
@@ -62,6 +62,15 @@ final class ErrorPageResponse extends ServerHttpResponseDecorator {
             return super.setComplete();
         }
         return client.serve(original, getDelegate(), served, status(), errorBackend);
+    }
+
+    /**
+     * Reads the route's body to its end, releasing each buffer. What is ignored is not the buffers themselves: an
+     * operator ignoring elements hands them to the discard hook of the request's context, which may release them too
+     * (the request body filter installs one).
+     */
+    private static Mono<Void> drain(Flux<? extends DataBuffer> body) {
+        return body.map(DataBufferUtils::release).then();
     }
 
     /** Where the error page comes from, at the first write only: null to write the response as it is. */
