@@ -338,7 +338,7 @@ class ErrorPagesAndServiceUpstreamIT {
     }
 
     /** A Service with one port named http, a ClusterIP when given, and one ready endpoint unless 0. */
-    private static void service(StringBuilder yaml, String name, String clusterIp, int port, int endpointPort) {
+    static void service(StringBuilder yaml, String name, String clusterIp, int port, int endpointPort) {
         yaml.append("""
                 ---
                 apiVersion: v1
@@ -356,7 +356,7 @@ class ErrorPagesAndServiceUpstreamIT {
         }
     }
 
-    private static void slice(StringBuilder yaml, String service, int port) {
+    static void slice(StringBuilder yaml, String service, int port) {
         yaml.append("""
                 ---
                 apiVersion: discovery.k8s.io/v1
@@ -377,7 +377,7 @@ class ErrorPagesAndServiceUpstreamIT {
                 """.formatted(service, service, port));
     }
 
-    private static void ingress(StringBuilder yaml, String name, String host, String service, int servicePort,
+    static void ingress(StringBuilder yaml, String name, String host, String service, int servicePort,
                                 Map<String, String> annotations) {
         StringBuilder annotationLines = new StringBuilder(annotations.isEmpty() ? " {}" : "");
         annotations.forEach((key, value) -> annotationLines.append("\n    ").append(key).append(": \"")
