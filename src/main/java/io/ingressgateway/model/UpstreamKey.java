@@ -1,5 +1,6 @@
 package io.ingressgateway.model;
 
+import io.ingressgateway.model.policy.ErrorPagePolicy;
 import java.util.Objects;
 
 /**
@@ -27,6 +28,15 @@ public record UpstreamKey(String namespace, String service, String port, boolean
     /** The Service port reached through its endpoints, as for every backend without {@code service-upstream}. */
     public UpstreamKey(String namespace, String service, String port) {
         this(namespace, service, port, false);
+    }
+
+    /**
+     * The Service port an Ingress's {@code default-backend} annotation resolved to, or null when there is none (or
+     * its Service does not exist).
+     */
+    public static UpstreamKey defaultBackendOf(ErrorPagePolicy policy) {
+        return policy == null || policy.defaultBackendPort() == null ? null
+                : new UpstreamKey(policy.defaultBackendNamespace(), policy.defaultBackend(), policy.defaultBackendPort());
     }
 
     /** The same Service port reached through the Service's ClusterIP. */

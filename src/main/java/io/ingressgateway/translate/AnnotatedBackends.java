@@ -33,7 +33,8 @@ final class AnnotatedBackends {
                             + " error pages come from the gateway's default backend if any)"));
             return policies;
         }
-        return policies.with(errorPages.withDefaultBackendKey(resolution.upstreamKey()));
+        UpstreamKey key = resolution.upstreamKey();
+        return policies.with(errorPages.resolved(key.namespace(), key.port()));
     }
 
     /**

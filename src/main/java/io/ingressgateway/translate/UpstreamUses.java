@@ -56,8 +56,7 @@ final class UpstreamUses {
      * the model holds its endpoints for the data plane to fall back on.
      */
     private static UpstreamKey errorBackend(Route route) {
-        ErrorPagePolicy errorPages = route.policies().get(ErrorPagePolicy.class);
-        return errorPages == null ? null : errorPages.defaultBackendKey();
+        return UpstreamKey.defaultBackendOf(route.policies().get(ErrorPagePolicy.class));
     }
 
     void retain(UpstreamKey key) {

@@ -69,7 +69,7 @@ class ErrorPageAndServiceUpstreamTranslationTest {
 
         UpstreamKey errors = new UpstreamKey("shop", "errors", "8080");
         ErrorPagePolicy policy = onlyRoute(model, "shop.example.com").policies().get(ErrorPagePolicy.class);
-        assertThat(policy.defaultBackendKey()).isEqualTo(errors);
+        assertThat(UpstreamKey.defaultBackendOf(policy)).isEqualTo(errors);
         assertThat(policy.interceptedCodes()).containsExactlyInAnyOrder(404, 503);
         assertThat(model.upstreams().get(errors).endpoints()).containsExactly(new Endpoint("10.1.0.9", 8080));
         assertThat(report(model, "shop", "shop").diagnostics()).isEmpty();
@@ -81,7 +81,7 @@ class ErrorPageAndServiceUpstreamTranslationTest {
                 Map.of(NGINX + "default-backend", "missing", NGINX + "custom-http-errors", "503")));
 
         ErrorPagePolicy policy = onlyRoute(model, "shop.example.com").policies().get(ErrorPagePolicy.class);
-        assertThat(policy.defaultBackendKey()).isNull();
+        assertThat(UpstreamKey.defaultBackendOf(policy)).isNull();
         assertThat(policy.interceptedCodes()).containsExactly(503);
         assertThat(model.upstreams().keySet()).extracting(UpstreamKey::service).containsExactly("web");
         assertThat(report(model, "shop", "shop").diagnostics()).singleElement().satisfies(diagnostic -> {

@@ -30,7 +30,7 @@ final class DefaultBackendFallback {
             return null;
         }
         ErrorPagePolicy policy = served.policy(ErrorPagePolicy.class);
-        UpstreamKey key = policy == null ? null : policy.defaultBackendKey();
+        UpstreamKey key = UpstreamKey.defaultBackendOf(policy);
         Upstream fallback = key == null ? null : upstreams.apply(key);
         return fallback == null || fallback.endpoints().isEmpty() ? null : fallback;
     }

@@ -69,7 +69,7 @@ final class ErrorPageClient {
      * upstreams are never error backends: their addresses are judged by the upstream guards' resolver only.
      */
     Endpoint errorBackend(ErrorPagePolicy policy) {
-        Endpoint endpoint = pick(policy.defaultBackendKey());
+        Endpoint endpoint = pick(UpstreamKey.defaultBackendOf(policy));
         return endpoint != null ? endpoint : pick(routeModel.model().defaultUpstreamKey());
     }
 

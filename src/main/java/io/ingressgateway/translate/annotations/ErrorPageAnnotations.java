@@ -48,7 +48,7 @@ public final class ErrorPageAnnotations implements AnnotationFamily<ErrorPagePol
         if (backend == null && (codes == null || codes.isEmpty())) {
             return new Parsed<>(null, diagnostics);
         }
-        return new Parsed<>(new ErrorPagePolicy(backend == null ? null : reader.keyOf(DEFAULT_BACKEND), backend, null,
+        return new Parsed<>(new ErrorPagePolicy(backend == null ? null : reader.keyOf(DEFAULT_BACKEND), backend,
                 codes == null ? Set.of() : codes), diagnostics);
     }
 

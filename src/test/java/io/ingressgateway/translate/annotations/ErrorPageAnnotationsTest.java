@@ -40,7 +40,7 @@ class ErrorPageAnnotationsTest {
         Parsed<ErrorPagePolicy> parsed = FAMILY.parse(Map.of(ERRORS, value));
 
         assertThat(parsed.diagnostics()).isEmpty();
-        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(null, null, null, codes));
+        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(null, null, codes));
         codes.forEach(code -> assertThat(parsed.policy().intercepts(code)).isTrue());
         assertThat(parsed.policy().intercepts(200)).isFalse();
     }
@@ -73,7 +73,7 @@ class ErrorPageAnnotationsTest {
         Parsed<ErrorPagePolicy> parsed = FAMILY.parse(Map.of(BACKEND, value));
 
         assertThat(parsed.diagnostics()).isEmpty();
-        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(BACKEND, value, null, Set.of()));
+        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(BACKEND, value, Set.of()));
     }
 
     @ParameterizedTest
@@ -91,7 +91,7 @@ class ErrorPageAnnotationsTest {
     void bothTogether() {
         Parsed<ErrorPagePolicy> parsed = FAMILY.parse(Map.of(BACKEND, "errors", ERRORS, "404,503"));
 
-        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(BACKEND, "errors", null, Set.of(404, 503)));
+        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(BACKEND, "errors", Set.of(404, 503)));
     }
 
     @Test
@@ -99,7 +99,7 @@ class ErrorPageAnnotationsTest {
         Parsed<ErrorPagePolicy> parsed = FAMILY.parse(Map.of(BACKEND, "theirs", ERRORS, "404",
                 OUR_PREFIX + "default-backend", "ours", OUR_PREFIX + "custom-http-errors", "500"));
 
-        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(OUR_PREFIX + "default-backend", "ours", null,
+        assertThat(parsed.policy()).isEqualTo(new ErrorPagePolicy(OUR_PREFIX + "default-backend", "ours",
                 Set.of(500)));
         assertThat(parsed.diagnostics()).isEmpty();
     }
