@@ -97,6 +97,9 @@ final class ErrorPageClient {
                 .response((answer, body) -> relay(answer, body, response))
                 .then()
                 .onErrorResume(error -> {
+                    if (response.isCommitted()) {
+                        return Mono.error(error); // the page had begun: the connection is cut, as for any upstream
+                    }
                     response.getHeaders().clear();
                     return GatewayErrorResponses.write(request, response, HttpStatus.BAD_GATEWAY,
                             "The error page service did not answer.");

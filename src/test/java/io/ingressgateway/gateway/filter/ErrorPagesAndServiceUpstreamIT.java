@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.ingressgateway.support.Backend;
+import io.ingressgateway.support.NettyLeakLog;
 import io.ingressgateway.support.PlainHttpConnection;
 import io.ingressgateway.support.PlainHttpConnection.Response;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +53,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "server.address=127.0.0.1",
         "management.server.port=0",
         "management.server.address=127.0.0.1",
-        "ingress-gateway.source=manifests"})
+        "ingress-gateway.source=manifests",
+        "spring.netty.leak-detection=paranoid"})
 class ErrorPagesAndServiceUpstreamIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -67,6 +70,8 @@ class ErrorPagesAndServiceUpstreamIT {
     /** What a Service's ClusterIP leads to, and what its endpoints are. */
     static final Backend vip = new Backend("vip");
     static final Backend pods = new Backend("pods");
+    /** The dropped upstream bodies and the relayed pages are buffers: every one must be released. */
+    static final NettyLeakLog leaks = NettyLeakLog.paranoid();
 
     static {
         app.start();
@@ -109,16 +114,25 @@ class ErrorPagesAndServiceUpstreamIT {
         errors.stop();
         vip.close();
         pods.close();
+        leaks.close();
     }
 
     @BeforeEach
     void awaitServedAndReset() {
+        leaks.attach();
         await().atMost(TIMEOUT).ignoreExceptions().until(() -> get("/", "errors.test").status() == 200
                 && get("/", "pods.test").status() == 200);
         app.resetRequests();
         errors.resetRequests();
         vip.reset();
         pods.reset();
+    }
+
+    @AfterEach
+    void noBufferLeaked() {
+        NettyLeakLog.collectAndReport();
+        assertThat(leaks.listening()).as("Netty leak detection PARANOID, reports caught").isTrue();
+        assertThat(leaks.reports()).as("Netty leak reports").isEmpty();
     }
 
     // --- custom-http-errors ---
