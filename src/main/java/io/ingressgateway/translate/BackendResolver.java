@@ -124,6 +124,54 @@ final class BackendResolver {
     }
 
     /**
+     * The Service port a {@code default-backend} annotation names: the Service's first port, as ingress-nginx takes
+     * it (by number, as an Ingress backend writing that number would). Null key with a problem when the Service does
+     * not exist or has no port.
+     */
+    Resolution firstPort(String namespace, String serviceName) {
+        Service service = services.get(serviceKey(namespace, serviceName));
+        List<ServicePort> ports = service == null || service.getSpec() == null ? null : service.getSpec().getPorts();
+        ServicePort first = ports == null || ports.isEmpty() ? null : ports.get(0);
+        UpstreamKey key = first == null || first.getPort() == null ? null
+                : new UpstreamKey(namespace, serviceName, first.getPort().toString());
+        if (recording != null) {
+            // Recorded even when missing: the extraction holds only while this Service stays the same object.
+            recording.add(new ServiceUse(key != null ? key : new UpstreamKey(namespace, serviceName, ""), service));
+        }
+        if (key == null) {
+            return new Resolution(null, "", "Service " + namespace + "/" + serviceName
+                    + (service == null ? " does not exist" : " has no port"));
+        }
+        upstream(key);
+        return new Resolution(key, null, null);
+    }
+
+    /**
+     * Why the Service of {@code key} cannot be reached at its ClusterIP ({@code service-upstream}), or null when it
+     * can: it must exist, be neither headless nor an ExternalName, and have the port. Asked after {@link #resolve}
+     * reported no problem for the key.
+     */
+    String serviceAddressProblem(UpstreamKey key) {
+        Service service = services.get(serviceKey(key.namespace(), key.service()));
+        String qualified = "Service " + key.namespace() + "/" + key.service();
+        if (service == null || service.getSpec() == null) {
+            return qualified + " does not exist";
+        }
+        if ("ExternalName".equals(service.getSpec().getType())) {
+            return qualified + " is of type ExternalName and has no ClusterIP";
+        }
+        String clusterIp = service.getSpec().getClusterIP();
+        if (clusterIp == null || clusterIp.isEmpty() || "None".equals(clusterIp)) {
+            return qualified + (clusterIp == null || clusterIp.isEmpty() ? " has no ClusterIP" : " is headless"
+                    + " (clusterIP: None)");
+        }
+        if (findPort(service, parsePort(key.port()), key.port()) == null) {
+            return qualified + " has no port " + key.port();
+        }
+        return null;
+    }
+
+    /**
      * The upstream of one Service port (written as a number or a name), resolved when first asked for in this
      * snapshot: a key of a remembered extraction is resolved with this snapshot's Services and endpoints, exactly as
      * the original extraction did. A problem (no such Service or port) is remembered for
@@ -171,6 +219,12 @@ final class BackendResolver {
         if (servicePort == null) {
             return remember(key, List.of(), false, qualified + " has no port "
                     + (number != null ? portAsWritten : "named '" + portAsWritten + "'") + "; requests get 503");
+        }
+        if (key.serviceAddress()) {
+            // Only made for a Service whose ClusterIP serviceAddressProblem accepted; the cluster balances from here.
+            String clusterIp = service.getSpec().getClusterIP();
+            return remember(key, clusterIp == null || clusterIp.isEmpty() || "None".equals(clusterIp) ? List.of()
+                    : List.of(new Endpoint(clusterIp, servicePort.getPort())), false, null);
         }
         return remember(key, readyEndpoints(slicesByService.getOrDefault(
                 serviceKey(key.namespace(), key.service()), List.of()), emptyIfNull(servicePort.getName())),

@@ -11,6 +11,7 @@ import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.RewritePolicy;
 import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.model.policy.ServiceUpstreamPolicy;
 import io.ingressgateway.model.policy.FromToWwwPolicy;
 import io.ingressgateway.model.policy.HostRedirectPolicy;
 import io.ingressgateway.model.policy.ServerAliasPolicy;
@@ -91,11 +92,14 @@ final class IngressRules {
         AnnotationFamilies.Read annotations = families.read(
                 ingress.getMetadata() == null ? null : ingress.getMetadata().getAnnotations());
         diagnostics.addAll(annotations.diagnostics());
+        RoutePolicies policies = AnnotatedBackends.resolveDefaultBackend(annotations.policies(), namespace, backends,
+                diagnostics);
         IngressSpec spec = ingress.getSpec();
         if (spec == null) {
             diagnostics.add(Diagnostic.warning("spec", "Ingress has no spec; nothing is served"));
-            return new Extracted(candidates, null, diagnostics, annotations.policies());
+            return new Extracted(candidates, null, diagnostics, policies);
         }
+        ServiceUpstreamPolicy serviceUpstream = policies.get(ServiceUpstreamPolicy.class);
         UpstreamKey defaultKey = null;
         if (spec.getDefaultBackend() != null) {
             BackendResolver.Resolution resolution = backends.resolve(namespace, spec.getDefaultBackend());
@@ -103,6 +107,9 @@ final class IngressRules {
             if (resolution.problem() != null) {
                 diagnostics.add(Diagnostic.warning("spec.defaultBackend" + resolution.field(),
                         resolution.problem()));
+            } else {
+                defaultKey = AnnotatedBackends.serviceAddress(defaultKey, serviceUpstream, backends,
+                        "spec.defaultBackend", diagnostics);
             }
         }
         List<IngressRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
@@ -110,20 +117,20 @@ final class IngressRules {
             diagnostics.add(Diagnostic.warning("spec", "Ingress has neither rules nor a defaultBackend; nothing is"
                     + " served"));
         }
-        RewritePolicy rewrite = annotations.policies().get(RewritePolicy.class);
+        RewritePolicy rewrite = policies.get(RewritePolicy.class);
         for (int i = 0; i < rules.size(); i++) {
-            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, candidates,
-                    diagnostics);
+            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, serviceUpstream,
+                    candidates, diagnostics);
         }
-        ServerAliasPolicy aliases = annotations.policies().get(ServerAliasPolicy.class);
+        ServerAliasPolicy aliases = policies.get(ServerAliasPolicy.class);
         if (aliases != null) {
             addAliases(aliases, namespace, ownership, candidates, diagnostics);
         }
-        FromToWwwPolicy fromToWww = annotations.policies().get(FromToWwwPolicy.class);
+        FromToWwwPolicy fromToWww = policies.get(FromToWwwPolicy.class);
         if (fromToWww != null) {
             addWwwCounterparts(fromToWww, namespace, ownership, candidates, diagnostics);
         }
-        return new Extracted(candidates, defaultKey, diagnostics, annotations.policies());
+        return new Extracted(candidates, defaultKey, diagnostics, policies);
     }
 
     /**
@@ -203,8 +210,8 @@ final class IngressRules {
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,
-                                 HostOwnership ownership, RewritePolicy rewrite, List<Candidate> candidates,
-                                 List<Diagnostic> diagnostics) {
+                                 HostOwnership ownership, RewritePolicy rewrite, ServiceUpstreamPolicy serviceUpstream,
+                                 List<Candidate> candidates, List<Diagnostic> diagnostics) {
         if (rule == null) {
             diagnostics.add(Diagnostic.warning(field, "rule is empty; ignored"));
             return;
@@ -245,7 +252,9 @@ final class IngressRules {
                         + (backend.upstreamKey() == null ? "; path ignored" : "")));
             }
             if (backend.upstreamKey() != null) {
-                candidates.add(new Candidate(host.host(), match.match(), backend.upstreamKey(), pathField));
+                UpstreamKey key = backend.problem() != null ? backend.upstreamKey() : AnnotatedBackends.serviceAddress(
+                        backend.upstreamKey(), serviceUpstream, backends, pathField + ".backend", diagnostics);
+                candidates.add(new Candidate(host.host(), match.match(), key, pathField));
             }
         }
     }

@@ -4,6 +4,7 @@ import io.ingressgateway.model.Route;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.ErrorPagePolicy;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -27,6 +28,10 @@ final class UpstreamUses {
     void retain(VirtualHost virtualHost) {
         for (Route route : virtualHost.routes()) {
             retain(route.upstreamKey());
+            UpstreamKey errorBackend = errorBackend(route);
+            if (errorBackend != null) {
+                retain(errorBackend);
+            }
         }
         if (virtualHost.defaultUpstreamKey() != null) {
             retain(virtualHost.defaultUpstreamKey());
@@ -36,10 +41,22 @@ final class UpstreamUses {
     void release(VirtualHost virtualHost) {
         for (Route route : virtualHost.routes()) {
             release(route.upstreamKey());
+            UpstreamKey errorBackend = errorBackend(route);
+            if (errorBackend != null) {
+                release(errorBackend);
+            }
         }
         if (virtualHost.defaultUpstreamKey() != null) {
             release(virtualHost.defaultUpstreamKey());
         }
+    }
+
+    /**
+     * The Service a route's {@code default-backend} annotation names: used by the route although no rule names it, so
+     * the model holds its endpoints for the data plane to fall back on.
+     */
+    private static UpstreamKey errorBackend(Route route) {
+        return UpstreamKey.defaultBackendOf(route.policies().get(ErrorPagePolicy.class));
     }
 
     void retain(UpstreamKey key) {

@@ -77,7 +77,7 @@ final class FuzzedCluster {
     private static final String[] ANNOTATION_VALUES = {"", " ", "true", "false", "TRUE", " false ", "maybe", "5s",
         "500ms", "1m30s", "1h1h", "25h", "0", "00", "-1", "-0", "+3", "10", "11", "60", "1000000", "1000001",
         "9999999999", "99999999999999999999", "50%", "100", "100.5", "0.5", "1.2345", "s", "5", "5x", CLASS,
-        "other", "١٠"};
+        "other", "١٠", "web", "api", "404,503"};
     private static final String[] EXTERNAL_NAMES = {"example.com", "127.0.0.1", "", null, "169.254.169.254"};
     private static final String[] ADDRESSES = {"10.0.0.1", "10.0.0.2", "fd00::1", "", null};
     /** Settings are the operator's and validated at start: only valid rules and ranges are drawn. */

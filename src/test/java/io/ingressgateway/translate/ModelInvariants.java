@@ -11,6 +11,7 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
+import io.ingressgateway.model.policy.ErrorPagePolicy;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.source.ClusterSnapshot;
 import java.util.HashMap;
@@ -101,7 +102,14 @@ final class ModelInvariants {
     private static void upstreams(RouteModel model) {
         Set<UpstreamKey> referenced = new LinkedHashSet<>();
         for (VirtualHost host : model.virtualHosts()) {
-            host.routes().forEach(route -> referenced.add(route.upstreamKey()));
+            host.routes().forEach(route -> {
+                referenced.add(route.upstreamKey());
+                // A default-backend annotation's Service is used by the route although no rule names it.
+                ErrorPagePolicy errorPages = route.policies().get(ErrorPagePolicy.class);
+                if (UpstreamKey.defaultBackendOf(errorPages) != null) {
+                    referenced.add(UpstreamKey.defaultBackendOf(errorPages));
+                }
+            });
             if (host.defaultUpstreamKey() != null) {
                 referenced.add(host.defaultUpstreamKey());
             }

@@ -65,16 +65,17 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
      * memory with requests spread over many routes.
      */
     private record Resolved(Kind kind, UpstreamKey key, AtomicInteger position, List<Endpoint> endpoints,
-                            String[] urlStarts, boolean externalName) {
+                            String[] urlStarts, boolean externalName, boolean defaultBackend) {
 
-        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position, String scheme) {
+        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position, String scheme,
+                           boolean defaultBackend) {
             List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
             String[] urlStarts = new String[endpoints.size()];
             for (int i = 0; i < urlStarts.length; i++) {
                 urlStarts[i] = scheme + "://" + endpoints.get(i);
             }
             boolean externalName = upstream != null && upstream.externalName();
-            return new Resolved(kind, key, position, endpoints, urlStarts, externalName);
+            return new Resolved(kind, key, position, endpoints, urlStarts, externalName, defaultBackend);
         }
     }
 
@@ -119,6 +120,9 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         if (exchange.getRequest().getHeaders().containsHeader(HttpHeaders.HOST)) {
             exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, true);
         } // else an HTTP/1.0 request without Host: the upstream gets its own address as Host (preserving none fails)
+        if (resolved.defaultBackend()) {
+            exchange = DefaultBackendFallback.mark(exchange, ServedRoute.of(exchange, route));
+        }
         exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
         exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
         return chain.filter(exchange);
@@ -132,12 +136,18 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     /** A route not made from the route model (no served route) has no upstream of ours: it answers 404. */
     private Resolved resolveNow(Route route, ServedRoute served) {
         if (served == null || served.kind() == Kind.NOT_FOUND) {
-            return Resolved.of(served == null ? null : served.kind(), null, null, null, "http");
+            return Resolved.of(served == null ? null : served.kind(), null, null, null, "http", false);
         }
         UpstreamKey key = served.upstreamKey();
         Upstream upstream = routeModel.upstream(key);
+        Upstream fallback = DefaultBackendFallback.replacement(served, upstream, routeModel::upstream);
+        if (fallback != null) {
+            // The default-backend annotation's Service serves error pages: plain HTTP, whatever the route's protocol.
+            return Resolved.of(served.kind(), fallback.key(), fallback, balancer.position(fallback.key()), "http",
+                    true);
+        }
         return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key),
-                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)));
+                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)), false);
     }
 
     int cachedRoutes() {

@@ -33,7 +33,10 @@ public final class RoutePolicies {
         return byType.isEmpty() ? NONE : new RoutePolicies(Map.copyOf(byType));
     }
 
-    /** These policies with {@code policy} in the place of the one of its type, if any. */
+    /**
+     * These policies with {@code policy} in place of the one of its type (the translator completes a family's policy
+     * with what only the cluster knows, such as the Service port an annotation names).
+     */
     public RoutePolicies with(RoutePolicy policy) {
         Map<Class<? extends RoutePolicy>, RoutePolicy> byType = new HashMap<>(this.byType);
         byType.put(policy.getClass(), policy);

@@ -34,7 +34,9 @@ public final class AnnotationFamilies {
             new ServerAliasAnnotations(),
             new FromToWwwRedirectAnnotations(),
             new BackendProtocolAnnotations(),
-            new ProxySslAnnotations());
+            new ProxySslAnnotations(),
+            new ErrorPageAnnotations(),
+            new ServiceUpstreamAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

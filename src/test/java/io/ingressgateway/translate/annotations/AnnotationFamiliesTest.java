@@ -121,7 +121,9 @@ class AnnotationFamiliesTest {
                 .containsAll(new UpstreamVhostAnnotations().annotations())
                 .containsAll(new ServerAliasAnnotations().annotations())
                 .containsAll(new FromToWwwRedirectAnnotations().annotations())
+                .containsAll(new ErrorPageAnnotations().annotations())
+                .containsAll(new ServiceUpstreamAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12);
+        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2);
     }
 }
