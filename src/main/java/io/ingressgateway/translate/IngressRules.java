@@ -9,6 +9,7 @@ import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.UpstreamKey;
+import io.ingressgateway.model.policy.CanaryRules;
 import io.ingressgateway.model.policy.RewritePolicy;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.FromToWwwPolicy;
@@ -96,8 +97,13 @@ final class IngressRules {
             diagnostics.add(Diagnostic.warning("spec", "Ingress has no spec; nothing is served"));
             return new Extracted(candidates, null, diagnostics, annotations.policies());
         }
+        boolean canary = annotations.policies().get(CanaryRules.class) != null;
         UpstreamKey defaultKey = null;
-        if (spec.getDefaultBackend() != null) {
+        if (canary && spec.getDefaultBackend() != null) {
+            // ingress-nginx would make it the canary of the catch-all server; here a canary backs rule paths only.
+            diagnostics.add(Diagnostic.warning("spec.defaultBackend", "a canary Ingress's defaultBackend is not"
+                    + " served: a canary takes requests of main routes with the same host and path only"));
+        } else if (spec.getDefaultBackend() != null) {
             BackendResolver.Resolution resolution = backends.resolve(namespace, spec.getDefaultBackend());
             defaultKey = resolution.upstreamKey();
             if (resolution.problem() != null) {
@@ -114,6 +120,12 @@ final class IngressRules {
         for (int i = 0; i < rules.size(); i++) {
             readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, candidates,
                     diagnostics);
+        }
+        if (canary) {
+            // A canary claims no host and no path: only its paths matter, each one offered to the main route with the
+            // same host and path when hosts are merged. Server aliases and www redirects are the main Ingress's.
+            candidates.removeIf(candidate -> candidate.path() == null);
+            return new Extracted(candidates, null, diagnostics, annotations.policies());
         }
         ServerAliasPolicy aliases = annotations.policies().get(ServerAliasPolicy.class);
         if (aliases != null) {

@@ -15,6 +15,7 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.CanaryRules;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.TlsRedirectPolicy;
 import io.ingressgateway.source.ClusterSnapshot;
@@ -68,6 +69,11 @@ final class TranslationState {
 
         UpstreamKey defaultUpstreamKey() {
             return extraction == null ? null : extraction.extracted().defaultUpstreamKey();
+        }
+
+        /** Its canary rules when it is a canary Ingress (its paths claim nothing), else null. */
+        CanaryRules canary() {
+            return extraction == null ? null : extraction.extracted().policies().get(CanaryRules.class);
         }
 
         TlsRedirectPolicy redirect() {
@@ -417,16 +423,30 @@ final class TranslationState {
             return;
         }
         // A host some Ingress names in a rule is that Ingress's: server-alias names of other Ingresses (or of the
-        // same one) do not add to it, as ingress-nginx drops an alias that is also a server's name.
+        // same one) do not add to it, as ingress-nginx drops an alias that is also a server's name. A canary's rule
+        // names no host of its own.
         boolean ruleHost = false;
         for (Entry entry : state.contributors.values()) {
-            for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
-                ruleHost |= !candidate.alias();
+            if (entry.canary() == null) {
+                for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
+                    ruleHost |= !candidate.alias();
+                }
             }
         }
         Map<PathMatch, Route> holders = new HashMap<>();
         UpstreamKey defaultUpstreamKey = null;
+        List<Entry> canaries = List.of();
+        boolean anyMain = false;
         for (Entry entry : state.contributors.values()) {
+            touchedReports.add(entry.ref());
+            if (entry.canary() != null) {
+                if (canaries.isEmpty()) {
+                    canaries = new ArrayList<>();
+                }
+                canaries.add(entry);
+                continue;
+            }
+            anyMain = true;
             IngressRules.Extracted extracted = entry.extraction().extracted();
             boolean aliasOnly = true;
             for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
@@ -443,7 +463,20 @@ final class TranslationState {
             if (defaultUpstreamKey == null && !(ruleHost && aliasOnly)) {
                 defaultUpstreamKey = extracted.defaultUpstreamKey();
             }
-            touchedReports.add(entry.ref());
+        }
+        if (!anyMain) {
+            // Only canaries name the host: it is nobody's server (ingress-nginx answers 404 there too). The state
+            // stays, so that the canaries attach when a main Ingress arrives.
+            state.holders = Map.of();
+            if (before != null) {
+                virtualHosts.remove(host);
+                upstreams.release(before);
+                virtualHostsChanged = true;
+            }
+            return;
+        }
+        for (Entry canary : canaries) {
+            CanaryAttachment.attach(canary.ref(), canary.canary(), canary.extraction().byHost().get(host), holders);
         }
         state.holders = VirtualHostMerger.asServed(host, holders);
         VirtualHost reusable = before != null ? before : previous == null ? null : previous.virtualHosts.get(host);

@@ -4,13 +4,15 @@ import io.ingressgateway.model.Route;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.CanaryPolicy;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The upstreams a model refers to: how many virtual hosts (and the global default) use each, and each one resolved
+ * The upstreams a model refers to: how many virtual hosts (and the global default) use each (a route's canary
+ * included), and each one resolved
  * against the current snapshot. Only upstreams whose use count went to or from zero are resolved again, unless the
  * endpoints changed; an upstream equal to the one it replaces is kept as that instance, so listeners comparing
  * upstreams by reference see no change. Mutable, owned by one {@link TranslationState}.
@@ -27,6 +29,10 @@ final class UpstreamUses {
     void retain(VirtualHost virtualHost) {
         for (Route route : virtualHost.routes()) {
             retain(route.upstreamKey());
+            CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
+            if (canary != null) {
+                retain(canary.upstreamKey());
+            }
         }
         if (virtualHost.defaultUpstreamKey() != null) {
             retain(virtualHost.defaultUpstreamKey());
@@ -36,6 +42,10 @@ final class UpstreamUses {
     void release(VirtualHost virtualHost) {
         for (Route route : virtualHost.routes()) {
             release(route.upstreamKey());
+            CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
+            if (canary != null) {
+                release(canary.upstreamKey());
+            }
         }
         if (virtualHost.defaultUpstreamKey() != null) {
             release(virtualHost.defaultUpstreamKey());

@@ -33,6 +33,13 @@ public final class RoutePolicies {
         return byType.isEmpty() ? NONE : new RoutePolicies(Map.copyOf(byType));
     }
 
+    /** These policies with {@code policy} added, in place of any of its type. */
+    public RoutePolicies with(RoutePolicy policy) {
+        Map<Class<? extends RoutePolicy>, RoutePolicy> byType = new HashMap<>(this.byType);
+        byType.put(policy.getClass(), policy);
+        return new RoutePolicies(Map.copyOf(byType));
+    }
+
     /** The policy of this type, or null when the route's Ingress sets none. */
     public <P extends RoutePolicy> P get(Class<P> type) {
         return type.cast(byType.get(type));

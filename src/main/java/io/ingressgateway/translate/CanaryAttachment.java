@@ -1,0 +1,74 @@
+package io.ingressgateway.translate;
+
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.PathMatch;
+import io.ingressgateway.model.Route;
+import io.ingressgateway.model.policy.CanaryPolicy;
+import io.ingressgateway.model.policy.CanaryRules;
+import io.ingressgateway.model.policy.HostRedirectPolicy;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Attaches a canary Ingress's paths to the main routes of one host, as ingress-nginx merges a canary's backend into
+ * the main backend of the location with the same host, path and path type. A canary takes nothing of its own: a path
+ * with no main route, a main route that already has a canary (ingress-nginx honours one per rule: the first, here
+ * the oldest canary Ingress), one whose backend is the canary's own Service, or a www redirect route, is left as it is,
+ * and the canary's report says why ({@link #outcome}).
+ */
+final class CanaryAttachment {
+
+    private CanaryAttachment() {
+    }
+
+    /**
+     * Attaches each of the canary's paths on this host to the route holding the same path, in {@code holders} (paths
+     * claimed by main Ingresses, before they are turned into served routes).
+     */
+    static void attach(IngressRef canary, CanaryRules rules, List<IngressRules.Candidate> candidates,
+                       Map<PathMatch, Route> holders) {
+        for (IngressRules.Candidate candidate : candidates) {
+            if (candidate.path() == null) {
+                continue;
+            }
+            Route main = holders.get(candidate.path());
+            if (main == null || outcome(canary, candidate, main) != null
+                    || main.policies().get(CanaryPolicy.class) != null) {
+                continue;
+            }
+            holders.put(candidate.path(), new Route(main.id(), main.host(), main.path(), main.ingress(),
+                    main.upstreamKey(), main.policies().with(new CanaryPolicy(canary, candidate.upstreamKey(),
+                            rules))));
+        }
+    }
+
+    /**
+     * Why a canary's path is not attached to {@code main} (the route holding its host and path after merging, or
+     * null when there is none), or null when it is attached to it.
+     */
+    static String outcome(IngressRef canary, IngressRules.Candidate candidate, Route main) {
+        if (main == null) {
+            return "no main Ingress serves host " + candidate.host() + " path " + candidate.path() + " (the same"
+                    + " path and pathType); this canary path is ignored";
+        }
+        if (main.policies().get(HostRedirectPolicy.class) != null) {
+            return "host " + candidate.host() + " is a www redirect of Ingress " + main.ingress() + "; this canary"
+                    + " path is ignored";
+        }
+        if (main.upstreamKey().equals(candidate.upstreamKey())) {
+            return "the main route of host " + candidate.host() + " path " + candidate.path() + " (Ingress "
+                    + main.ingress() + ") already goes to " + candidate.upstreamKey() + "; this canary path is"
+                    + " ignored";
+        }
+        CanaryPolicy attached = main.policies().get(CanaryPolicy.class);
+        if (attached == null) {
+            return null; // not yet attached: asked while attaching
+        }
+        if (attached.ingress().equals(canary) && attached.upstreamKey().equals(candidate.upstreamKey())) {
+            return null;
+        }
+        return "host " + candidate.host() + " path " + candidate.path() + " of Ingress " + main.ingress()
+                + " already has canary Ingress " + attached.ingress() + " (" + attached.upstreamKey() + "); one canary"
+                + " per path is honoured, the oldest, as in ingress-nginx; this canary path is ignored";
+    }
+}
