@@ -59,7 +59,8 @@ public final class CanaryAnnotations implements AnnotationFamily<CanaryRules> {
                     WEIGHT_TOTAL)) {
                 String key = reader.keyOf(name);
                 if (key != null) {
-                    diagnostics.add(Diagnostic.warning(AnnotationReader.field(key), "has no effect without "
+                    diagnostics.add(Diagnostic.warning(AnnotationReader.field(key), "value '" + reader.raw(name)
+                            + "' has no effect without "
                             + AnnotationReader.NGINX_PREFIX + CANARY + ": \"true\"; ignored (the Ingress is served"
                             + " as a main Ingress)"));
                 }
@@ -74,16 +75,18 @@ public final class CanaryAnnotations implements AnnotationFamily<CanaryRules> {
         Integer total = reader.read(WEIGHT_TOTAL, value -> AnnotationReader.integer(value, 1, MAX_WEIGHT));
         if (header == null) {
             for (String name : List.of(BY_HEADER_VALUE, BY_HEADER_PATTERN)) {
-                if ((name.equals(BY_HEADER_VALUE) ? headerValue : headerPattern) != null) {
-                    diagnostics.add(Diagnostic.warning(AnnotationReader.field(reader.keyOf(name)), "has no effect"
-                            + " without " + BY_HEADER + "; ignored"));
+                String value = name.equals(BY_HEADER_VALUE) ? headerValue : headerPattern;
+                if (value != null) {
+                    diagnostics.add(Diagnostic.warning(AnnotationReader.field(reader.keyOf(name)), "value '" + value
+                            + "' has no effect without " + BY_HEADER + "; ignored"));
                 }
             }
             headerValue = null;
             headerPattern = null;
         } else if (headerValue != null && headerPattern != null) {
-            diagnostics.add(Diagnostic.warning(AnnotationReader.field(reader.keyOf(BY_HEADER_PATTERN)), "has no"
-                    + " effect beside " + BY_HEADER_VALUE + ", which takes precedence (as in ingress-nginx); ignored"));
+            diagnostics.add(Diagnostic.warning(AnnotationReader.field(reader.keyOf(BY_HEADER_PATTERN)), "value '"
+                    + headerPattern + "' has no effect beside " + BY_HEADER_VALUE + ", which takes precedence (as in"
+                    + " ingress-nginx); ignored"));
             headerPattern = null;
         } else if (headerPattern != null) {
             String problem = patternProblem(headerPattern);

@@ -121,7 +121,8 @@ class AnnotationFamiliesTest {
                 .containsAll(new UpstreamVhostAnnotations().annotations())
                 .containsAll(new ServerAliasAnnotations().annotations())
                 .containsAll(new FromToWwwRedirectAnnotations().annotations())
+                .containsAll(new CanaryAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 6 + 8 + 2 + 2 + 2);
+        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 14);
     }
 }
