@@ -94,7 +94,8 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
     /** The guard of the canary Ingress's upstream, for a request its route's canary takes. */
     private UpstreamGuard canaryGuardNow(Route route, ServedRoute served) {
         CanaryPolicy canary = served == null ? null : served.policy(CanaryPolicy.class);
-        return canary == null ? null : guards.guard(new GuardKey(canary.ingress(), canary.upstreamKey()));
+        return canary == null ? null : guards.guard(new GuardKey(CanarySelection.ingress(canary),
+                CanarySelection.upstreamKey(canary)));
     }
 
     /** The guard of a route made from the route model; a route configured otherwise has none. */

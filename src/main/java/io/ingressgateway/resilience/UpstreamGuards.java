@@ -1,6 +1,7 @@
 package io.ingressgateway.resilience;
 
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
+import io.ingressgateway.gateway.route.CanarySelection;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.UpstreamKey;
@@ -246,8 +247,9 @@ public class UpstreamGuards implements RouteModelListener {
             CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
             if (canary != null) {
                 // The canary Ingress's own guard, with the main route's settings: a canary inherits them.
-                needs.computeIfAbsent(new GuardKey(canary.ingress(), canary.upstreamKey()), key -> GuardPolicy.resolve(
-                        route.policies().getOrDefault(UpstreamPolicy.class, UpstreamPolicy.DEFAULTS), defaults));
+                needs.computeIfAbsent(new GuardKey(CanarySelection.ingress(canary), CanarySelection.upstreamKey(canary)),
+                        key -> GuardPolicy.resolve(route.policies().getOrDefault(UpstreamPolicy.class,
+                                UpstreamPolicy.DEFAULTS), defaults));
             }
         }
         if (virtualHost.defaultUpstreamKey() != null) {

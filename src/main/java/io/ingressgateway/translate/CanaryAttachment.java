@@ -3,6 +3,7 @@ package io.ingressgateway.translate;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.CanaryPolicy;
 import io.ingressgateway.model.policy.CanaryRules;
 import io.ingressgateway.model.policy.HostRedirectPolicy;
@@ -21,6 +22,15 @@ final class CanaryAttachment {
     private CanaryAttachment() {
     }
 
+    /** The canary's upstream, as the model names upstreams. */
+    static UpstreamKey upstreamKey(CanaryPolicy canary) {
+        return new UpstreamKey(canary.namespace(), canary.service(), canary.port());
+    }
+
+    private static CanaryPolicy policy(IngressRef canary, UpstreamKey upstreamKey, CanaryRules rules) {
+        return new CanaryPolicy(canary.namespace(), canary.name(), upstreamKey.service(), upstreamKey.port(), rules);
+    }
+
     /**
      * Attaches each of the canary's paths on this host to the route holding the same path, in {@code holders} (paths
      * claimed by main Ingresses, before they are turned into served routes).
@@ -37,8 +47,7 @@ final class CanaryAttachment {
                 continue;
             }
             holders.put(candidate.path(), new Route(main.id(), main.host(), main.path(), main.ingress(),
-                    main.upstreamKey(), main.policies().with(new CanaryPolicy(canary, candidate.upstreamKey(),
-                            rules))));
+                    main.upstreamKey(), main.policies().with(policy(canary, candidate.upstreamKey(), rules))));
         }
     }
 
@@ -64,11 +73,12 @@ final class CanaryAttachment {
         if (attached == null) {
             return null; // not yet attached: asked while attaching
         }
-        if (attached.ingress().equals(canary) && attached.upstreamKey().equals(candidate.upstreamKey())) {
+        IngressRef attachedIngress = new IngressRef(attached.namespace(), attached.ingress());
+        if (attachedIngress.equals(canary) && upstreamKey(attached).equals(candidate.upstreamKey())) {
             return null;
         }
         return "host " + candidate.host() + " path " + candidate.path() + " of Ingress " + main.ingress()
-                + " already has canary Ingress " + attached.ingress() + " (" + attached.upstreamKey() + "); one canary"
+                + " already has canary Ingress " + attachedIngress + " (" + upstreamKey(attached) + "); one canary"
                 + " per path is honoured, the oldest, as in ingress-nginx; this canary path is ignored";
     }
 }

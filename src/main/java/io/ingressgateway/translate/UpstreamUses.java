@@ -31,7 +31,7 @@ final class UpstreamUses {
             retain(route.upstreamKey());
             CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
             if (canary != null) {
-                retain(canary.upstreamKey());
+                retain(CanaryAttachment.upstreamKey(canary));
             }
         }
         if (virtualHost.defaultUpstreamKey() != null) {
@@ -44,7 +44,7 @@ final class UpstreamUses {
             release(route.upstreamKey());
             CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
             if (canary != null) {
-                release(canary.upstreamKey());
+                release(CanaryAttachment.upstreamKey(canary));
             }
         }
         if (virtualHost.defaultUpstreamKey() != null) {

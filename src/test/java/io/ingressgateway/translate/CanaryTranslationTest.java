@@ -54,8 +54,8 @@ class CanaryTranslationTest {
         Route api = route(model, "shop.example.com", "/api");
         assertThat(api.ingress()).isEqualTo(new IngressRef("shop", "main"));
         assertThat(api.upstreamKey()).isEqualTo(new UpstreamKey("shop", "api", "80"));
-        assertThat(api.policies().get(CanaryPolicy.class)).isEqualTo(new CanaryPolicy(new IngressRef("shop",
-                "canary"), new UpstreamKey("shop", "api-v2", "80"), BY_X_CANARY));
+        assertThat(api.policies().get(CanaryPolicy.class)).isEqualTo(new CanaryPolicy("shop", "canary", "api-v2",
+                "80", BY_X_CANARY));
         assertThat(route(model, "shop.example.com", "/").policies().get(CanaryPolicy.class)).isNull();
         // The canary's Service is an upstream of the model, so the data plane can reach it.
         assertThat(model.upstreams()).containsKey(new UpstreamKey("shop", "api-v2", "80"));
@@ -121,7 +121,7 @@ class CanaryTranslationTest {
         RouteModel model = translate(withServices(List.of(second, main, first)));
 
         assertThat(route(model, "shop.example.com", "/").policies().get(CanaryPolicy.class).ingress())
-                .isEqualTo(new IngressRef("shop", "first"));
+                .isEqualTo("first");
         assertThat(report(model, "shop", "first").diagnostics()).isEmpty();
         assertThat(report(model, "shop", "second").diagnostics()).singleElement()
                 .satisfies(d -> assertThat(d.message()).contains("already has canary Ingress shop/first"));

@@ -139,9 +139,9 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         if (canary == null) {
             return resolveNow(route, served);
         }
-        Upstream upstream = routeModel.upstream(canary.upstreamKey());
-        return Resolved.of(served.kind(), canary.upstreamKey(), upstream,
-                upstream == null ? null : balancer.position(canary.upstreamKey()));
+        UpstreamKey key = CanarySelection.upstreamKey(canary);
+        Upstream upstream = routeModel.upstream(key);
+        return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key));
     }
 
     /** A route not made from the route model (no served route) has no upstream of ours: it answers 404. */

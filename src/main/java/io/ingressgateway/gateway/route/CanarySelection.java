@@ -1,5 +1,7 @@
 package io.ingressgateway.gateway.route;
 
+import io.ingressgateway.model.IngressRef;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.CanaryPolicy;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -14,6 +16,16 @@ public final class CanarySelection {
     public static final String ATTR = CanarySelection.class.getName();
 
     private CanarySelection() {
+    }
+
+    /** The canary's upstream. */
+    public static UpstreamKey upstreamKey(CanaryPolicy canary) {
+        return new UpstreamKey(canary.namespace(), canary.service(), canary.port());
+    }
+
+    /** The canary Ingress, whose guard its requests are admitted to. */
+    public static IngressRef ingress(CanaryPolicy canary) {
+        return new IngressRef(canary.namespace(), canary.ingress());
     }
 
     /** Sends the request to the canary. */
