@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "server.address=127.0.0.1",
         "management.server.port=0",
         "management.server.address=127.0.0.1",
-        "ingress-gateway.source=manifests"})
+        "ingress-gateway.source=manifests",
+        "ingress-gateway.ops.ingresses-detail=full"})
 class CanaryIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -236,6 +237,15 @@ class CanaryIT {
         String metrics = managementGet("/actuator/prometheus").body();
         assertThat(metrics).containsPattern("ingress_gateway_upstream_inflight\\{[^}]*ingress=\"header-canary\""
                 + "[^}]*service=\"canary\"");
+    }
+
+    @Test
+    void theMainIngresssReportShowsItsRoutesCanary() throws IOException {
+        String report = managementGet("/actuator/ingresses/apps/header").body();
+
+        assertThat(report).contains("\"canary\":{\"ingress\":\"apps/header-canary\",\"upstream\":"
+                + "\"apps/canary:http\",\"readyEndpoints\":1}");
+        assertThat(managementGet("/actuator/ingresses/apps/header-canary").body()).doesNotContain("\"canary\":{");
     }
 
     // --- helpers ---
