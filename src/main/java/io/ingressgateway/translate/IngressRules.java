@@ -125,6 +125,10 @@ final class IngressRules {
             // A canary claims no host and no path: only its paths matter, each one offered to the main route with the
             // same host and path when hosts are merged. Server aliases and www redirects are the main Ingress's.
             candidates.removeIf(candidate -> candidate.path() == null);
+            if (spec.getTls() != null && !spec.getTls().isEmpty()) {
+                diagnostics.add(Diagnostic.warning("spec.tls", "a canary Ingress's tls section is not served: the"
+                        + " main Ingress's TLS settings apply to its requests, as in ingress-nginx"));
+            }
             return new Extracted(candidates, null, diagnostics, annotations.policies());
         }
         ServerAliasPolicy aliases = annotations.policies().get(ServerAliasPolicy.class);

@@ -338,7 +338,10 @@ final class TranslationState {
         if (extraction == null) {
             extraction = extract(ingress);
         }
-        TlsRules.Read tlsRead = same && before.tls() != null && before.secrets() == secrets ? before.tls()
+        // A canary's TLS section is ignored, as ingress-nginx does: its hosts are the main Ingress's.
+        TlsRules.Read tlsRead = extraction.extracted().policies().get(CanaryRules.class) != null
+                ? TlsRules.Read.NOTHING
+                : same && before.tls() != null && before.secrets() == secrets ? before.tls()
                 : TlsRules.read(ingress, ref, secrets, ownership);
         return new Entry(ingress, ref, age, selector, selection, extraction, secrets, tlsRead);
     }

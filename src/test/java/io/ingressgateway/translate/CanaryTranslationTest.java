@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.Route;
@@ -153,6 +154,21 @@ class CanaryTranslationTest {
         assertThat(model.defaultUpstreamKey()).isNull();
         assertThat(report(model, "shop", "canary").diagnostics()).singleElement()
                 .satisfies(d -> assertThat(d.field()).isEqualTo("spec.defaultBackend"));
+    }
+
+    @Test
+    void aCanarysTlsSectionIsIgnoredWithAWarning() {
+        Ingress main = ingress("shop", "main", "2024-01-01T00:00:00Z", rule("shop.example.com", prefix("/", "web")));
+        Ingress canary = canary("canary", "2025-01-01T00:00:00Z", rule("shop.example.com", prefix("/", "web-v2")))
+                .edit().editSpec().withTls(new IngressTLSBuilder().withHosts("shop.example.com")
+                        .withSecretName("canary-cert").build()).endSpec().build();
+
+        RouteModel model = translate(withServices(List.of(main, canary)));
+
+        assertThat(model.tls().hosts()).isEmpty();
+        assertThat(report(model, "shop", "canary").diagnostics()).singleElement()
+                .satisfies(d -> assertThat(d.field()).isEqualTo("spec.tls"));
+        assertThat(route(model, "shop.example.com", "/").policies().get(CanaryPolicy.class)).isNotNull();
     }
 
     @Test
