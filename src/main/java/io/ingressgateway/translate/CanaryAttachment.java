@@ -9,6 +9,7 @@ import io.ingressgateway.model.policy.CanaryRules;
 import io.ingressgateway.model.policy.HostRedirectPolicy;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Attaches a canary Ingress's paths to the main routes of one host, as ingress-nginx merges a canary's backend into
@@ -41,14 +42,31 @@ final class CanaryAttachment {
             if (candidate.path() == null) {
                 continue;
             }
-            Route main = holders.get(candidate.path());
+            Route main = mainRoute(holders::get, candidate.path());
             if (main == null || outcome(canary, candidate, main) != null
                     || main.policies().get(CanaryPolicy.class) != null) {
                 continue;
             }
-            holders.put(candidate.path(), new Route(main.id(), main.host(), main.path(), main.ingress(),
+            holders.put(main.path(), new Route(main.id(), main.host(), main.path(), main.ingress(),
                     main.upstreamKey(), main.policies().with(policy(canary, candidate.upstreamKey(), rules))));
         }
+    }
+
+    /**
+     * The main route for a canary's path: the one holding the same path match, else, where one of the two Ingresses
+     * turns regex on and the other does not, the one whose path is the same text (ingress-nginx compares the paths as
+     * written; here a regex Ingress's paths are expressions whatever their type).
+     */
+    static Route mainRoute(Function<PathMatch, Route> holderOf, PathMatch path) {
+        Route main = holderOf.apply(path);
+        if (main != null) {
+            return main;
+        }
+        if (path.type() != PathMatch.Type.REGEX) {
+            return holderOf.apply(PathMatch.regex(path.path()));
+        }
+        main = holderOf.apply(PathMatch.prefix(path.path()));
+        return main != null ? main : holderOf.apply(PathMatch.exact(path.path()));
     }
 
     /**

@@ -47,7 +47,9 @@ final class IngressReports {
             }
             Route holder = holderOf.apply(candidate.host(), candidate.path());
             if (canary) {
-                String outcome = CanaryAttachment.outcome(ref, candidate, holder);
+                Route main = CanaryAttachment.mainRoute(path -> holderOf.apply(candidate.host(), path),
+                        candidate.path());
+                String outcome = CanaryAttachment.outcome(ref, candidate, main);
                 if (outcome != null) {
                     diagnostics.add(Diagnostic.warning(candidate.field(), outcome));
                 }

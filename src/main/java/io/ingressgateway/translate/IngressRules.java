@@ -118,8 +118,8 @@ final class IngressRules {
         }
         RewritePolicy rewrite = annotations.policies().get(RewritePolicy.class);
         for (int i = 0; i < rules.size(); i++) {
-            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, candidates,
-                    diagnostics);
+            readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, canary,
+                    candidates, diagnostics);
         }
         if (canary) {
             // A canary claims no host and no path: only its paths matter, each one offered to the main route with the
@@ -219,8 +219,8 @@ final class IngressRules {
     }
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,
-                                 HostOwnership ownership, RewritePolicy rewrite, List<Candidate> candidates,
-                                 List<Diagnostic> diagnostics) {
+                                 HostOwnership ownership, RewritePolicy rewrite, boolean canary,
+                                 List<Candidate> candidates, List<Diagnostic> diagnostics) {
         if (rule == null) {
             diagnostics.add(Diagnostic.warning(field, "rule is empty; ignored"));
             return;
@@ -251,6 +251,12 @@ final class IngressRules {
             String written = path.getPath() == null || path.getPath().isEmpty() ? "/" : path.getPath();
             boolean regex = rewrite != null && rewrite.regexFor(written);
             PathRules.Result match = PathRules.parse(path.getPath(), path.getPathType(), regex);
+            if (canary && !regex && match.problem() != null) {
+                // A canary's own use-regex and rewrite annotations mean nothing (the main Ingress's apply, as in
+                // ingress-nginx), so a regex path written without them may still name a main route's expression.
+                PathRules.Result asRegex = PathRules.parse(path.getPath(), path.getPathType(), true);
+                match = asRegex.problem() == null ? asRegex : match;
+            }
             if (match.problem() != null) {
                 diagnostics.add(Diagnostic.warning(pathField + "." + match.field(), match.problem() + "; path ignored"));
                 continue;

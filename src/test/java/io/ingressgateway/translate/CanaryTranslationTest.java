@@ -114,6 +114,35 @@ class CanaryTranslationTest {
     }
 
     @Test
+    void aCanaryWithoutUseRegexAttachesToAMainRegexRouteOfTheSamePath() {
+        Ingress main = ingress("shop", "main", "2024-01-01T00:00:00Z", rule("shop.example.com",
+                path("ImplementationSpecific", "/api/v[0-9]+", "api", 80))).edit().editMetadata()
+                .addToAnnotations("nginx.ingress.kubernetes.io/use-regex", "true").endMetadata().build();
+        // ingress-nginx ignores a canary's other annotations: its path is the main location's as written.
+        Ingress canary = canary("canary", "2025-01-01T00:00:00Z", rule("shop.example.com",
+                path("ImplementationSpecific", "/api/v[0-9]+", "api-v2", 80)));
+
+        RouteModel model = translate(withServices(List.of(main, canary)));
+
+        assertThat(route(model, "shop.example.com", "/api/v[0-9]+").policies().get(CanaryPolicy.class))
+                .isEqualTo(new CanaryPolicy("shop", "canary", "api-v2", "80", BY_X_CANARY));
+        assertThat(report(model, "shop", "canary").diagnostics()).isEmpty();
+    }
+
+    @Test
+    void aPlainCanaryPathAttachesToTheMainRouteOfTheSameTextWhereTheMainIngressTurnsRegexOn() {
+        Ingress main = ingress("shop", "main", "2024-01-01T00:00:00Z", rule("shop.example.com",
+                prefix("/api", "api"))).edit().editMetadata()
+                .addToAnnotations("nginx.ingress.kubernetes.io/use-regex", "true").endMetadata().build();
+        Ingress canary = canary("canary", "2025-01-01T00:00:00Z", rule("shop.example.com", prefix("/api", "api-v2")));
+
+        RouteModel model = translate(withServices(List.of(main, canary)));
+
+        assertThat(route(model, "shop.example.com", "/api").policies().get(CanaryPolicy.class)).isNotNull();
+        assertThat(report(model, "shop", "canary").diagnostics()).isEmpty();
+    }
+
+    @Test
     void onlyTheOldestOfTwoCanariesIsHonoured() {
         Ingress main = ingress("shop", "main", "2024-01-01T00:00:00Z", rule("shop.example.com", prefix("/", "web")));
         Ingress first = canary("first", "2024-06-01T00:00:00Z", rule("shop.example.com", prefix("/", "web-v2")));
