@@ -9,7 +9,9 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.Upstream;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.CanaryPolicy;
 import io.ingressgateway.model.policy.NextUpstream;
 import io.ingressgateway.controller.ControllerPipeline;
 import io.ingressgateway.resilience.GuardKey;
@@ -73,10 +75,19 @@ public class IngressesEndpoint {
      * @param upstream       {@code namespace/service:port}; absent in summary
      * @param readyEndpoints how many endpoints the upstream has (0 answers 503); absent in summary
      * @param guard          the upstream's guards as this Ingress uses it; absent when none exists (yet) and in summary
+     * @param canary         the route's canary; absent when it has none, and in summary
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RouteDescriptor(String id, String host, String pathType, String path, String upstream,
-                                  Integer readyEndpoints, GuardDescriptor guard) {
+                                  Integer readyEndpoints, GuardDescriptor guard, CanaryDescriptor canary) {
+    }
+
+    /**
+     * @param ingress        the canary Ingress, {@code namespace/name}
+     * @param upstream       its backend, {@code namespace/service:port}
+     * @param readyEndpoints how many endpoints that backend has
+     */
+    public record CanaryDescriptor(String ingress, String upstream, int readyEndpoints) {
     }
 
     /**
@@ -175,7 +186,8 @@ public class IngressesEndpoint {
                 .filter(Objects::nonNull)
                 .map(route -> detail == Detail.FULL
                         ? describe(route, model.upstreams().get(route.upstreamKey()), guards == null ? null
-                                : describe(guards, new GuardKey(route.ingress(), route.upstreamKey())))
+                                : describe(guards, new GuardKey(route.ingress(), route.upstreamKey())),
+                                describeCanary(route, model))
                         : summarise(route))
                 .toList();
         List<TlsHostDescriptor> tls = model.tls().hosts().stream()
@@ -204,17 +216,29 @@ public class IngressesEndpoint {
 
     private static RouteDescriptor summarise(Route route) {
         return new RouteDescriptor(route.id(), route.host().toString(), route.path().type().name(),
-                route.path().path(), null, null, null);
+                route.path().path(), null, null, null, null);
     }
 
     private static DiagnosticDescriptor describe(Diagnostic diagnostic) {
         return new DiagnosticDescriptor(diagnostic.severity().name(), diagnostic.field(), diagnostic.message());
     }
 
-    private static RouteDescriptor describe(Route route, Upstream upstream, GuardDescriptor guard) {
+    private static RouteDescriptor describe(Route route, Upstream upstream, GuardDescriptor guard,
+                                            CanaryDescriptor canary) {
         return new RouteDescriptor(route.id(), route.host().toString(), route.path().type().name(),
                 route.path().path(), route.upstreamKey().toString(), upstream == null ? 0 : upstream.endpoints().size(),
-                guard);
+                guard, canary);
+    }
+
+    private static CanaryDescriptor describeCanary(Route route, RouteModel model) {
+        CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
+        if (canary == null) {
+            return null;
+        }
+        UpstreamKey key = new UpstreamKey(canary.namespace(), canary.service(), canary.port());
+        Upstream upstream = model.upstreams().get(key);
+        return new CanaryDescriptor(new IngressRef(canary.namespace(), canary.ingress()).toString(), key.toString(),
+                upstream == null ? 0 : upstream.endpoints().size());
     }
 
     /**

@@ -4,8 +4,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 import io.ingressgateway.gateway.filter.GatewayErrorResponses;
 import io.ingressgateway.gateway.filter.GatewayRetryAfter;
+import io.ingressgateway.gateway.route.CanarySelection;
 import io.ingressgateway.gateway.route.PerRouteCache;
 import io.ingressgateway.gateway.route.ServedRoute;
+import io.ingressgateway.model.policy.CanaryPolicy;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -29,11 +31,14 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
     public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
     private static final ServedRoute.Slot SLOT = ServedRoute.Slot.allocate("upstream guard");
+    private static final ServedRoute.Slot CANARY_SLOT = ServedRoute.Slot.allocate("canary upstream guard");
 
     private final UpstreamGuards guards;
     private final long bulkheadRetryAfterSeconds;
     /** Each route's guard (null: the route has none), for the guards' current generation. */
     private final PerRouteCache<UpstreamGuard> byRoute = new PerRouteCache<>(SLOT, this::guardNow);
+    /** Each route's canary guard, for the requests its canary takes ({@link CanarySelection}). */
+    private final PerRouteCache<UpstreamGuard> canaryByRoute = new PerRouteCache<>(CANARY_SLOT, this::canaryGuardNow);
 
     public UpstreamGuardFilter(UpstreamGuards guards) {
         this.guards = guards;
@@ -77,12 +82,20 @@ public class UpstreamGuardFilter implements GlobalFilter, Ordered {
 
     /** The route's guard, from the cache when it was resolved for this route object in this generation. */
     UpstreamGuard guardOf(ServerWebExchange exchange, Route route) {
-        return byRoute.get(exchange, route, guards.generationToken());
+        PerRouteCache<UpstreamGuard> cache = CanarySelection.of(exchange) != null ? canaryByRoute : byRoute;
+        return cache.get(exchange, route, guards.generationToken());
     }
 
     /** As {@link #guardOf(ServerWebExchange, Route)}, for a served route. */
     UpstreamGuard guardOf(ServedRoute served) {
         return byRoute.get(served, guards.generationToken());
+    }
+
+    /** The guard of the canary Ingress's upstream, for a request its route's canary takes. */
+    private UpstreamGuard canaryGuardNow(Route route, ServedRoute served) {
+        CanaryPolicy canary = served == null ? null : served.policy(CanaryPolicy.class);
+        return canary == null ? null : guards.guard(new GuardKey(CanarySelection.ingress(canary),
+                CanarySelection.upstreamKey(canary)));
     }
 
     /** The guard of a route made from the route model; a route configured otherwise has none. */

@@ -1,10 +1,12 @@
 package io.ingressgateway.resilience;
 
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
+import io.ingressgateway.gateway.route.CanarySelection;
 import io.ingressgateway.model.Route;
 import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.CanaryPolicy;
 import io.ingressgateway.model.policy.UpstreamPolicy;
 import io.ingressgateway.model.IdentityDiff;
 import io.ingressgateway.pipeline.ListenerStage;
@@ -242,6 +244,13 @@ public class UpstreamGuards implements RouteModelListener {
             // Every route of one Ingress carries the same policy (annotations are per Ingress).
             needs.computeIfAbsent(new GuardKey(route.ingress(), route.upstreamKey()), key -> GuardPolicy.resolve(
                     route.policies().getOrDefault(UpstreamPolicy.class, UpstreamPolicy.DEFAULTS), defaults));
+            CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
+            if (canary != null) {
+                // The canary Ingress's own guard, with the main route's settings: a canary inherits them.
+                needs.computeIfAbsent(new GuardKey(CanarySelection.ingress(canary), CanarySelection.upstreamKey(canary)),
+                        key -> GuardPolicy.resolve(route.policies().getOrDefault(UpstreamPolicy.class,
+                                UpstreamPolicy.DEFAULTS), defaults));
+            }
         }
         if (virtualHost.defaultUpstreamKey() != null) {
             needs.putIfAbsent(GuardKey.ofDefault(virtualHost.defaultUpstreamKey()), defaultPolicy);

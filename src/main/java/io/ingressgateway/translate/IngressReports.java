@@ -6,6 +6,7 @@ import io.ingressgateway.model.IngressRef;
 import io.ingressgateway.model.IngressReport;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.Route;
+import io.ingressgateway.model.policy.CanaryRules;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,11 +43,21 @@ final class IngressReports {
         List<Diagnostic> diagnostics = new ArrayList<>(extracted.diagnostics());
         Set<String> routeIds = new LinkedHashSet<>();
         Set<HostMatch> refusedAliases = new LinkedHashSet<>();
+        boolean canary = extracted.policies().get(CanaryRules.class) != null;
         for (IngressRules.Candidate candidate : extracted.candidates()) {
             if (candidate.path() == null) {
                 continue;
             }
             Route holder = holderOf.apply(candidate.host(), candidate.path());
+            if (canary) {
+                Route main = CanaryAttachment.mainRoute(path -> holderOf.apply(candidate.host(), path),
+                        candidate.path());
+                String outcome = CanaryAttachment.outcome(ref, candidate, main);
+                if (outcome != null) {
+                    diagnostics.add(Diagnostic.warning(candidate.field(), outcome));
+                }
+                continue;
+            }
             if (candidate.alias() && (holder == null || !holder.ingress().equals(ref))) {
                 // Said once per alias: another Ingress has it as a rule host, or claimed its paths first.
                 if (refusedAliases.add(candidate.host())) {

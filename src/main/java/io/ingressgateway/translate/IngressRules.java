@@ -9,6 +9,7 @@ import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.PathMatch;
 import io.ingressgateway.model.UpstreamKey;
+import io.ingressgateway.model.policy.CanaryRules;
 import io.ingressgateway.model.policy.RewritePolicy;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.ServiceUpstreamPolicy;
@@ -100,8 +101,13 @@ final class IngressRules {
             return new Extracted(candidates, null, diagnostics, policies);
         }
         ServiceUpstreamPolicy serviceUpstream = policies.get(ServiceUpstreamPolicy.class);
+        boolean canary = policies.get(CanaryRules.class) != null;
         UpstreamKey defaultKey = null;
-        if (spec.getDefaultBackend() != null) {
+        if (canary && spec.getDefaultBackend() != null) {
+            // ingress-nginx would make it the canary of the catch-all server; here a canary backs rule paths only.
+            diagnostics.add(Diagnostic.warning("spec.defaultBackend", "a canary Ingress's defaultBackend is not"
+                    + " served: a canary takes requests of main routes with the same host and path only"));
+        } else if (spec.getDefaultBackend() != null) {
             BackendResolver.Resolution resolution = backends.resolve(namespace, spec.getDefaultBackend());
             defaultKey = resolution.upstreamKey();
             if (resolution.problem() != null) {
@@ -120,7 +126,17 @@ final class IngressRules {
         RewritePolicy rewrite = policies.get(RewritePolicy.class);
         for (int i = 0; i < rules.size(); i++) {
             readRule(rules.get(i), "spec.rules[" + i + "]", namespace, backends, ownership, rewrite, serviceUpstream,
-                    candidates, diagnostics);
+                    canary, candidates, diagnostics);
+        }
+        if (canary) {
+            // A canary claims no host and no path: only its paths matter, each one offered to the main route with the
+            // same host and path when hosts are merged. Server aliases and www redirects are the main Ingress's.
+            candidates.removeIf(candidate -> candidate.path() == null);
+            if (spec.getTls() != null && !spec.getTls().isEmpty()) {
+                diagnostics.add(Diagnostic.warning("spec.tls", "a canary Ingress's tls section is not served: the"
+                        + " main Ingress's TLS settings apply to its requests, as in ingress-nginx"));
+            }
+            return new Extracted(candidates, null, diagnostics, policies);
         }
         ServerAliasPolicy aliases = policies.get(ServerAliasPolicy.class);
         if (aliases != null) {
@@ -211,6 +227,7 @@ final class IngressRules {
 
     private static void readRule(IngressRule rule, String field, String namespace, BackendResolver backends,
                                  HostOwnership ownership, RewritePolicy rewrite, ServiceUpstreamPolicy serviceUpstream,
+                                 boolean canary,
                                  List<Candidate> candidates, List<Diagnostic> diagnostics) {
         if (rule == null) {
             diagnostics.add(Diagnostic.warning(field, "rule is empty; ignored"));
@@ -242,6 +259,12 @@ final class IngressRules {
             String written = path.getPath() == null || path.getPath().isEmpty() ? "/" : path.getPath();
             boolean regex = rewrite != null && rewrite.regexFor(written);
             PathRules.Result match = PathRules.parse(path.getPath(), path.getPathType(), regex);
+            if (canary && !regex && match.problem() != null) {
+                // A canary's own use-regex and rewrite annotations mean nothing (the main Ingress's apply, as in
+                // ingress-nginx), so a regex path written without them may still name a main route's expression.
+                PathRules.Result asRegex = PathRules.parse(path.getPath(), path.getPathType(), true);
+                match = asRegex.problem() == null ? asRegex : match;
+            }
             if (match.problem() != null) {
                 diagnostics.add(Diagnostic.warning(pathField + "." + match.field(), match.problem() + "; path ignored"));
                 continue;

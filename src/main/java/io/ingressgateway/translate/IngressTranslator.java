@@ -43,6 +43,9 @@ import java.util.Map;
  *       of their Ingress; an invalid one is a warning and its setting keeps the default. Every other key under
  *       ingress-nginx's prefix or ours is a warning too, saying whether ingress-nginx knows it and what the gateway
  *       does instead (no effect, refused snippet, unsupported, unknown).</li>
+ *   <li>A canary Ingress ({@code canary: "true"}) claims no host nor path: each of its paths is attached to the main
+ *       route with the same host, path type and path ({@link CanaryAttachment}), the oldest canary per route; a path
+ *       with no such route is a warning.</li>
  *   <li>A rule with an invalid host is dropped, a path with an invalid path or backend is dropped; everything else of
  *       the same Ingress is served. No input makes translation fail; one Ingress never affects how another is read.
  *       </li>

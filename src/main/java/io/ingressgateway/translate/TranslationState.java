@@ -15,6 +15,7 @@ import io.ingressgateway.model.RouteModel;
 import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.CanaryRules;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.TlsRedirectPolicy;
 import io.ingressgateway.source.ClusterSnapshot;
@@ -77,6 +78,11 @@ final class TranslationState {
         boolean catchAllCandidate() {
             return defaultUpstreamKey() != null && (object.getSpec().getRules() == null
                     || object.getSpec().getRules().isEmpty());
+        }
+
+        /** Its canary rules when it is a canary Ingress (its paths claim nothing), else null. */
+        CanaryRules canary() {
+            return extraction == null ? null : extraction.extracted().policies().get(CanaryRules.class);
         }
 
         TlsRedirectPolicy redirect() {
@@ -345,7 +351,10 @@ final class TranslationState {
         if (extraction == null) {
             extraction = extract(ingress);
         }
-        TlsRules.Read tlsRead = same && before.tls() != null && before.secrets() == secrets ? before.tls()
+        // A canary's TLS section is ignored, as ingress-nginx does: its hosts are the main Ingress's.
+        TlsRules.Read tlsRead = extraction.extracted().policies().get(CanaryRules.class) != null
+                ? TlsRules.Read.NOTHING
+                : same && before.tls() != null && before.secrets() == secrets ? before.tls()
                 : TlsRules.read(ingress, ref, secrets, ownership);
         return new Entry(ingress, ref, age, selector, selection, extraction, secrets, tlsRead);
     }
@@ -432,16 +441,30 @@ final class TranslationState {
             return;
         }
         // A host some Ingress names in a rule is that Ingress's: server-alias names of other Ingresses (or of the
-        // same one) do not add to it, as ingress-nginx drops an alias that is also a server's name.
+        // same one) do not add to it, as ingress-nginx drops an alias that is also a server's name. A canary's rule
+        // names no host of its own.
         boolean ruleHost = false;
         for (Entry entry : state.contributors.values()) {
-            for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
-                ruleHost |= !candidate.alias();
+            if (entry.canary() == null) {
+                for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
+                    ruleHost |= !candidate.alias();
+                }
             }
         }
         Map<PathMatch, Route> holders = new HashMap<>();
         UpstreamKey defaultUpstreamKey = null;
+        List<Entry> canaries = List.of();
+        boolean anyMain = false;
         for (Entry entry : state.contributors.values()) {
+            touchedReports.add(entry.ref());
+            if (entry.canary() != null) {
+                if (canaries.isEmpty()) {
+                    canaries = new ArrayList<>();
+                }
+                canaries.add(entry);
+                continue;
+            }
+            anyMain = true;
             IngressRules.Extracted extracted = entry.extraction().extracted();
             boolean aliasOnly = true;
             for (IngressRules.Candidate candidate : entry.extraction().byHost().get(host)) {
@@ -458,7 +481,20 @@ final class TranslationState {
             if (defaultUpstreamKey == null && !(ruleHost && aliasOnly)) {
                 defaultUpstreamKey = extracted.defaultUpstreamKey();
             }
-            touchedReports.add(entry.ref());
+        }
+        if (!anyMain) {
+            // Only canaries name the host: it is nobody's server (ingress-nginx answers 404 there too). The state
+            // stays, so that the canaries attach when a main Ingress arrives.
+            state.holders = Map.of();
+            if (before != null) {
+                virtualHosts.remove(host);
+                upstreams.release(before);
+                virtualHostsChanged = true;
+            }
+            return;
+        }
+        for (Entry canary : canaries) {
+            CanaryAttachment.attach(canary.ref(), canary.canary(), canary.extraction().byHost().get(host), holders);
         }
         if (defaultUpstreamKey == null && !host.equals(HostMatch.ANY)) {
             // As ingress-nginx's server for a host: what matches none of its paths goes to the configured default

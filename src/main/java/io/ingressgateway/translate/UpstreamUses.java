@@ -4,6 +4,7 @@ import io.ingressgateway.model.Route;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
+import io.ingressgateway.model.policy.CanaryPolicy;
 import io.ingressgateway.model.policy.ErrorPagePolicy;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,7 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The upstreams a model refers to: how many virtual hosts (and the global default) use each, and each one resolved
+ * The upstreams a model refers to: how many virtual hosts (and the global default) use each (a route's canary
+ * included), and each one resolved
  * against the current snapshot. Only upstreams whose use count went to or from zero are resolved again, unless the
  * endpoints changed; an upstream equal to the one it replaces is kept as that instance, so listeners comparing
  * upstreams by reference see no change. Mutable, owned by one {@link TranslationState}.
@@ -32,6 +34,10 @@ final class UpstreamUses {
             if (errorBackend != null) {
                 retain(errorBackend);
             }
+            CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
+            if (canary != null) {
+                retain(CanaryAttachment.upstreamKey(canary));
+            }
         }
         if (virtualHost.defaultUpstreamKey() != null) {
             retain(virtualHost.defaultUpstreamKey());
@@ -44,6 +50,10 @@ final class UpstreamUses {
             UpstreamKey errorBackend = errorBackend(route);
             if (errorBackend != null) {
                 release(errorBackend);
+            }
+            CanaryPolicy canary = route.policies().get(CanaryPolicy.class);
+            if (canary != null) {
+                release(CanaryAttachment.upstreamKey(canary));
             }
         }
         if (virtualHost.defaultUpstreamKey() != null) {

@@ -7,6 +7,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.P
 import io.ingressgateway.gateway.route.GatewayRouteModel;
 import io.ingressgateway.gateway.route.IngressRouteDefinitions;
 import io.ingressgateway.gateway.route.IngressRouteDefinitions.Kind;
+import io.ingressgateway.gateway.route.CanarySelection;
 import io.ingressgateway.gateway.route.PerRouteCache;
 import io.ingressgateway.gateway.route.RoundRobinBalancer;
 import io.ingressgateway.gateway.route.ServedRoute;
@@ -14,6 +15,7 @@ import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.Upstream;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.BackendProtocolPolicy;
+import io.ingressgateway.model.policy.CanaryPolicy;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,11 +54,14 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 
     private static final ServedRoute.Slot SLOT = ServedRoute.Slot.allocate("upstream endpoints");
+    private static final ServedRoute.Slot CANARY_SLOT = ServedRoute.Slot.allocate("canary upstream endpoints");
 
     private final GatewayRouteModel routeModel;
     private final RoundRobinBalancer balancer;
     /** Each route's upstream and balancer position, for the served model. */
     private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(SLOT, this::resolveNow);
+    /** Each route's canary upstream, for the requests its canary takes. */
+    private final PerRouteCache<Resolved> canaryResolved = new PerRouteCache<>(CANARY_SLOT, this::resolveCanaryNow);
 
     /**
      * A route's kind, upstream key, balancer position, the upstream's endpoints (none when it is unknown) and, per
@@ -130,7 +135,21 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     /** The route's upstream in the served model, from the cache when resolved for this route and model already. */
     private Resolved resolve(ServerWebExchange exchange, Route route) {
-        return resolved.get(exchange, route, routeModel.servedToken());
+        CanaryPolicy canary = CanarySelection.of(exchange);
+        return (canary == null ? resolved : canaryResolved).get(exchange, route, routeModel.servedToken());
+    }
+
+    /** For a request its route's canary takes ({@link CanaryFilter}): the canary's upstream. */
+    private Resolved resolveCanaryNow(Route route, ServedRoute served) {
+        CanaryPolicy canary = served == null ? null : served.policy(CanaryPolicy.class);
+        if (canary == null) {
+            return resolveNow(route, served);
+        }
+        UpstreamKey key = CanarySelection.upstreamKey(canary);
+        Upstream upstream = routeModel.upstream(key);
+        // The canary is spoken to as the main route's backend-protocol says: its annotations are the main Ingress's.
+        return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key),
+                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)), false);
     }
 
     /** A route not made from the route model (no served route) has no upstream of ours: it answers 404. */

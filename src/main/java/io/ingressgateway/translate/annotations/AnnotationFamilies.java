@@ -36,7 +36,8 @@ public final class AnnotationFamilies {
             new BackendProtocolAnnotations(),
             new ProxySslAnnotations(),
             new ErrorPageAnnotations(),
-            new ServiceUpstreamAnnotations());
+            new ServiceUpstreamAnnotations(),
+            new CanaryAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";
