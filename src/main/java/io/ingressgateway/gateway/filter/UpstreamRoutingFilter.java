@@ -4,6 +4,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
 
+import io.ingressgateway.gateway.balance.EndpointChooser;
+import io.ingressgateway.gateway.balance.EndpointChoosers;
 import io.ingressgateway.gateway.route.GatewayRouteModel;
 import io.ingressgateway.gateway.route.IngressRouteDefinitions;
 import io.ingressgateway.gateway.route.IngressRouteDefinitions.Kind;
@@ -53,6 +55,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     private final GatewayRouteModel routeModel;
     private final RoundRobinBalancer balancer;
+    private final EndpointChoosers choosers;
     /** Each route's upstream and balancer position, for the served model. */
     private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(SLOT, this::resolveNow);
 
@@ -63,22 +66,25 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
      * memory with requests spread over many routes.
      */
     private record Resolved(Kind kind, UpstreamKey key, AtomicInteger position, List<Endpoint> endpoints,
-                            String[] urlStarts, boolean externalName) {
+                            String[] urlStarts, boolean externalName, EndpointChooser chooser) {
 
-        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position) {
+        static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position,
+                           EndpointChooser chooser) {
             List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
             String[] urlStarts = new String[endpoints.size()];
             for (int i = 0; i < urlStarts.length; i++) {
                 urlStarts[i] = urlStart(endpoints.get(i));
             }
             boolean externalName = upstream != null && upstream.externalName();
-            return new Resolved(kind, key, position, endpoints, urlStarts, externalName);
+            return new Resolved(kind, key, position, endpoints, urlStarts, externalName, chooser);
         }
     }
 
-    public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer) {
+    public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer,
+                                 EndpointChoosers choosers) {
         this.routeModel = routeModel;
         this.balancer = balancer;
+        this.choosers = choosers;
     }
 
     @Override
@@ -111,7 +117,9 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
             }
             exchange.getAttributes().put(EXTERNAL_NAME_ATTR, Boolean.TRUE);
         }
-        int chosen = RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size());
+        EndpointChooser chooser = resolved.chooser(); // null: round-robin, the default
+        int chosen = chooser == null ? RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size())
+                : chooser.choose(exchange);
         Endpoint endpoint = endpoints.get(chosen);
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(resolved.urlStarts()[chosen], requestUrl));
         if (exchange.getRequest().getHeaders().containsHeader(HttpHeaders.HOST)) {
@@ -119,7 +127,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         } // else an HTTP/1.0 request without Host: the upstream gets its own address as Host (preserving none fails)
         exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
         exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
-        return chain.filter(exchange);
+        return chooser == null ? chain.filter(exchange) : chooser.around(exchange, chosen, chain.filter(exchange));
     }
 
     /** The route's upstream in the served model, from the cache when resolved for this route and model already. */
@@ -130,11 +138,13 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
     /** A route not made from the route model (no served route) has no upstream of ours: it answers 404. */
     private Resolved resolveNow(Route route, ServedRoute served) {
         if (served == null || served.kind() == Kind.NOT_FOUND) {
-            return Resolved.of(served == null ? null : served.kind(), null, null, null);
+            return Resolved.of(served == null ? null : served.kind(), null, null, null, null);
         }
         UpstreamKey key = served.upstreamKey();
         Upstream upstream = routeModel.upstream(key);
-        return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key));
+        return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key),
+                upstream == null ? null : choosers.forRoute(served, key, upstream.endpoints(),
+                        k -> routeModel.upstream(k) != null));
     }
 
     int cachedRoutes() {

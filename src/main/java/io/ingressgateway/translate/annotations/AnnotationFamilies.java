@@ -32,7 +32,8 @@ public final class AnnotationFamilies {
             new RedirectAnnotations(),
             new UpstreamVhostAnnotations(),
             new ServerAliasAnnotations(),
-            new FromToWwwRedirectAnnotations());
+            new FromToWwwRedirectAnnotations(),
+            new BalanceAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

@@ -122,6 +122,6 @@ class AnnotationFamiliesTest {
                 .containsAll(new ServerAliasAnnotations().annotations())
                 .containsAll(new FromToWwwRedirectAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 6 + 8 + 2 + 2 + 2);
+        assertThat(understood).hasSize(1 + 8 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 28);
     }
 }
