@@ -128,8 +128,8 @@ final class CookieAffinityChooser implements EndpointChooser {
         ResponseCookie.ResponseCookieBuilder builder = ResponseCookie.from(affinity.name(), value)
                 .path(path)
                 .httpOnly(true)
-                // Browsers refuse SameSite=None without Secure; ingress-nginx marks the cookie Secure over TLS too.
-                .secure(affinity.secure() || tls || "None".equals(sameSite));
+                // As ingress-nginx: the annotation when set, else whether the request came over TLS.
+                .secure(affinity.secure() != null ? affinity.secure() : tls);
         if (affinity.domain() != null) {
             builder.domain(affinity.domain());
         }

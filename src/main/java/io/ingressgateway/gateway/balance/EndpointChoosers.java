@@ -67,17 +67,32 @@ public class EndpointChoosers {
         return rule.path().path();
     }
 
-    private List<EwmaStats> ewmaStats(UpstreamKey upstream, List<Endpoint> endpoints,
+    List<EwmaStats> ewmaStats(UpstreamKey upstream, List<Endpoint> endpoints,
                                       Predicate<UpstreamKey> upstreamExists) {
         // Built once per route and model: the time to forget upstreams the model dropped.
         ewma.keySet().removeIf(key -> !upstreamExists.test(key));
         ConcurrentHashMap<Endpoint, EwmaStats> byEndpoint = ewma.computeIfAbsent(upstream,
                 key -> new ConcurrentHashMap<>());
         byEndpoint.keySet().retainAll(new java.util.HashSet<>(endpoints));
+        double slowStart = meanAverage(byEndpoint.values());
         List<EwmaStats> stats = new ArrayList<>(endpoints.size());
         for (Endpoint endpoint : endpoints) {
-            stats.add(byEndpoint.computeIfAbsent(endpoint, e -> new EwmaStats(clock)));
+            stats.add(byEndpoint.computeIfAbsent(endpoint, e -> new EwmaStats(clock, slowStart)));
         }
         return stats;
+    }
+
+    /** The mean average latency of the endpoints that have one, 0 when none has. */
+    private static double meanAverage(java.util.Collection<EwmaStats> known) {
+        double total = 0;
+        int count = 0;
+        for (EwmaStats stats : known) {
+            double average = stats.average();
+            if (average > 0) {
+                total += average;
+                count++;
+            }
+        }
+        return count == 0 ? 0 : total / count;
     }
 }

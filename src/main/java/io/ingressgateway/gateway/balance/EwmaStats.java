@@ -19,9 +19,15 @@ final class EwmaStats {
     private long touchedAt;
     private int inFlight;
 
-    /** @param clock nanoseconds, monotonic ({@link System#nanoTime} outside tests) */
-    EwmaStats(LongSupplier clock) {
+    /**
+     * @param clock          nanoseconds, monotonic ({@link System#nanoTime} outside tests)
+     * @param initialAverage where the average starts: 0 for a new upstream; for an endpoint added to an upstream
+     *                       with history, the mean of the others' (ingress-nginx's slow start, so a new endpoint is
+     *                       not flooded for looking unloaded)
+     */
+    EwmaStats(LongSupplier clock, double initialAverage) {
         this.clock = clock;
+        this.average = initialAverage;
         this.touchedAt = clock.getAsLong();
     }
 

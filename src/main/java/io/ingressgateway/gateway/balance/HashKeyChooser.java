@@ -1,5 +1,6 @@
 package io.ingressgateway.gateway.balance;
 
+import io.ingressgateway.gateway.route.RequestHost;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.policy.BalancePolicy.HashKey;
 import io.ingressgateway.model.policy.BalancePolicy.HashKey.Part;
@@ -7,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebExchangeDecorator;
@@ -53,11 +55,9 @@ final class HashKeyChooser implements EndpointChooser {
                 }
                 case URI -> text.append(request.getPath().pathWithinApplication().value());
                 case HOST -> {
-                    String host = request.getHeaders().getHost() == null ? null
-                            : request.getHeaders().getHost().getHostString();
-                    if (host != null) {
-                        text.append(host.toLowerCase(java.util.Locale.ROOT));
-                    }
+                    // The Host header's host, lower case, without port; without one, the request line's (absolute form).
+                    String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+                    text.append(RequestHost.normalize(host != null ? host : request.getURI().getHost()));
                 }
                 case ARGS -> {
                     String query = request.getURI().getRawQuery();

@@ -36,7 +36,7 @@ public record BalancePolicy(CookieAffinity affinity, HashKey hashBy, Algorithm a
      * @param domain            {@code Domain} attribute, or null
      * @param expiresSeconds    {@code Expires} as seconds from the response, or null (session cookie)
      * @param maxAgeSeconds     {@code Max-Age}, or null
-     * @param secure            whether the cookie is marked {@code Secure} (also when the request came over TLS)
+     * @param secure            whether the cookie is marked {@code Secure}; null: when the request came over TLS
      * @param sameSite          {@code SameSite} value ({@code None}, {@code Lax}, {@code Strict}), or null
      * @param conditionalSameSiteNone omit {@code SameSite=None} for user agents known to mishandle it
      * @param changeOnFailure   pick a new endpoint (and cookie) when the cookie's endpoint failed this request
@@ -44,7 +44,7 @@ public record BalancePolicy(CookieAffinity affinity, HashKey hashBy, Algorithm a
      *                          balanced (false) may move some clients to an endpoint added later
      */
     public record CookieAffinity(String name, String path, String domain, Long expiresSeconds, Long maxAgeSeconds,
-                                 boolean secure, String sameSite, boolean conditionalSameSiteNone,
+                                 Boolean secure, String sameSite, boolean conditionalSameSiteNone,
                                  boolean changeOnFailure, boolean persistent) {
 
         public static final String DEFAULT_NAME = "INGRESSCOOKIE";

@@ -126,7 +126,7 @@ public final class BalanceAnnotations implements AnnotationFamily<BalancePolicy>
         });
         return new CookieAffinity(name == null ? CookieAffinity.DEFAULT_NAME : name, path, domain,
                 expires == null ? null : expires.longValue(), maxAge == null ? null : maxAge.longValue(),
-                Boolean.TRUE.equals(secure), sameSite, Boolean.TRUE.equals(conditional),
+                secure, sameSite, Boolean.TRUE.equals(conditional),
                 Boolean.TRUE.equals(changeOnFailure), Boolean.TRUE.equals(persistent));
     }
 

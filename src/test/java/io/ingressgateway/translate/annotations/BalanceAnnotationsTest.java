@@ -41,7 +41,7 @@ class BalanceAnnotationsTest {
 
         assertThat(parsed.diagnostics()).isEmpty();
         assertThat(parsed.policy().affinity()).isEqualTo(new CookieAffinity("INGRESSCOOKIE", null, null, null, null,
-                false, null, false, false, false));
+                null, null, false, false, false));
         assertThat(parsed.policy().algorithm()).isEqualTo(Algorithm.ROUND_ROBIN);
     }
 
@@ -89,7 +89,7 @@ class BalanceAnnotationsTest {
             assertThat(parsed.policy()).isNull();
         } else {
             assertThat(parsed.policy().affinity()).isEqualTo(new CookieAffinity("INGRESSCOOKIE", null, null, null,
-                    null, false, null, false, false, false));
+                    null, null, null, false, false, false));
         }
     }
 
