@@ -34,6 +34,11 @@ import reactor.core.publisher.Mono;
  * <li>persistent: the endpoint named in the cookie while it is ready, whatever was added; else the key's owner.</li>
  * </ul>
  * Whenever the endpoint is not the one the cookie names, the response sets the cookie again, naming the new one.
+ *
+ * <p>With {@code session-cookie-change-on-failure}, when the chosen endpoint could not be reached and a retry served
+ * the request from another, the response's cookie names the one that served it (in balanced mode with a new key the
+ * ring gives to it), as ingress-nginx picks a new endpoint and cookie on failure; without it the cookie keeps naming
+ * the endpoint chosen, which later requests try first again.
  */
 final class CookieAffinityChooser implements EndpointChooser {
 
@@ -42,17 +47,27 @@ final class CookieAffinityChooser implements EndpointChooser {
 
     private static final DateTimeFormatter EXPIRES = DateTimeFormatter.RFC_1123_DATE_TIME;
 
+    /** Tries at drawing a balanced key owned by a given endpoint: missing all of them is under 0.2% for 10 endpoints. */
+    private static final int KEY_DRAWS = 64;
+
     private final CookieAffinity affinity;
+    private final List<Endpoint> endpoints;
+    private final String servedEndpointAttribute;
     private final String path;
     private final HashRing ring;
     private final String[] tokens;
     private final Map<String, Integer> byToken;
 
     /**
-     * @param routePath the Path the cookie gets when the Ingress sets none
+     * @param routePath               the Path the cookie gets when the Ingress sets none
+     * @param servedEndpointAttribute the exchange attribute holding the {@link Endpoint} that finally served the
+     *                                request (a retry may have moved it from the chosen one)
      */
-    CookieAffinityChooser(CookieAffinity affinity, String routePath, UpstreamKey upstream, List<Endpoint> endpoints) {
+    CookieAffinityChooser(CookieAffinity affinity, String routePath, UpstreamKey upstream, List<Endpoint> endpoints,
+                          String servedEndpointAttribute) {
         this.affinity = affinity;
+        this.endpoints = List.copyOf(endpoints);
+        this.servedEndpointAttribute = servedEndpointAttribute;
         this.path = affinity.path() != null ? affinity.path() : routePath;
         this.ring = new HashRing(endpoints);
         this.tokens = new String[endpoints.size()];
@@ -106,14 +121,34 @@ final class CookieAffinityChooser implements EndpointChooser {
     @Override
     public Mono<Void> around(ServerWebExchange exchange, int chosen, Mono<Void> rest) {
         String setCookie = exchange.getAttribute(SET_COOKIE_ATTR);
-        if (setCookie != null) {
+        if (setCookie != null || affinity.changeOnFailure()) {
             // Added when the response commits, after the upstream's headers were copied, so none of them replaces it.
             exchange.getResponse().beforeCommit(() -> {
-                exchange.getResponse().getHeaders().add(HttpHeaders.SET_COOKIE, setCookie);
+                String cookie = affinity.changeOnFailure() ? afterFailure(exchange, chosen, setCookie) : setCookie;
+                if (cookie != null) {
+                    exchange.getResponse().getHeaders().add(HttpHeaders.SET_COOKIE, cookie);
+                }
                 return Mono.empty();
             });
         }
         return rest;
+    }
+
+    /** The cookie naming the endpoint that served the request when a retry moved it off the chosen one. */
+    private String afterFailure(ServerWebExchange exchange, int chosen, String setCookie) {
+        Object served = exchange.getAttribute(servedEndpointAttribute);
+        int servedIndex = served instanceof Endpoint endpoint ? endpoints.indexOf(endpoint) : -1;
+        if (servedIndex < 0 || servedIndex == chosen) {
+            return setCookie;
+        }
+        long key = ThreadLocalRandom.current().nextLong();
+        for (int draw = 0; !affinity.persistent() && ring.owner(key) != servedIndex; draw++) {
+            if (draw == KEY_DRAWS) {
+                return setCookie;
+            }
+            key = ThreadLocalRandom.current().nextLong();
+        }
+        return cookie(exchange, key, tokens[servedIndex]);
     }
 
     private String cookie(ServerWebExchange exchange, long key, String token) {

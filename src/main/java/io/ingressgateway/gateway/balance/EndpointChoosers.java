@@ -39,15 +39,18 @@ public class EndpointChoosers {
      * @param served    the served route (its policy and path), or null
      * @param endpoints the upstream's ready endpoints in this model (not empty for a chooser to be made)
      * @param upstreamExists whether an upstream key is still in the served model, to drop the state of the others
+     * @param servedEndpointAttribute the exchange attribute holding the {@link Endpoint} that finally served a
+     *                       request (a retry may move it off the chosen one)
      */
     public EndpointChooser forRoute(ServedRoute served, UpstreamKey upstream, List<Endpoint> endpoints,
-                                    Predicate<UpstreamKey> upstreamExists) {
+                                    Predicate<UpstreamKey> upstreamExists, String servedEndpointAttribute) {
         BalancePolicy policy = served == null ? null : served.policy(BalancePolicy.class);
         if (policy == null || endpoints.isEmpty()) {
             return null;
         }
         if (policy.affinity() != null) {
-            return new CookieAffinityChooser(policy.affinity(), cookiePath(served), upstream, endpoints);
+            return new CookieAffinityChooser(policy.affinity(), cookiePath(served), upstream, endpoints,
+                    servedEndpointAttribute);
         }
         if (policy.hashBy() != null) {
             return new HashKeyChooser(policy.hashBy(), endpoints);
@@ -56,6 +59,14 @@ public class EndpointChoosers {
             return new EwmaChooser(ewmaStats(upstream, endpoints, upstreamExists), clock);
         }
         return null;
+    }
+
+    /**
+     * How affinity cookies name an endpoint of an upstream: 16 hex digits of a SHA-256 of both, the same in every
+     * gateway replica, revealing no address.
+     */
+    public static String cookieToken(UpstreamKey upstream, Endpoint endpoint) {
+        return CookieAffinityChooser.token(upstream, endpoint);
     }
 
     /** ingress-nginx's default cookie Path: the location's path; a regular expression is no path, so {@code /}. */

@@ -144,7 +144,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         Upstream upstream = routeModel.upstream(key);
         return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key),
                 upstream == null ? null : choosers.forRoute(served, key, upstream.endpoints(),
-                        k -> routeModel.upstream(k) != null));
+                        k -> routeModel.upstream(k) != null, ENDPOINT_ATTR));
     }
 
     int cachedRoutes() {

@@ -13,11 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpCookie;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
+import reactor.core.publisher.Mono;
 
 /** Cookie affinity's choice and cookie, balanced and persistent, without the gateway around it. */
 class CookieAffinityChooserTest {
 
     private static final UpstreamKey UPSTREAM = new UpstreamKey("apps", "web", "80");
+    private static final String SERVED = "served endpoint";
 
     private static CookieAffinity affinity(boolean persistent) {
         return new CookieAffinity("INGRESSCOOKIE", null, null, null, null, null, null, false, false, persistent);
@@ -51,7 +53,7 @@ class CookieAffinityChooserTest {
     @Test
     void aFirstRequestGetsACookieNamingItsEndpointByHashAndHttpOnlyWithTheRoutePath() {
         List<Endpoint> endpoints = endpoints(3);
-        Choice first = choose(new CookieAffinityChooser(affinity(false), "/app", UPSTREAM, endpoints), null);
+        Choice first = choose(new CookieAffinityChooser(affinity(false), "/app", UPSTREAM, endpoints, SERVED), null);
 
         assertThat(first.setCookie()).startsWith("INGRESSCOOKIE=").contains("; Path=/app").contains("; HttpOnly")
                 .doesNotContain("Secure").doesNotContain("SameSite");
@@ -64,7 +66,7 @@ class CookieAffinityChooserTest {
     void theCookieKeepsTheClientOnItsEndpointAndIsNotSetAgain() {
         for (boolean persistent : new boolean[] {false, true}) {
             CookieAffinityChooser chooser = new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM,
-                    endpoints(3));
+                    endpoints(3), SERVED);
             Choice first = choose(chooser, null);
             for (int i = 0; i < 20; i++) {
                 Choice next = choose(chooser, first.value());
@@ -76,7 +78,7 @@ class CookieAffinityChooserTest {
 
     @Test
     void newClientsSpreadOverTheEndpoints() {
-        CookieAffinityChooser chooser = new CookieAffinityChooser(affinity(false), "/", UPSTREAM, endpoints(3));
+        CookieAffinityChooser chooser = new CookieAffinityChooser(affinity(false), "/", UPSTREAM, endpoints(3), SERVED);
         Set<Integer> used = new HashSet<>();
         for (int i = 0; i < 100; i++) {
             used.add(choose(chooser, null).index());
@@ -88,11 +90,11 @@ class CookieAffinityChooserTest {
     void whenTheEndpointLeavesTheClientMovesAndTheCookieNamesTheNewOne() {
         for (boolean persistent : new boolean[] {false, true}) {
             List<Endpoint> three = endpoints(3);
-            Choice first = choose(new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, three), null);
+            Choice first = choose(new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, three, SERVED), null);
             Endpoint gone = three.get(first.index());
             List<Endpoint> two = new ArrayList<>(three);
             two.remove(gone);
-            CookieAffinityChooser after = new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, two);
+            CookieAffinityChooser after = new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, two, SERVED);
 
             Choice moved = choose(after, first.value());
 
@@ -109,8 +111,8 @@ class CookieAffinityChooserTest {
         List<Endpoint> ten = endpoints(10);
         int balancedMoved = 0;
         for (boolean persistent : new boolean[] {false, true}) {
-            CookieAffinityChooser before = new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, three);
-            CookieAffinityChooser after = new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, ten);
+            CookieAffinityChooser before = new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, three, SERVED);
+            CookieAffinityChooser after = new CookieAffinityChooser(affinity(persistent), "/", UPSTREAM, ten, SERVED);
             int moved = 0;
             for (int i = 0; i < 200; i++) {
                 Choice first = choose(before, null);
@@ -131,7 +133,7 @@ class CookieAffinityChooserTest {
 
     @Test
     void aCookieThatIsNotOursIsReplaced() {
-        CookieAffinityChooser chooser = new CookieAffinityChooser(affinity(false), "/", UPSTREAM, endpoints(3));
+        CookieAffinityChooser chooser = new CookieAffinityChooser(affinity(false), "/", UPSTREAM, endpoints(3), SERVED);
 
         for (String junk : new String[] {"", "abc", "zzzzzzzzzzzzzzzz.0123456789abcdef", "10.0.0.1:8080"}) {
             assertThat(choose(chooser, junk).setCookie()).as(junk).isNotNull();
@@ -142,7 +144,7 @@ class CookieAffinityChooserTest {
     void everyAttributeOfTheAnnotationsIsWritten() {
         CookieAffinity all = new CookieAffinity("INGRESSCOOKIE", "/shop", "example.com", null, 3600L, true, "Strict",
                 false, false, false);
-        String header = choose(new CookieAffinityChooser(all, "/ignored", UPSTREAM, endpoints(2)), null).setCookie();
+        String header = choose(new CookieAffinityChooser(all, "/ignored", UPSTREAM, endpoints(2), SERVED), null).setCookie();
 
         assertThat(header).contains("; Path=/shop").contains("; Domain=example.com").contains("; Max-Age=3600")
                 .contains("; Expires=").contains("; Secure").contains("; HttpOnly").contains("; SameSite=Strict");
@@ -152,7 +154,7 @@ class CookieAffinityChooserTest {
     void expiresAloneIsWrittenWithoutMaxAge() {
         CookieAffinity expires = new CookieAffinity("INGRESSCOOKIE", null, null, 172800L, null, null, null, false,
                 false, false);
-        String header = choose(new CookieAffinityChooser(expires, "/", UPSTREAM, endpoints(2)), null).setCookie();
+        String header = choose(new CookieAffinityChooser(expires, "/", UPSTREAM, endpoints(2), SERVED), null).setCookie();
 
         assertThat(header).contains("; Expires=").doesNotContain("Max-Age");
     }
@@ -161,7 +163,7 @@ class CookieAffinityChooserTest {
     void conditionalSameSiteNoneLeavesItOutForClientsThatMishandleIt() {
         CookieAffinity none = new CookieAffinity("INGRESSCOOKIE", null, null, null, null, true, "None", true, false,
                 false);
-        CookieAffinityChooser chooser = new CookieAffinityChooser(none, "/", UPSTREAM, endpoints(2));
+        CookieAffinityChooser chooser = new CookieAffinityChooser(none, "/", UPSTREAM, endpoints(2), SERVED);
         String oldChrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
                 + " Chrome/62.0.3202.94 Safari/537.36";
         String newChrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
@@ -169,6 +171,40 @@ class CookieAffinityChooserTest {
 
         assertThat(setCookieFor(chooser, oldChrome)).doesNotContain("SameSite");
         assertThat(setCookieFor(chooser, newChrome)).contains("; SameSite=None");
+    }
+
+    @Test
+    void changeOnFailureNamesTheEndpointARetryMovedTheRequestTo() {
+        List<Endpoint> three = endpoints(3);
+        for (boolean persistent : new boolean[] {false, true}) {
+            for (boolean changeOnFailure : new boolean[] {false, true}) {
+                CookieAffinity affinity = new CookieAffinity("INGRESSCOOKIE", null, null, null, null, null, null,
+                        false, changeOnFailure, persistent);
+                CookieAffinityChooser chooser = new CookieAffinityChooser(affinity, "/", UPSTREAM, three, SERVED);
+                Choice pinned = choose(chooser, null);
+                int other = (pinned.index() + 1) % 3;
+
+                // A request carrying the cookie; its endpoint refuses and the retry is served by another.
+                MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/")
+                        .cookie(new HttpCookie("INGRESSCOOKIE", pinned.value())));
+                int chosen = chooser.choose(exchange);
+                assertThat(chosen).isEqualTo(pinned.index());
+                chooser.around(exchange, chosen, Mono.fromRunnable(
+                                () -> exchange.getAttributes().put(SERVED, three.get(other)))
+                        .then(Mono.defer(() -> exchange.getResponse().setComplete()))).block();
+                String header = exchange.getResponse().getHeaders().getFirst("Set-Cookie");
+
+                if (!changeOnFailure) {
+                    assertThat(header).isNull();
+                    continue;
+                }
+                assertThat(header).isNotNull();
+                String value = header.substring("INGRESSCOOKIE=".length(), header.indexOf(';'));
+                assertThat(value).endsWith(CookieAffinityChooser.token(UPSTREAM, three.get(other)));
+                // The new cookie leads there next time, in either mode.
+                assertThat(choose(chooser, value).index()).isEqualTo(other);
+            }
+        }
     }
 
     private static String setCookieFor(CookieAffinityChooser chooser, String userAgent) {

@@ -3,6 +3,9 @@ package io.ingressgateway.gateway.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ingressgateway.gateway.balance.EndpointChoosers;
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.support.DelayingBackend;
 import io.ingressgateway.support.PlainHttpConnection;
 import io.ingressgateway.support.PlainHttpConnection.Response;
@@ -31,7 +34,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * How an endpoint is chosen, through the real gateway with real backends on loopback, each answering its own name:
  * three behind the Service {@code web} (one EndpointSlice each, so one can be taken away), used by Ingresses with
  * {@code affinity: cookie} (balanced and persistent) and {@code upstream-hash-by: $http_x_user}; and two fast and one
- * slow behind {@code latency}, used by an Ingress with {@code load-balance: ewma}.
+ * slow behind {@code latency}, used by an Ingress with {@code load-balance: ewma}; and one live and one refusing
+ * connections behind {@code flaky}, for {@code session-cookie-change-on-failure}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
@@ -51,6 +55,9 @@ class EndpointChoiceIT {
             new DelayingBackend("web-b", Duration.ZERO), new DelayingBackend("web-c", Duration.ZERO));
     static final DelayingBackend fast1 = new DelayingBackend("fast-1", Duration.ZERO);
     static final DelayingBackend fast2 = new DelayingBackend("fast-2", Duration.ZERO);
+    /** Behind {@code flaky} beside {@link #DEAD_PORT}, where nothing listens. */
+    static final DelayingBackend flakyLive = new DelayingBackend("flaky-live", Duration.ZERO);
+    static final int DEAD_PORT = freePort();
     /** Slow enough that a loaded machine's fast answers stay far quicker. */
     static final DelayingBackend slow = new DelayingBackend("slow", Duration.ofMillis(400));
 
@@ -69,6 +76,7 @@ class EndpointChoiceIT {
         fast1.close();
         fast2.close();
         slow.close();
+        flakyLive.close();
     }
 
     /** Every web endpoint served again (a test may have taken one away). */
@@ -163,6 +171,29 @@ class EndpointChoiceIT {
         }
     }
 
+    @Test
+    void changeOnFailureSetsTheCookieToTheEndpointThatAnsweredWhenTheChosenOneRefused() throws IOException {
+        UpstreamKey flaky = new UpstreamKey("apps", "flaky", "80");
+        String live = EndpointChoosers.cookieToken(flaky, new Endpoint("127.0.0.1", flakyLive.port()));
+        String dead = EndpointChoosers.cookieToken(flaky, new Endpoint("127.0.0.1", DEAD_PORT));
+        await().atMost(TIMEOUT).ignoreExceptions().until(() -> get("/", "change.test", Map.of()).status() == 200);
+        int namingTheDeadOne = 0;
+        for (int client = 0; client < 20; client++) {
+            Response changed = get("/", "change.test", Map.of());
+            assertThat(changed.status()).isEqualTo(200);
+            assertThat(changed.body()).isEqualTo("flaky-live");
+            assertThat(cookieValue(changed.header("Set-Cookie"))).endsWith(live);
+
+            Response kept = get("/", "nochange.test", Map.of());
+            assertThat(kept.body()).isEqualTo("flaky-live"); // the retry served it
+            if (cookieValue(kept.header("Set-Cookie")).endsWith(dead)) {
+                namingTheDeadOne++;
+            }
+        }
+        // Without change-on-failure the cookie names the endpoint chosen, dead or not: about half the new clients.
+        assertThat(namingTheDeadOne).isPositive();
+    }
+
     // --- upstream-hash-by ---
 
     @Test
@@ -211,6 +242,15 @@ class EndpointChoiceIT {
         return setCookie.substring("route=".length(), setCookie.indexOf(';'));
     }
 
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static int portOf(String backendName) {
         return web.stream().filter(b -> backendNames().get(b).equals(backendName)).findFirst().orElseThrow().port();
     }
@@ -239,6 +279,9 @@ class EndpointChoiceIT {
         slice(yaml, "latency", "fast-1", fast1.port());
         slice(yaml, "latency", "fast-2", fast2.port());
         slice(yaml, "latency", "slow", slow.port());
+        service(yaml, "flaky");
+        slice(yaml, "flaky", "flaky-live", flakyLive.port());
+        slice(yaml, "flaky", "flaky-dead", DEAD_PORT);
         Map<String, String> cookie = new LinkedHashMap<>();
         cookie.put(NGINX + "affinity", "cookie");
         cookie.put(NGINX + "session-cookie-name", "route");
@@ -249,6 +292,10 @@ class EndpointChoiceIT {
         Map<String, String> persistent = new LinkedHashMap<>(cookie);
         persistent.put(OURS + "affinity-mode", "persistent");
         ingress(yaml, "persistent", "persistent.test", "/app", persistent, "web");
+        ingress(yaml, "change", "change.test", "/", Map.of(NGINX + "affinity", "cookie",
+                NGINX + "session-cookie-name", "route", NGINX + "session-cookie-change-on-failure", "true"), "flaky");
+        ingress(yaml, "nochange", "nochange.test", "/", Map.of(NGINX + "affinity", "cookie",
+                NGINX + "session-cookie-name", "route"), "flaky");
         ingress(yaml, "hash", "hash.test", "/", Map.of(NGINX + "upstream-hash-by", "$http_x_user"), "web");
         ingress(yaml, "ewma", "ewma.test", "/", Map.of(NGINX + "load-balance", "ewma"), "latency");
         try {
