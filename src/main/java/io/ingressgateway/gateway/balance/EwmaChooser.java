@@ -9,7 +9,7 @@ import reactor.core.publisher.Mono;
 /**
  * {@code load-balance: ewma}: two endpoints drawn at random, the request goes to the one with the lower
  * {@link EwmaStats#score} (the power of two choices, as ingress-nginx's balancer), and the time until its response is
- * written updates that endpoint's average.
+ * written (retries included) updates that endpoint's average. WebSocket sessions are chosen for alike but not timed.
  */
 final class EwmaChooser implements EndpointChooser {
 
@@ -44,6 +44,10 @@ final class EwmaChooser implements EndpointChooser {
 
     @Override
     public Mono<Void> around(ServerWebExchange exchange, int chosen, Mono<Void> rest) {
+        if ("websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
+            // A session's length says nothing of the endpoint's speed: it would read as one very slow response.
+            return rest;
+        }
         EwmaStats endpoint = stats[chosen];
         return Mono.defer(() -> {
             long start = clock.getAsLong();

@@ -2,10 +2,15 @@ package io.ingressgateway.gateway.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.UpstreamKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /** The EWMA balancer's algorithm with a clock the test moves: averages, decay, in-flight penalty, two choices. */
@@ -27,7 +32,7 @@ class EwmaTest {
         now.addAndGet(Duration.ofMinutes(5).toNanos());
         endpoint.started();
         endpoint.finished(millis(100));
-        assertThat(endpoint.average()).isCloseTo(millis(100), org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(endpoint.average()).isCloseTo(millis(100), Percentage.withPercentage(1));
 
         now.addAndGet(millis(100)); // 0.1 s of a 10 s decay: weight of the new sample ~1%
         endpoint.started();
@@ -44,7 +49,7 @@ class EwmaTest {
         double fresh = slow.score();
 
         now.addAndGet(Duration.ofSeconds(10).toNanos()); // one decay time: e^-1 of it remains
-        assertThat(slow.score()).isCloseTo(fresh / Math.E, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(slow.score()).isCloseTo(fresh / Math.E, Percentage.withPercentage(1));
         now.addAndGet(Duration.ofSeconds(60).toNanos());
         assertThat(slow.score()).isLessThan(fresh / 100);
     }
@@ -60,7 +65,7 @@ class EwmaTest {
         endpoint.started();
         endpoint.started();
         assertThat(endpoint.inFlight()).isEqualTo(2);
-        assertThat(endpoint.score()).isCloseTo(3 * idle, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(endpoint.score()).isCloseTo(3 * idle, Percentage.withPercentage(1));
     }
 
     @Test
@@ -75,7 +80,7 @@ class EwmaTest {
             picks[chosen]++;
             // The request's latency is recorded through the chooser, as the filter chain does.
             long latency = chosen == 0 ? millis(5) : millis(200);
-            chooser.around(null, chosen, Mono.fromRunnable(() -> now.addAndGet(latency))).block();
+            chooser.around(plainRequest(), chosen, Mono.fromRunnable(() -> now.addAndGet(latency))).block();
         }
         // Two endpoints: every pick compares both, so the slow one is chosen only while its record is fresher-lower.
         assertThat(picks[1]).isLessThan(picks[0] / 10);
@@ -92,7 +97,7 @@ class EwmaTest {
             int chosen = chooser.pick();
             picks[chosen]++;
             long latency = chosen == 2 ? millis(300) : millis(10);
-            chooser.around(null, chosen, Mono.fromRunnable(() -> now.addAndGet(latency))).block();
+            chooser.around(plainRequest(), chosen, Mono.fromRunnable(() -> now.addAndGet(latency))).block();
         }
         // Random pairs include the slow one with the pair (a, b) excluded a third of the time; it loses those pairs.
         assertThat(picks[2]).isLessThan(picks[0] / 5).isLessThan(picks[1] / 5);
@@ -101,9 +106,9 @@ class EwmaTest {
     @Test
     void anEndpointAddedLaterStartsFromTheOthersMeanNotFromZero() {
         EndpointChoosers choosers = new EndpointChoosers(now::get);
-        io.ingressgateway.model.UpstreamKey key = new io.ingressgateway.model.UpstreamKey("ns", "svc", "80");
-        io.ingressgateway.model.Endpoint first = new io.ingressgateway.model.Endpoint("10.0.0.1", 80);
-        io.ingressgateway.model.Endpoint second = new io.ingressgateway.model.Endpoint("10.0.0.2", 80);
+        UpstreamKey key = new UpstreamKey("ns", "svc", "80");
+        Endpoint first = new Endpoint("10.0.0.1", 80);
+        Endpoint second = new Endpoint("10.0.0.2", 80);
         EwmaStats known = choosersStats(choosers, key, List.of(first)).get(0);
         now.addAndGet(Duration.ofMinutes(5).toNanos());
         known.started();
@@ -115,8 +120,29 @@ class EwmaTest {
         assertThat(both.get(1).average()).isEqualTo(known.average());
     }
 
-    private static List<EwmaStats> choosersStats(EndpointChoosers choosers, io.ingressgateway.model.UpstreamKey key,
-                                                 List<io.ingressgateway.model.Endpoint> endpoints) {
+    @Test
+    void aWebSocketSessionIsNotTakenForASlowResponse() {
+        EwmaStats endpoint = stats();
+        now.addAndGet(Duration.ofMinutes(5).toNanos());
+        EwmaChooser chooser = new EwmaChooser(List.of(endpoint), now::get);
+        MockServerWebExchange upgrade =
+                MockServerWebExchange.from(
+                        MockServerHttpRequest.get("/chat")
+                                .header("Upgrade", "websocket").header("Connection", "Upgrade"));
+
+        chooser.around(upgrade, 0, Mono.fromRunnable(() -> now.addAndGet(Duration.ofHours(1).toNanos()))).block();
+
+        assertThat(endpoint.average()).isZero();
+        assertThat(endpoint.inFlight()).isZero();
+    }
+
+    private static MockServerWebExchange plainRequest() {
+        return MockServerWebExchange.from(
+                MockServerHttpRequest.get("/"));
+    }
+
+    private static List<EwmaStats> choosersStats(EndpointChoosers choosers, UpstreamKey key,
+                                                 List<Endpoint> endpoints) {
         return choosers.ewmaStats(key, endpoints, k -> true);
     }
 }
