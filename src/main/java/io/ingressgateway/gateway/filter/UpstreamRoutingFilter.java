@@ -31,7 +31,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Sends an Ingress route's request to one ready endpoint of its upstream, chosen round-robin from the current model
- * at request time (so endpoint changes need no route refresh). Runs right after {@link RouteToRequestUrlFilter} has
+ * at request time (so endpoint changes need no route refresh), or by the route's {@code EndpointChooser} when its
+ * Ingress asks for affinity, hashing or EWMA ({@code gateway.balance}). Runs right after {@link RouteToRequestUrlFilter} has
  * merged the request path into the route URI, and before the HTTP and WebSocket routing filters, which then see a
  * plain {@code http://endpoint} URL. The original Host header goes to the upstream, as with ingress-nginx (an HTTP/1.0
  * request may have none: the upstream then gets its endpoint's address).
