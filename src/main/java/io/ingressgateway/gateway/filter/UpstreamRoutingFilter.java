@@ -4,6 +4,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
 
+import io.ingressgateway.gateway.balance.EndpointChooser;
+import io.ingressgateway.gateway.balance.EndpointChoosers;
 import io.ingressgateway.gateway.route.GatewayRouteModel;
 import io.ingressgateway.gateway.route.IngressRouteDefinitions;
 import io.ingressgateway.gateway.route.IngressRouteDefinitions.Kind;
@@ -32,7 +34,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Sends an Ingress route's request to one ready endpoint of its upstream, chosen round-robin from the current model
- * at request time (so endpoint changes need no route refresh). Runs right after {@link RouteToRequestUrlFilter} has
+ * at request time (so endpoint changes need no route refresh), or by the route's {@code EndpointChooser} when its
+ * Ingress asks for affinity, hashing or EWMA ({@code gateway.balance}). Runs right after {@link RouteToRequestUrlFilter} has
  * merged the request path into the route URI, and before the HTTP and WebSocket routing filters, which then see a
  * plain {@code http://endpoint} URL ({@code https://} for an Ingress's {@code backend-protocol} {@code HTTPS} or
  * {@code GRPCS}). The original Host header goes to the upstream, as with ingress-nginx (an HTTP/1.0
@@ -58,6 +61,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
     private final GatewayRouteModel routeModel;
     private final RoundRobinBalancer balancer;
+    private final EndpointChoosers choosers;
     /** Each route's upstream and balancer position, for the served model. */
     private final PerRouteCache<Resolved> resolved = new PerRouteCache<>(SLOT, this::resolveNow);
     /** Each route's canary upstream, for the requests its canary takes. */
@@ -70,23 +74,26 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
      * memory with requests spread over many routes.
      */
     private record Resolved(Kind kind, UpstreamKey key, AtomicInteger position, List<Endpoint> endpoints,
-                            String[] urlStarts, boolean externalName, boolean defaultBackend) {
+                            String[] urlStarts, boolean externalName, boolean defaultBackend,
+                            EndpointChooser chooser) {
 
         static Resolved of(Kind kind, UpstreamKey key, Upstream upstream, AtomicInteger position, String scheme,
-                           boolean defaultBackend) {
+                           boolean defaultBackend, EndpointChooser chooser) {
             List<Endpoint> endpoints = upstream == null ? List.of() : upstream.endpoints();
             String[] urlStarts = new String[endpoints.size()];
             for (int i = 0; i < urlStarts.length; i++) {
                 urlStarts[i] = scheme + "://" + endpoints.get(i);
             }
             boolean externalName = upstream != null && upstream.externalName();
-            return new Resolved(kind, key, position, endpoints, urlStarts, externalName, defaultBackend);
+            return new Resolved(kind, key, position, endpoints, urlStarts, externalName, defaultBackend, chooser);
         }
     }
 
-    public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer) {
+    public UpstreamRoutingFilter(GatewayRouteModel routeModel, RoundRobinBalancer balancer,
+                                 EndpointChoosers choosers) {
         this.routeModel = routeModel;
         this.balancer = balancer;
+        this.choosers = choosers;
     }
 
     @Override
@@ -119,7 +126,9 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
             }
             exchange.getAttributes().put(EXTERNAL_NAME_ATTR, Boolean.TRUE);
         }
-        int chosen = RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size());
+        EndpointChooser chooser = resolved.chooser(); // null: round-robin, the default
+        int chosen = chooser == null ? RoundRobinBalancer.nextIndex(resolved.position(), endpoints.size())
+                : chooser.choose(exchange);
         Endpoint endpoint = endpoints.get(chosen);
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, endpointUrl(resolved.urlStarts()[chosen], requestUrl));
         if (exchange.getRequest().getHeaders().containsHeader(HttpHeaders.HOST)) {
@@ -130,7 +139,7 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         }
         exchange.getAttributes().put(ENDPOINT_ATTR, endpoint);
         exchange.getAttributes().put(UPSTREAM_ATTR, resolved.key());
-        return chain.filter(exchange);
+        return chooser == null ? chain.filter(exchange) : chooser.around(exchange, chosen, chain.filter(exchange));
     }
 
     /** The route's upstream in the served model, from the cache when resolved for this route and model already. */
@@ -149,24 +158,33 @@ public class UpstreamRoutingFilter implements GlobalFilter, Ordered {
         Upstream upstream = routeModel.upstream(key);
         // The canary is spoken to as the main route's backend-protocol says: its annotations are the main Ingress's.
         return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key),
-                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)), false);
+                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)), false,
+                chooserFor(served, key, upstream));
     }
 
     /** A route not made from the route model (no served route) has no upstream of ours: it answers 404. */
     private Resolved resolveNow(Route route, ServedRoute served) {
         if (served == null || served.kind() == Kind.NOT_FOUND) {
-            return Resolved.of(served == null ? null : served.kind(), null, null, null, "http", false);
+            return Resolved.of(served == null ? null : served.kind(), null, null, null, "http", false, null);
         }
         UpstreamKey key = served.upstreamKey();
         Upstream upstream = routeModel.upstream(key);
         Upstream fallback = DefaultBackendFallback.replacement(served, upstream, routeModel::upstream);
         if (fallback != null) {
-            // The default-backend annotation's Service serves error pages: plain HTTP, whatever the route's protocol.
+            // The default-backend annotation's Service serves error pages: plain HTTP, whatever the route's protocol,
+            // balanced round robin.
             return Resolved.of(served.kind(), fallback.key(), fallback, balancer.position(fallback.key()), "http",
-                    true);
+                    true, null);
         }
         return Resolved.of(served.kind(), key, upstream, upstream == null ? null : balancer.position(key),
-                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)), false);
+                BackendProtocolPolicy.scheme(served.policy(BackendProtocolPolicy.class)), false,
+                chooserFor(served, key, upstream));
+    }
+
+    /** The route's endpoint chooser for the upstream {@code key} its request goes to; null for round robin. */
+    private EndpointChooser chooserFor(ServedRoute served, UpstreamKey key, Upstream upstream) {
+        return upstream == null ? null : choosers.forRoute(served, key, upstream.endpoints(),
+                k -> routeModel.upstream(k) != null, ENDPOINT_ATTR);
     }
 
     int cachedRoutes() {

@@ -37,7 +37,8 @@ public final class AnnotationFamilies {
             new ProxySslAnnotations(),
             new ErrorPageAnnotations(),
             new ServiceUpstreamAnnotations(),
-            new CanaryAnnotations());
+            new CanaryAnnotations(),
+            new BalanceAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

@@ -133,7 +133,8 @@ public final class NginxAnnotationCatalog {
         unsupported("load-balance", "requests are balanced round robin over the ready endpoints");
         unsupported("upstream-hash-by", "requests are balanced round robin, not by a hash");
         unsupported("upstream-hash-by-subset", "requests are balanced round robin, not by a hash");
-        unsupported("upstream-hash-by-subset-size", "requests are balanced round robin, not by a hash");
+        unsupported("upstream-hash-by-subset-size", "hashing onto a subset is not supported: with upstream-hash-by,"
+                + " each key is hashed onto one endpoint");
         unsupported("affinity", NO_AFFINITY);
         unsupported("affinity-mode", NO_AFFINITY);
         unsupported("affinity-canary-behavior", NO_AFFINITY);

@@ -1,0 +1,99 @@
+package io.ingressgateway.gateway.balance;
+
+import io.ingressgateway.gateway.route.RequestHost;
+import io.ingressgateway.model.Endpoint;
+import io.ingressgateway.model.policy.BalancePolicy.HashKey;
+import io.ingressgateway.model.policy.BalancePolicy.HashKey.Part;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebExchangeDecorator;
+
+/**
+ * {@code upstream-hash-by}: the request's key (nginx variables evaluated as nginx does, an absent one as empty text)
+ * hashed onto a {@link HashRing} of the endpoints, so equal keys go to one endpoint while it is ready.
+ */
+final class HashKeyChooser implements EndpointChooser {
+
+    private final HashKey key;
+    private final HashRing ring;
+
+    HashKeyChooser(HashKey key, List<Endpoint> endpoints) {
+        this.key = key;
+        this.ring = new HashRing(endpoints);
+    }
+
+    @Override
+    public int choose(ServerWebExchange exchange) {
+        return ring.owner(HashRing.hash(evaluate(key, exchange)));
+    }
+
+    /** The key's text for this request. */
+    static String evaluate(HashKey key, ServerWebExchange exchange) {
+        StringBuilder text = new StringBuilder();
+        ServerHttpRequest request = exchange.getRequest();
+        for (Part part : key.parts()) {
+            switch (part.kind()) {
+                case LITERAL -> text.append(part.name());
+                case REMOTE_ADDR -> {
+                    InetSocketAddress remote = request.getRemoteAddress();
+                    if (remote != null && remote.getAddress() != null) {
+                        text.append(remote.getAddress().getHostAddress());
+                    }
+                }
+                case REQUEST_URI -> {
+                    // As the client sent it: a rewrite earlier in the chain mutated the exchange's request.
+                    URI original = original(exchange).getRequest().getURI();
+                    text.append(original.getRawPath());
+                    if (original.getRawQuery() != null) {
+                        text.append('?').append(original.getRawQuery());
+                    }
+                }
+                case URI -> text.append(request.getPath().pathWithinApplication().value());
+                case HOST -> {
+                    // The Host header's host, lower case, without port; without one, the request line's (absolute form).
+                    String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+                    text.append(RequestHost.normalize(host != null ? host : request.getURI().getHost()));
+                }
+                case ARGS -> {
+                    String query = request.getURI().getRawQuery();
+                    if (query != null) {
+                        text.append(query);
+                    }
+                }
+                case HEADER -> {
+                    String value = request.getHeaders().getFirst(part.name());
+                    if (value != null) {
+                        text.append(value);
+                    }
+                }
+                case COOKIE -> {
+                    HttpCookie cookie = request.getCookies().getFirst(part.name());
+                    if (cookie != null) {
+                        text.append(cookie.getValue());
+                    }
+                }
+                case ARG -> {
+                    String value = request.getQueryParams().getFirst(part.name());
+                    if (value != null) {
+                        text.append(value);
+                    }
+                }
+                default -> throw new IllegalStateException("unknown key part " + part);
+            }
+        }
+        return text.toString();
+    }
+
+    private static ServerWebExchange original(ServerWebExchange exchange) {
+        ServerWebExchange current = exchange;
+        while (current instanceof ServerWebExchangeDecorator decorator) {
+            current = decorator.getDelegate();
+        }
+        return current;
+    }
+}
