@@ -10,7 +10,8 @@
 #
 # Environment: BASE_DIR (required: a checkout of the base; its jar is built there when missing), ROUNDS (6),
 # DURATION (20s per window), WARMUP (60s per gateway), CONNECTIONS (50), THREADS (2), BUILD (auto|always|never, for
-# both), GATEWAY_JAVA_OPTS.
+# both), GATEWAY_JAVA_OPTS, THIS_ROUTE_ARGS (extra bench/lib/routes.py arguments for "this" side's manifests only,
+# e.g. --regex-rewrite to price a rewrite + regex route against a plain one of the same build checked out as base).
 # Prints one JSON object; also stored in bench/results/compare-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -38,14 +39,17 @@ MACHINE="$(machine_json)"
 
 start_fast_backend
 python3 "$BENCH_LIB/routes.py" --rules 1 --backend "127.0.0.1:$FAST_BACKEND_PORT" \
-  --manifests "$RUN_DIR/manifests" --routes-json "$RUN_DIR/routes.json"
+  --manifests "$RUN_DIR/manifests-base" --routes-json "$RUN_DIR/routes.json"
+# shellcheck disable=SC2086 # word splitting of the extra arguments is wanted
+python3 "$BENCH_LIB/routes.py" --rules 1 --backend "127.0.0.1:$FAST_BACKEND_PORT" \
+  --manifests "$RUN_DIR/manifests-this" ${THIS_ROUTE_ARGS:-}
 HOST=h0.bench.test
 REQUEST_PATH=/p0/v1/items
 
 declare -A PORT PID
 for side in base this; do
   if [[ "$side" == base ]]; then GATEWAY_JAR="$BASE_JAR"; else GATEWAY_JAR="$THIS_JAR"; fi
-  start_gateway_manifests "gateway-$side" "$RUN_DIR/manifests"
+  start_gateway_manifests "gateway-$side" "$RUN_DIR/manifests-$side"
   wait_gateway_ready 120
   wait_route "$HOST" "$REQUEST_PATH" "$GATEWAY_PORT"
   PORT[$side]="$GATEWAY_PORT"
@@ -98,7 +102,7 @@ EOF
 
 python3 "$BENCH_LIB/assemble.py" "$RUN_DIR/result.json" \
   benchmark=str:compare \
-  parameters=json:"{\"rounds\":$ROUNDS,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"base_commit\":\"$BASE_COMMIT\",\"this_commit\":\"$THIS_COMMIT\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\"}" \
+  parameters=json:"{\"rounds\":$ROUNDS,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"base_commit\":\"$BASE_COMMIT\",\"this_commit\":\"$THIS_COMMIT\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"this_route_args\":\"${THIS_ROUTE_ARGS:-}\"}" \
   machine=json:"$MACHINE" \
   summary=file:"$RUN_DIR/summary.json"
 emit_result "$RUN_DIR/result.json"

@@ -40,10 +40,13 @@ def service_objects(name, backend):
     return [service, slice_]
 
 
-def ingress_object(name, host, path, path_type, service):
+def ingress_object(name, host, path, path_type, service, annotations=None):
+    metadata = {"name": name, "namespace": NAMESPACE}
+    if annotations:
+        metadata["annotations"] = dict(annotations)
     return {
         "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-        "metadata": {"name": name, "namespace": NAMESPACE},
+        "metadata": metadata,
         "spec": {
             "ingressClassName": INGRESS_CLASS,
             "rules": [{"host": host, "http": {"paths": [{
@@ -78,6 +81,14 @@ def build(args):
                     break
                 path = f"/p{j}/v1"
                 exact = j % 4 == 3
+                if args.regex_rewrite:
+                    # ingress-nginx's rewrite example: the prefix is cut, the rest ($2) is what the upstream gets.
+                    rules.append({"host": host, "path": path + "(/|$)(.*)", "type": "ImplementationSpecific",
+                                  "service": service, "backend": args.backend, "target_path": path + "/items",
+                                  "annotations": {"nginx.ingress.kubernetes.io/use-regex": "true",
+                                                  "nginx.ingress.kubernetes.io/rewrite-target": "/$2"}})
+                    n += 1
+                    continue
                 rules.append({"host": host, "path": path, "type": "Exact" if exact else "Prefix",
                               "service": service, "backend": args.backend,
                               "target_path": path if exact else path + "/items"})
@@ -98,7 +109,7 @@ def write_manifests(directory, rules, services):
         objects.extend(service_objects(name, backend))
     for k, rule in enumerate(rules):
         objects.append(ingress_object(f"r{k}-{rule['host'].split('.')[0]}", rule["host"], rule["path"],
-                                      rule["type"], rule["service"]))
+                                      rule["type"], rule["service"], rule.get("annotations")))
     for start in range(0, len(objects), CHUNK):
         with open(os.path.join(directory, f"objects-{start // CHUNK:04d}.json"), "w") as f:
             json.dump({"apiVersion": "v1", "kind": "List", "items": objects[start:start + CHUNK]}, f)
@@ -112,6 +123,8 @@ def main():
     parser.add_argument("--route", action="append", help="HOST=ADDRESS:PORT")
     parser.add_argument("--manifests")
     parser.add_argument("--routes-json")
+    parser.add_argument("--regex-rewrite", action="store_true",
+                        help="each rule a use-regex + rewrite-target /$2 Ingress (gateway manifests only)")
     parser.add_argument("--targets")
     args = parser.parse_args()
     if args.rules and not args.backend:

@@ -41,10 +41,12 @@ final class Corpus {
     /**
      * One request and its outcome.
      *
-     * @param upstream what the upstream received; null when no upstream may be asked
+     * @param upstreams               what the upstreams received, in order (an error page is a second request);
+     *                                empty when no upstream may be asked
+     * @param responseHeaderContains  per response header, texts its value must contain
      */
     record Exchange(String method, String url, Map<String, String> headers, int bodyBytes, int status,
-                    String location, Upstream upstream) {
+                    String location, List<Upstream> upstreams, Map<String, List<String>> responseHeaderContains) {
 
         @Override
         public String toString() {
@@ -100,18 +102,29 @@ final class Corpus {
     @SuppressWarnings("unchecked")
     private static Exchange exchange(Map<String, Object> request) {
         Object upstream = request.get("upstream");
-        Upstream expected = null;
+        List<Upstream> expected = new ArrayList<>();
         if (upstream instanceof Map<?, ?> fields) {
-            Map<String, Object> map = (Map<String, Object>) fields;
-            expected = new Upstream((String) map.get("service"), (String) map.get("uri"), (String) map.get("host"),
-                    strings((Map<String, Object>) map.get("headers")), (Integer) map.get("bodyBytes"));
+            expected.add(upstream((Map<String, Object>) fields));
+        } else if (request.get("upstreams") instanceof List<?> list) {
+            list.forEach(fields -> expected.add(upstream((Map<String, Object>) fields)));
         } else if (!"none".equals(upstream)) {
-            throw new IllegalArgumentException("upstream must be a map or 'none': " + request);
+            throw new IllegalArgumentException("upstream must be a map or 'none', or upstreams a list: " + request);
+        }
+        Map<String, List<String>> contains = new LinkedHashMap<>();
+        Map<String, List<String>> raw = (Map<String, List<String>>) request.get("responseHeaderContains");
+        if (raw != null) {
+            raw.forEach((name, texts) -> contains.put(name, List.copyOf(texts)));
         }
         return new Exchange((String) request.getOrDefault("method", "GET"), (String) request.get("url"),
                 strings((Map<String, Object>) request.get("headers")),
                 (Integer) request.getOrDefault("bodyBytes", 0), (Integer) request.getOrDefault("status", 200),
-                (String) request.get("location"), expected);
+                (String) request.get("location"), List.copyOf(expected), contains);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Upstream upstream(Map<String, Object> map) {
+        return new Upstream((String) map.get("service"), (String) map.get("uri"), (String) map.get("host"),
+                strings((Map<String, Object>) map.get("headers")), (Integer) map.get("bodyBytes"));
     }
 
     private static Map<String, String> strings(Map<String, Object> map) {
@@ -147,7 +160,13 @@ final class Corpus {
         return objects;
     }
 
-    /** Every Service port an Ingress of the corpus sends to (rules, and spec.defaultBackend). */
+    /** The annotation naming a Service of the Ingress's namespace for its error pages (its first port). */
+    private static final String DEFAULT_BACKEND_ANNOTATION = "nginx.ingress.kubernetes.io/default-backend";
+
+    /**
+     * Every Service port an Ingress of the corpus sends to (rules, spec.defaultBackend, and the default-backend
+     * annotation, whose Service gets port 80).
+     */
     static TreeSet<ServicePort> servicePorts(List<HasMetadata> objects) {
         TreeSet<ServicePort> ports = new TreeSet<>();
         for (HasMetadata object : objects) {
@@ -155,6 +174,10 @@ final class Corpus {
                 continue;
             }
             String namespace = Objects.requireNonNullElse(ingress.getMetadata().getNamespace(), "default");
+            Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+            if (annotations != null && annotations.containsKey(DEFAULT_BACKEND_ANNOTATION)) {
+                ports.add(new ServicePort(namespace, annotations.get(DEFAULT_BACKEND_ANNOTATION), "80"));
+            }
             List<IngressBackend> backends = new ArrayList<>();
             if (ingress.getSpec().getDefaultBackend() != null) {
                 backends.add(ingress.getSpec().getDefaultBackend());

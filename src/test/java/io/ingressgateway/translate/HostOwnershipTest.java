@@ -173,16 +173,13 @@ class HostOwnershipTest {
 
     @Test
     void theCatchAllDefaultBackendNeedsANamespaceThatMayClaimEveryHost() {
+        // As in ingress-nginx, only an Ingress without rules is a catch-all.
         Ingress catchAll = ingress("team-a", "catch-all", T1).editSpec()
-                .withDefaultBackend(serviceBackend("mine", 80))
-                .withRules(rule("x.team-a.example.com", prefix("/", "web"))).endSpec().build();
+                .withDefaultBackend(serviceBackend("mine", 80)).endSpec().build();
 
         RouteModel strict = new IngressTranslator(Fixtures.SETTINGS.withHostOwnership(STRICT))
                 .translate(snapshot(catchAll));
         assertThat(strict.defaultUpstreamKey()).isNull();
-        // Its own hosts still fall back to it.
-        assertThat(Fixtures.vhost(strict, "x.team-a.example.com").defaultUpstreamKey())
-                .isEqualTo(key("team-a", "mine", "80"));
         assertThat(report(strict, "team-a", "catch-all").diagnostics()).singleElement().satisfies(d -> {
             assertThat(d.field()).isEqualTo("spec.defaultBackend");
             assertThat(d.message()).contains("namespace team-a may not claim every host",

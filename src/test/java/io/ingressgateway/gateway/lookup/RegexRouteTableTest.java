@@ -23,6 +23,7 @@ class RegexRouteTableTest {
             .rule(HostMatch.of("regex.example"), PathMatch.regex("/"), "root")
             .rule(HostMatch.of("plain.example"), PathMatch.prefix("/api"), "plain-api")
             .defaultTarget("model-default")
+            .notFound("not-found")
             .build();
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
@@ -40,8 +41,9 @@ class RegexRouteTableTest {
             regex.example | /aaaa             | hostile
             regex.example | /other            | root
             plain.example | /api/x            | plain-api
-            plain.example | /API              | model-default
-            plain.example | /apis             | model-default
+            plain.example | /API              | not-found
+            plain.example | /apis             | not-found
+            other.example | /apis             | model-default
             """)
     void regexRulesAreCaseInsensitiveStartAnchoredAndTheFirstMatchWins(String host, String path, String expected) {
         assertThat(TABLE.lookup(host, path)).isEqualTo(expected);
