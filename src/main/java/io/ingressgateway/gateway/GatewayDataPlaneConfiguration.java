@@ -4,6 +4,7 @@ import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.filter.GlobalFilterChainWebHandler;
 import io.ingressgateway.gateway.filter.RequestBodyFilter;
 import io.ingressgateway.gateway.lookup.IngressRouteHandlerMapping;
+import io.ingressgateway.gateway.lookup.PreflightRoutingWebFilter;
 import io.ingressgateway.gateway.metrics.RouteTimerFilter;
 import io.ingressgateway.gateway.route.IngressRouteLocator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,6 +64,11 @@ public class GatewayDataPlaneConfiguration {
                         environment);
         apiVersionStrategy.ifAvailable(mapping::setApiVersionStrategy);
         return mapping;
+    }
+
+    @Bean
+    PreflightRoutingWebFilter preflightRoutingWebFilter(IngressRouteHandlerMapping mapping) {
+        return new PreflightRoutingWebFilter(mapping);
     }
 
     @Bean

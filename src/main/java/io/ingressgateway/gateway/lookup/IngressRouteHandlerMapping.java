@@ -21,7 +21,8 @@ import reactor.core.publisher.Mono;
  * The gateway's handler mapping with an index: each request's route is found in a {@link RouteIndex} (host by map
  * lookup, then that host's rules) instead of testing every route's predicate in turn, and the request carries the
  * route's {@link io.ingressgateway.gateway.route.ServedRoute}. Everything else (route attribute, filters, metrics,
- * CORS, the management port check) is the stock mapping's.
+ * CORS, the management port check) is the stock mapping's; CORS pre-flight requests are routed by
+ * {@link PreflightRoutingWebFilter} through {@link #handlerWithoutCors}.
  *
  * <p>The index holds the Ingress routes {@link IngressRouteLocator} has now, and is rebuilt as soon as they change,
  * on the updating thread: a changed Ingress is served from that moment, without waiting for the gateway's own
@@ -48,6 +49,14 @@ public class IngressRouteHandlerMapping extends RoutePredicateHandlerMapping
         this.routeLocator = routeLocator;
         this.ingressRoutes = ingressRoutes;
         ingressRoutes.onChange(this::reindex);
+    }
+
+    /**
+     * The request's handler without the stock CORS processing, which answers a pre-flight request itself (an empty
+     * 200 when no CORS configuration applies); empty when this mapping has none (the management port).
+     */
+    public Mono<?> handlerWithoutCors(ServerWebExchange exchange) {
+        return getHandlerInternal(exchange);
     }
 
     @Override
