@@ -136,7 +136,7 @@ class OpsEndpointsIT {
     void awaitReadiness() {
         management = WebTestClient.bindToServer()
                 .baseUrl("http://127.0.0.1:" + managementPort)
-                .responseTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofSeconds(30))
                 .build();
         await().atMost(Duration.ofSeconds(30)).until(() -> management.get().uri("/actuator/health/readiness")
                 .exchange().returnResult(String.class).getStatus().is2xxSuccessful());
