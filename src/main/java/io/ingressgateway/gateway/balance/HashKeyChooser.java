@@ -1,10 +1,10 @@
 package io.ingressgateway.gateway.balance;
 
+import io.ingressgateway.gateway.client.ClientAddress;
 import io.ingressgateway.gateway.route.RequestHost;
 import io.ingressgateway.model.Endpoint;
 import io.ingressgateway.model.policy.BalancePolicy.HashKey;
 import io.ingressgateway.model.policy.BalancePolicy.HashKey.Part;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpCookie;
@@ -40,9 +40,9 @@ final class HashKeyChooser implements EndpointChooser {
             switch (part.kind()) {
                 case LITERAL -> text.append(part.name());
                 case REMOTE_ADDR -> {
-                    InetSocketAddress remote = request.getRemoteAddress();
-                    if (remote != null && remote.getAddress() != null) {
-                        text.append(remote.getAddress().getHostAddress());
+                    String client = ClientAddress.text(exchange);
+                    if (client != null) {
+                        text.append(client);
                     }
                 }
                 case REQUEST_URI -> {

@@ -1,8 +1,7 @@
 package io.ingressgateway.gateway.filter;
 
 import io.ingressgateway.config.IngressGatewayProperties;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.ingressgateway.gateway.client.ClientAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -89,7 +88,7 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         String clientHost = exchange.getAttribute(UpstreamVhostFilter.CLIENT_HOST_ATTR);
         String host = clientHost != null ? clientHost : request.getHeaders().getFirst(HttpHeaders.HOST);
 
-        String clientIp = clientIp(request.getRemoteAddress());
+        String clientIp = ClientAddress.text(exchange);
         if (clientIp != null) {
             headers.set(X_FORWARDED_FOR, clientIp);
             headers.set(X_REAL_IP, clientIp);
@@ -165,16 +164,4 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         }
     }
 
-    static String clientIp(InetSocketAddress remote) {
-        if (remote == null) {
-            return null;
-        }
-        InetAddress address = remote.getAddress();
-        if (address == null) {
-            return remote.getHostString();
-        }
-        String ip = address.getHostAddress();
-        int scope = ip.indexOf('%');
-        return scope >= 0 ? ip.substring(0, scope) : ip;
-    }
 }
