@@ -1,5 +1,6 @@
 package io.ingressgateway.tls;
 
+import io.ingressgateway.model.policy.ClientCertificatePolicy;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -18,6 +19,10 @@ import reactor.netty.http.server.HttpServerResponse;
  * request that arrives on a connection made for another TLS host was not meant for it (a client sending one SNI name
  * and another Host: domain fronting), and the 421 tells the client to open a connection of its own for that host,
  * with that host's certificate. HTTP/1.1 over TLS is answered the same way.
+ *
+ * <p>A request for a host that asks clients for certificates ({@code auth-tls-*}) on a connection made for another
+ * name is answered 421 too, even when the certificate covers both: that connection's handshake did not ask the client
+ * for a certificate under the host's CAs, and a new one for the host will.
  *
  * <p>Served as before: requests whose host is the connection's SNI name or is covered by its certificate (an exact
  * or wildcard name), requests for hosts without a TLS rule (the gateway has no other certificate to offer), and
@@ -65,10 +70,19 @@ final class MisdirectedRequests implements BiFunction<HttpServerRequest, HttpSer
             return false;
         }
         String host = hostOf(request.requestHeaders().get(HttpHeaderNames.HOST));
-        if (host == null || host.equals(tls.serverName()) || tls.covers(host)) {
+        if (host == null || host.equals(tls.serverName())) {
             return false;
         }
-        return certificates.servesOverTls(host);
+        if (certificates.anyClientCertificates()) {
+            // A host that asks clients for certificates, reached on a connection whose handshake did not ask for its
+            // CAs: a connection of its own lets the client present one.
+            ClientCertificatePolicy wanted = certificates.clientCertificatePolicy(host);
+            if (wanted != null && wanted.requestsCertificate()
+                    && wanted != certificates.clientCertificatePolicy(tls.serverName())) {
+                return true;
+            }
+        }
+        return !tls.covers(host) && certificates.servesOverTls(host);
     }
 
     /**

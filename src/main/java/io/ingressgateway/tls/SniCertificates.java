@@ -5,6 +5,7 @@ import io.ingressgateway.model.HostMatch;
 import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.TlsHost;
 import io.ingressgateway.model.TlsModel;
+import io.ingressgateway.model.policy.ClientCertificatePolicy;
 import io.ingressgateway.pipeline.ListenerStage;
 import io.ingressgateway.pipeline.PipelineState;
 import io.ingressgateway.pipeline.RouteModelListener;
@@ -43,7 +44,7 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
 
     private record Selection(Map<String, SslProvider> exact, Map<String, SslProvider> wildcardBySuffix,
                              SslProvider defaultProvider, TlsCertificate defaultCertificate, String defaultReason,
-                             List<Served> served) {
+                             List<Served> served, ClientCertificateHosts clientCertificates) {
     }
 
     private final TlsContexts contexts;
@@ -52,13 +53,14 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
     private String lastDefaultProblem;
     /** What the current selection was made from; only touched on the pipeline thread. */
     private TlsModel lastTls;
+    private ClientCertificateHosts lastClientCertificates = ClientCertificateHosts.NONE;
 
     public SniCertificates(IngressGatewayProperties.Tls settings) {
         this.contexts = new TlsContexts(settings);
         this.selfSigned = SelfSignedCertificate.generate();
         TlsContexts.Generation generation = contexts.generation();
         selection.set(new Selection(Map.of(), Map.of(), generation.providerFor(selfSigned), selfSigned,
-                "no default certificate configured", List.of()));
+                "no default certificate configured", List.of(), ClientCertificateHosts.NONE));
         generation.retainRequested();
     }
 
@@ -70,9 +72,10 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
     @Override
     public void onModel(PipelineState state) {
         TlsModel tls = state.model().tls();
-        if (tls == lastTls) {
-            // The same TLS hosts and default certificate (an Ingress change without TLS, an endpoint change): the
-            // selection stands as it is.
+        ClientCertificateHosts clientCertificates = ClientCertificateHosts.of(state.model());
+        if (tls == lastTls && clientCertificates.equals(lastClientCertificates)) {
+            // The same TLS hosts, default certificate and client authentication (an Ingress change without TLS, an
+            // endpoint change): the selection stands as it is.
             return;
         }
         TlsContexts.Generation generation = contexts.generation();
@@ -105,12 +108,17 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
         }
         Map<String, SslProvider> exact = new HashMap<>();
         Map<String, SslProvider> wildcard = new HashMap<>();
+        // The certificate each name is served with, for the hosts that ask clients for one (below).
+        Map<String, TlsCertificate> exactCertificates = new HashMap<>();
+        Map<String, TlsCertificate> wildcardCertificates = new HashMap<>();
         List<Served> served = new ArrayList<>();
         for (TlsHost host : tls.hosts()) {
             if (host.certificate() == null) {
                 // Mapped explicitly, so a wildcard TLS host covering this name does not answer in its place.
                 (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact)
                         .put(key(host.host()), defaultProvider);
+                (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcardCertificates : exactCertificates)
+                        .put(key(host.host()), defaultCertificate);
                 served.add(new Served(host.host().toString(), defaultCertificate, "default certificate: "
                         + host.fallbackReason()));
                 continue;
@@ -124,17 +132,53 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
                         e.toString());
                 (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact)
                         .put(key(host.host()), defaultProvider);
+                (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcardCertificates : exactCertificates)
+                        .put(key(host.host()), defaultCertificate);
                 served.add(new Served(host.host().toString(), defaultCertificate, "default certificate: TLS"
                         + " context could not be built (" + e.getMessage() + ")"));
                 continue;
             }
             (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcard : exact).put(key(host.host()), provider);
+            (host.host().kind() == HostMatch.Kind.WILDCARD ? wildcardCertificates : exactCertificates)
+                    .put(key(host.host()), host.certificate());
             served.add(new Served(host.host().toString(), host.certificate(), "Secret " + host.secret()));
         }
+        // Hosts that authenticate clients get a TLS setup of their own that asks for a certificate, with the
+        // certificate their name is served with otherwise: one set by name, so a handshake for another host sharing
+        // that certificate asks nothing of its client.
+        for (Map.Entry<String, ClientCertificatePolicy> host : clientCertificates.exact().entrySet()) {
+            TlsCertificate certificate = exactCertificates.get(host.getKey());
+            if (certificate == null) {
+                int dot = host.getKey().indexOf('.');
+                certificate = dot > 0 ? wildcardCertificates.get(host.getKey().substring(dot)) : null;
+            }
+            askForClientCertificates(generation, host.getKey(), host.getValue(),
+                    certificate != null ? certificate : defaultCertificate, exact);
+        }
+        for (Map.Entry<String, ClientCertificatePolicy> host : clientCertificates.wildcardBySuffix().entrySet()) {
+            TlsCertificate certificate = wildcardCertificates.get(host.getKey());
+            askForClientCertificates(generation, host.getKey(), host.getValue(),
+                    certificate != null ? certificate : defaultCertificate, wildcard);
+        }
         selection.set(new Selection(Map.copyOf(exact), Map.copyOf(wildcard), defaultProvider, defaultCertificate,
-                defaultReason, List.copyOf(served)));
+                defaultReason, List.copyOf(served), clientCertificates));
         generation.retainRequested();
         lastTls = tls;
+        lastClientCertificates = clientCertificates;
+    }
+
+    private static void askForClientCertificates(TlsContexts.Generation generation, String key,
+                                                 ClientCertificatePolicy policy, TlsCertificate certificate,
+                                                 Map<String, SslProvider> providers) {
+        if (!policy.requestsCertificate()) {
+            return;
+        }
+        try {
+            providers.put(key, generation.providerFor(certificate, policy.trusted()));
+        } catch (RuntimeException e) {
+            // Left with the setup that asks for nothing: its requests then fail the check (400), none goes through.
+            log.warn("TLS context asking clients of {} for certificates could not be built: {}", key, e.toString());
+        }
     }
 
     /** Exact hosts by name, wildcards by the suffix after the star. */
@@ -183,6 +227,19 @@ public class SniCertificates implements AsyncMapping<String, SslProvider>, Route
         }
         int dot = host.indexOf('.');
         return dot > 0 && current.wildcardBySuffix().containsKey(host.substring(dot));
+    }
+
+    /**
+     * The client certificate authentication of a request's host (lower case, no port, no trailing dot), or null when
+     * its host authenticates no client.
+     */
+    ClientCertificatePolicy clientCertificatePolicy(String host) {
+        return selection.get().clientCertificates().forHost(host);
+    }
+
+    /** Whether some host of the current model authenticates clients by certificate. */
+    boolean anyClientCertificates() {
+        return !selection.get().clientCertificates().isEmpty();
     }
 
     /** The TLS setup for clients without SNI; the listener starts with it. */

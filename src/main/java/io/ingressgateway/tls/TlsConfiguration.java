@@ -40,6 +40,11 @@ public class TlsConfiguration {
     }
 
     @Bean
+    ClientCertificateFilter clientCertificateFilter(SniCertificates certificates) {
+        return new ClientCertificateFilter(certificates);
+    }
+
+    @Bean
     CertificateMetrics certificateMetrics(SniCertificates certificates) {
         return new CertificateMetrics(certificates);
     }

@@ -4,7 +4,9 @@ import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.model.TlsCertificate;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +58,16 @@ final class TlsContexts {
         SslProvider providerFor(TlsCertificate certificate) {
             return requested.computeIfAbsent(certificate.fingerprint(), fingerprint -> {
                 SslProvider existing = built.get(fingerprint);
-                return existing != null ? existing : build(certificate);
+                return existing != null ? existing : build(certificate, null);
+            });
+        }
+
+        /** The setup serving {@code certificate} that asks each client for a certificate issued by {@code issuers}. */
+        SslProvider providerFor(TlsCertificate certificate, List<X509Certificate> issuers) {
+            String key = certificate.fingerprint() + "+client:" + ClientCertificateRequest.fingerprint(issuers);
+            return requested.computeIfAbsent(key, fingerprint -> {
+                SslProvider existing = built.get(fingerprint);
+                return existing != null ? existing : build(certificate, new ClientCertificateRequest(issuers));
             });
         }
 
@@ -66,7 +77,21 @@ final class TlsContexts {
     }
 
     SslProvider build(TlsCertificate certificate) {
+        return build(certificate, null);
+    }
+
+    /**
+     * @param clientCertificates null to ask clients for nothing; else asks each for a certificate (optionally: the
+     *                           request's host decides what a missing or failing one means, as nginx does after its
+     *                           handshake) and accepts whatever it presents for {@code ClientCertificateFilter} to check
+     */
+    private SslProvider build(TlsCertificate certificate, ClientCertificateRequest clientCertificates) {
         Http2SslContextSpec spec = Http2SslContextSpec.forServer(certificate.privateKey(), certificate.chain())
+                .configure(builder -> {
+                    if (clientCertificates != null) {
+                        builder.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCertificates);
+                    }
+                })
                 .configure(builder -> builder
                         .protocols(protocols.toArray(String[]::new))
                         .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)

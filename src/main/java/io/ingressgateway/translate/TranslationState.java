@@ -16,7 +16,9 @@ import io.ingressgateway.model.TlsModel;
 import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.VirtualHost;
 import io.ingressgateway.model.policy.CanaryRules;
+import io.ingressgateway.model.policy.ClientCertificatePolicy;
 import io.ingressgateway.model.policy.RoutePolicies;
+import io.ingressgateway.model.policy.RoutePolicy;
 import io.ingressgateway.model.policy.TlsRedirectPolicy;
 import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.translate.IngressOrder.Age;
@@ -344,9 +346,10 @@ final class TranslationState {
             return new Entry(ingress, ref, age, selector, selection, null, null, null);
         }
         Extraction extraction = same ? reuse(before.extraction(), ingress) : null;
-        if (extraction != null && before.secrets() != secrets && UpstreamTlsSecrets.readsSecrets(
-                extraction.extracted())) {
-            extraction = null; // its proxy-ssl-secret may have changed
+        if (extraction != null && before.secrets() != secrets
+                && (UpstreamTlsSecrets.readsSecrets(extraction.extracted())
+                        || ClientCertificateSecrets.readsSecrets(extraction.extracted()))) {
+            extraction = null; // its proxy-ssl-secret or auth-tls-secret may have changed
         }
         if (extraction == null) {
             extraction = extract(ingress);
@@ -373,8 +376,11 @@ final class TranslationState {
         IngressRules.Extracted extracted;
         try {
             extracted = IngressRules.extract(ingress, backends, families, ownership);
-            extracted = UpstreamTlsSecrets.resolve(extracted, ingress.getMetadata() == null ? null
-                    : ingress.getMetadata().getAnnotations(), IngressOrder.namespace(ingress), secrets);
+            Map<String, String> annotations = ingress.getMetadata() == null ? null
+                    : ingress.getMetadata().getAnnotations();
+            extracted = UpstreamTlsSecrets.resolve(extracted, annotations, IngressOrder.namespace(ingress), secrets);
+            extracted = ClientCertificateSecrets.resolve(extracted, annotations, IngressOrder.namespace(ingress),
+                    secrets);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
             // shape of one object from taking every other Ingress down with it.
@@ -502,6 +508,10 @@ final class TranslationState {
             // are the catch-all server itself: the model's default takes their unmatched requests.)
             defaultUpstreamKey = configuredDefaultKey;
         }
+        ClientCertificatePolicy clientCertificates = hostClientCertificates(state);
+        if (clientCertificates != null) {
+            holders.replaceAll((path, route) -> withPolicy(route, clientCertificates));
+        }
         state.holders = VirtualHostMerger.asServed(host, holders);
         VirtualHost reusable = before != null ? before : previous == null ? null : previous.virtualHosts.get(host);
         VirtualHost now = VirtualHostMerger.build(host, state.holders, defaultUpstreamKey, reusable);
@@ -513,6 +523,38 @@ final class TranslationState {
             virtualHosts.put(host, now);
             virtualHostsChanged = true;
         }
+    }
+
+    /**
+     * The client certificate authentication of a host, which ingress-nginx applies to the whole host whatever Ingress
+     * asks for it: the first unusable one of its Ingresses' (oldest first), so that a broken {@code auth-tls-*} on any
+     * of them refuses the host rather than lets it go unauthenticated; else the oldest Ingress's. Null when none asks.
+     */
+    private static ClientCertificatePolicy hostClientCertificates(HostState state) {
+        ClientCertificatePolicy first = null;
+        for (Entry entry : state.contributors.values()) {
+            if (entry.canary() != null) {
+                continue;
+            }
+            ClientCertificatePolicy policy = entry.extraction().extracted().policies()
+                    .get(ClientCertificatePolicy.class);
+            if (policy == null) {
+                continue;
+            }
+            if (policy.problem() != null) {
+                return policy;
+            }
+            if (first == null) {
+                first = policy;
+            }
+        }
+        return first;
+    }
+
+    private static Route withPolicy(Route route, RoutePolicy policy) {
+        RoutePolicies policies = route.policies().with(policy);
+        return policies.equals(route.policies()) ? route : new Route(route.id(), route.host(), route.path(),
+                route.ingress(), route.upstreamKey(), policies);
     }
 
     /**

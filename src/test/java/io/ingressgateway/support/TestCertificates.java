@@ -95,6 +95,63 @@ public final class TestCertificates {
         }
     }
 
+    /** A self-signed certificate authority (EC), as a cluster's CA bundle for client certificates holds one. */
+    public static Issued authority(String commonName) {
+        return signed(commonName, null, true, Duration.ofHours(-1), Duration.ofDays(30), null);
+    }
+
+    /** A certificate (EC) {@code issuer} signed, valid from an hour ago for 30 days; a CA itself when {@code ca}. */
+    public static Issued issuedBy(Issued issuer, String commonName, boolean ca) {
+        return signed(commonName, issuer, ca, Duration.ofHours(-1), Duration.ofDays(30), null);
+    }
+
+    /**
+     * A certificate (EC) signed by {@code issuer} (self-signed when null).
+     *
+     * @param notBefore when it starts being valid, from now (negative: in the past)
+     * @param notAfter  when it stops being valid, from now (negative: expired)
+     * @param purpose   the one extended key usage it names (an OID), or null for none
+     */
+    public static Issued signed(String commonName, Issued issuer, boolean ca, Duration notBefore, Duration notAfter,
+                                String purpose) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            KeyPair keys = generator.generateKeyPair();
+            X500Principal subject = new X500Principal("CN=" + commonName);
+            Instant now = Instant.now();
+            X500Principal issuerName = issuer == null ? subject : issuer.certificate().getSubjectX500Principal();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
+                    BigInteger.valueOf(RANDOM.nextLong() & Long.MAX_VALUE), Date.from(now.plus(notBefore)),
+                    Date.from(now.plus(notAfter)), subject, keys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true,
+                    new org.bouncycastle.asn1.x509.BasicConstraints(ca));
+            builder.addExtension(Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(ca
+                    ? org.bouncycastle.asn1.x509.KeyUsage.keyCertSign | org.bouncycastle.asn1.x509.KeyUsage.cRLSign
+                            | org.bouncycastle.asn1.x509.KeyUsage.digitalSignature
+                    : org.bouncycastle.asn1.x509.KeyUsage.digitalSignature));
+            if (purpose != null) {
+                builder.addExtension(Extension.extendedKeyUsage, false, new org.bouncycastle.asn1.x509.ExtendedKeyUsage(
+                        org.bouncycastle.asn1.x509.KeyPurposeId.getInstance(
+                                new org.bouncycastle.asn1.ASN1ObjectIdentifier(purpose))));
+            }
+            java.security.PrivateKey signer = issuer == null ? keys.getPrivate() : issuer.keys().getPrivate();
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(
+                    new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+            StringWriter certificatePem = new StringWriter();
+            try (JcaPEMWriter writer = new JcaPEMWriter(certificatePem)) {
+                writer.writeObject(certificate);
+            }
+            StringWriter keyPem = new StringWriter();
+            try (JcaPEMWriter writer = new JcaPEMWriter(keyPem)) {
+                writer.writeObject(new JcaPKCS8Generator(keys.getPrivate(), null));
+            }
+            return new Issued(certificate, keys, certificatePem.toString(), keyPem.toString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SEC1 with its curve parameters: the JDK's PKCS#8 encoding leaves them out of the inner structure. */
     private static org.bouncycastle.util.io.pem.PemObject sec1(KeyPair keys) throws java.io.IOException {
         var info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());

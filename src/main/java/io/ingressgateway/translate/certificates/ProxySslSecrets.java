@@ -27,20 +27,30 @@ public final class ProxySslSecrets {
     }
 
     /**
+     * The CA certificates of a Secret's {@code ca.crt} (as {@code proxy-ssl-secret} and {@code auth-tls-secret} hold
+     * them), empty when it has none.
+     *
+     * @throws InvalidCertificateException when {@code ca.crt} is there but cannot be read
+     */
+    public static List<X509Certificate> caCertificates(Secret secret) throws InvalidCertificateException {
+        String ca = TlsSecrets.optionalValue(secret, CA_KEY);
+        if (ca == null || ca.isBlank()) {
+            return List.of();
+        }
+        try {
+            return PemCertificates.certificates(ca);
+        } catch (InvalidCertificateException e) {
+            throw new InvalidCertificateException(e.getMessage().replace(TlsSecrets.CERTIFICATE_KEY, CA_KEY), e);
+        }
+    }
+
+    /**
      * @param name {@code namespace/name} of the Secret, for messages and the client certificate's source
      * @throws InvalidCertificateException when a part it has cannot be read, or it has only one of {@code tls.crt}
      *                                     and {@code tls.key}
      */
     public static Material read(String name, Secret secret) throws InvalidCertificateException {
-        String ca = TlsSecrets.optionalValue(secret, CA_KEY);
-        List<X509Certificate> trusted = List.of();
-        if (ca != null && !ca.isBlank()) {
-            try {
-                trusted = PemCertificates.certificates(ca);
-            } catch (InvalidCertificateException e) {
-                throw new InvalidCertificateException(e.getMessage().replace(TlsSecrets.CERTIFICATE_KEY, CA_KEY), e);
-            }
-        }
+        List<X509Certificate> trusted = caCertificates(secret);
         String certificate = TlsSecrets.optionalValue(secret, TlsSecrets.CERTIFICATE_KEY);
         String key = TlsSecrets.optionalValue(secret, TlsSecrets.PRIVATE_KEY_KEY);
         boolean hasCertificate = certificate != null && !certificate.isBlank();
