@@ -11,7 +11,8 @@
 # Environment: BASE_DIR (required: a checkout of the base; its jar is built there when missing), ROUNDS (6),
 # DURATION (20s per window), WARMUP (60s per gateway), CONNECTIONS (50), THREADS (2), BUILD (auto|always|never, for
 # both), GATEWAY_JAVA_OPTS, THIS_ROUTE_ARGS (extra bench/lib/routes.py arguments for "this" side's manifests only,
-# e.g. --regex-rewrite to price a rewrite + regex route against a plain one of the same build checked out as base).
+# e.g. --regex-rewrite to price a rewrite + regex route, or --access-policies one with CORS, an allow list and a
+# rate limit, against a plain one of the same build checked out as base).
 # Prints one JSON object; also stored in bench/results/compare-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"

@@ -89,9 +89,16 @@ def build(args):
                                                   "nginx.ingress.kubernetes.io/rewrite-target": "/$2"}})
                     n += 1
                     continue
-                rules.append({"host": host, "path": path, "type": "Exact" if exact else "Prefix",
-                              "service": service, "backend": args.backend,
-                              "target_path": path if exact else path + "/items"})
+                rule = {"host": host, "path": path, "type": "Exact" if exact else "Prefix",
+                        "service": service, "backend": args.backend,
+                        "target_path": path if exact else path + "/items"}
+                if args.access_policies:
+                    # What issue 13 prices on a route: CORS, an allow list the load generator passes, and a per-client
+                    # rate limit far above what one machine sends (every request is counted, none refused).
+                    rule["annotations"] = {"nginx.ingress.kubernetes.io/enable-cors": "true",
+                                           "nginx.ingress.kubernetes.io/whitelist-source-range": "127.0.0.0/8,::1/128",
+                                           "nginx.ingress.kubernetes.io/limit-rps": "100000"}
+                rules.append(rule)
                 n += 1
     for spec in args.route or []:
         host, backend = spec.split("=", 1)
@@ -125,6 +132,8 @@ def main():
     parser.add_argument("--routes-json")
     parser.add_argument("--regex-rewrite", action="store_true",
                         help="each rule a use-regex + rewrite-target /$2 Ingress (gateway manifests only)")
+    parser.add_argument("--access-policies", action="store_true",
+                        help="each rule with enable-cors, an allow list and limit-rps (gateway manifests only)")
     parser.add_argument("--targets")
     args = parser.parse_args()
     if args.rules and not args.backend:
