@@ -93,6 +93,9 @@ class CorsIT {
         list.put(OURS + "cors-max-age", "600");
         ErrorPagesAndServiceUpstreamIT.ingress(yaml, "list", "list.test", "app", 80, list);
         ErrorPagesAndServiceUpstreamIT.ingress(yaml, "plain", "plain.test", "app", 80, Map.of());
+        ErrorPagesAndServiceUpstreamIT.service(yaml, "empty", null, 80, 0);
+        ErrorPagesAndServiceUpstreamIT.ingress(yaml, "empty", "empty.test", "empty", 80,
+                Map.of(OURS + "enable-cors", "true"));
         ErrorPagesAndServiceUpstreamIT.ingress(yaml, "bad", "bad.test", "app", 80, Map.of(
                 NGINX + "enable-cors", "true",
                 NGINX + "cors-allow-origin", "example.com",
@@ -149,6 +152,14 @@ class CorsIT {
             assertThat(request.getUrl()).isEqualTo("/api/cart");
             assertThat(request.getHeader("Origin")).isEqualTo("https://shop.example.com");
         });
+    }
+
+    @Test
+    void anAnswerTheGatewayWritesForTheRouteGetsThemTooSoABrowserCanReadIt() {
+        Reply reply = send(HttpMethod.GET, "empty.test", "/", Map.of("Origin", "https://shop.example.com"));
+
+        assertThat(reply.status()).isEqualTo(503);
+        assertThat(reply.all("Access-Control-Allow-Origin")).containsExactly("*");
     }
 
     @Test

@@ -95,6 +95,9 @@ class HeaderPolicyIT {
                 OURS + "request-headers", "set Host: evil.test",
                 OURS + "security-headers", "paranoid"));
         ErrorPagesAndServiceUpstreamIT.ingress(yaml, "plain", "plain.test", "app", 80, Map.of());
+        ErrorPagesAndServiceUpstreamIT.service(yaml, "down", null, 80, closedPort());
+        ErrorPagesAndServiceUpstreamIT.ingress(yaml, "down", "down.test", "down", 80, Map.of(
+                OURS + "security-headers", "standard"));
         try {
             Files.writeString(manifests.resolve("apps.yaml"), yaml);
         } catch (IOException e) {
@@ -155,6 +158,24 @@ class HeaderPolicyIT {
         assertThat(reply.all("X-Content-Type-Options")).containsExactly("nosniff");
         assertThat(reply.all("Referrer-Policy")).containsExactly("no-referrer");
         assertThat(reply.all("X-Route")).containsExactly("strict");
+    }
+
+    @Test
+    void theGateways502ForAnUpstreamRefusingConnectionsCarriesThemToo() {
+        Reply reply = send("down.test", Map.of());
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.all("X-Frame-Options")).containsExactly("SAMEORIGIN");
+        assertThat(reply.all("X-Content-Type-Options")).containsExactly("nosniff");
+    }
+
+    /** A loopback port nobody listens on: bound, then released. */
+    private static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
