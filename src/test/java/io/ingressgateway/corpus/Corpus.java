@@ -44,9 +44,11 @@ final class Corpus {
      * @param upstreams               what the upstreams received, in order (an error page is a second request);
      *                                empty when no upstream may be asked
      * @param responseHeaderContains  per response header, texts its value must contain
+     * @param responseHeaderAbsent    response headers that must not be there at all
      */
     record Exchange(String method, String url, Map<String, String> headers, int bodyBytes, int status,
-                    String location, List<Upstream> upstreams, Map<String, List<String>> responseHeaderContains) {
+                    String location, List<Upstream> upstreams, Map<String, List<String>> responseHeaderContains,
+                    List<String> responseHeaderAbsent) {
 
         @Override
         public String toString() {
@@ -118,7 +120,8 @@ final class Corpus {
         return new Exchange((String) request.getOrDefault("method", "GET"), (String) request.get("url"),
                 strings((Map<String, Object>) request.get("headers")),
                 (Integer) request.getOrDefault("bodyBytes", 0), (Integer) request.getOrDefault("status", 200),
-                (String) request.get("location"), List.copyOf(expected), contains);
+                (String) request.get("location"), List.copyOf(expected), contains,
+                List.copyOf((List<String>) request.getOrDefault("responseHeaderAbsent", List.of())));
     }
 
     @SuppressWarnings("unchecked")

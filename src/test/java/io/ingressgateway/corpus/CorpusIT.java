@@ -181,6 +181,8 @@ class CorpusIT {
                     String value = String.join("; ", reply.headers().getOrDefault(name, List.of()));
                     texts.forEach(text -> softly.assertThat(value).as(what + " response " + name).contains(text));
                 });
+                exchange.responseHeaderAbsent().forEach(name -> softly.assertThat(reply.headers().get(name))
+                        .as(what + " response " + name + " absent").isNull());
                 List<Received> received = List.copyOf(RECEIVED);
                 softly.assertThat(received).as(what + ": upstream requests").hasSize(exchange.upstreams().size());
                 if (received.size() != exchange.upstreams().size()) {

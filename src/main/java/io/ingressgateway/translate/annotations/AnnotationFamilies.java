@@ -39,7 +39,9 @@ public final class AnnotationFamilies {
             new ServiceUpstreamAnnotations(),
             new CanaryAnnotations(),
             new BalanceAnnotations(),
-            new ClientCertificateAnnotations());
+            new ClientCertificateAnnotations(),
+            new CorsAnnotations(),
+            new HeaderPolicyAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

@@ -27,8 +27,9 @@ public record AnnotationStatus(String key, AnnotationSupport support, String exp
         boolean nginx = key.startsWith(NGINX_PREFIX);
         String name = shortName(key);
         if (NginxAnnotationCatalog.isSnippet(name)) {
-            return new AnnotationStatus(key, AnnotationSupport.REFUSED_FOR_SECURITY,
-                    "a snippet of nginx configuration is never evaluated, whatever it says; nothing of it applies");
+            NginxAnnotationCatalog.Entry snippet = NginxAnnotationCatalog.entry(name);
+            return new AnnotationStatus(key, AnnotationSupport.REFUSED_FOR_SECURITY, snippet != null ? snippet.note()
+                    : "a snippet of nginx configuration is never evaluated, whatever it says; nothing of it applies");
         }
         if (served.contains(key)) {
             return new AnnotationStatus(key, AnnotationSupport.SERVED, "read by the gateway");

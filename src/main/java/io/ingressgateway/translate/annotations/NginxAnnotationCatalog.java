@@ -44,6 +44,16 @@ public final class NginxAnnotationCatalog {
 
     private static final String SNIPPET = "a snippet of nginx configuration is never evaluated, whatever it says;"
             + " nothing of it applies";
+    /**
+     * What replaces a location or server snippet's common uses, named in its diagnostic: most snippets in the wild
+     * add response headers, set upstream request headers or pass identity headers from an auth subrequest.
+     */
+    static final String SNIPPET_REPLACEMENTS = " For its common uses, first-class annotations apply instead:"
+            + " more_set_headers / add_header -> ingress-gateway.io/response-headers (set, add, remove, one a line)"
+            + " or ingress-gateway.io/security-headers (standard or strict) and"
+            + " ingress-gateway.io/content-security-policy; CORS headers -> enable-cors and cors-*;"
+            + " proxy_set_header / more_set_input_headers -> ingress-gateway.io/request-headers;"
+            + " auth_request_set -> auth-response-headers of external auth (auth-url)";
     private static final String NO_AUTH = "requests are served without this authentication";
     private static final String NO_CLIENT_CERT = "no client certificate is requested or checked";
     private static final String NO_RATE_LIMIT = "no rate limit applies";
@@ -61,8 +71,8 @@ public final class NginxAnnotationCatalog {
 
     static {
         // Snippets: refused whatever the release, and every other "-snippet" key with them (isSnippet).
-        refused("configuration-snippet");
-        refused("server-snippet");
+        refusedWithReplacements("configuration-snippet");
+        refusedWithReplacements("server-snippet");
         refused("auth-snippet");
         refused("modsecurity-snippet");
         refused("stream-snippet");
@@ -283,6 +293,10 @@ public final class NginxAnnotationCatalog {
 
     private static void refused(String name) {
         add(new Entry(name, REFUSED_FOR_SECURITY, SNIPPET, true));
+    }
+
+    private static void refusedWithReplacements(String name) {
+        add(new Entry(name, REFUSED_FOR_SECURITY, SNIPPET + "." + SNIPPET_REPLACEMENTS, true));
     }
 
     private static void noEffect(String name, String why) {

@@ -160,6 +160,25 @@ class NginxAnnotationCatalogTest {
                 .hasMessageContaining(key).hasMessageContaining("never evaluated");
     }
 
+    @ParameterizedTest
+    @MethodSource("locationAndServerSnippets")
+    void aRefusedSnippetsWarningNamesWhatReplacesItsCommonUses(String key) {
+        List<Diagnostic> diagnostics = AnnotationFamilies.standard()
+                .read(Map.of(key, "more_set_headers 'X-Frame-Options: DENY';")).diagnostics();
+
+        assertThat(diagnostics).singleElement().extracting(Diagnostic::message).asString()
+                .contains("never evaluated")
+                .contains("more_set_headers / add_header -> ingress-gateway.io/response-headers")
+                .contains("ingress-gateway.io/security-headers")
+                .contains("proxy_set_header / more_set_input_headers -> ingress-gateway.io/request-headers")
+                .contains("auth_request_set -> auth-response-headers")
+                .contains("enable-cors");
+    }
+
+    static Stream<String> locationAndServerSnippets() {
+        return Stream.of(NGINX + "configuration-snippet", NGINX + "server-snippet", OURS + "configuration-snippet");
+    }
+
     static Stream<String> snippets() {
         return Stream.of(NGINX + "configuration-snippet", NGINX + "server-snippet", NGINX + "auth-snippet",
                 NGINX + "modsecurity-snippet", NGINX + "stream-snippet", OURS + "configuration-snippet");
