@@ -15,7 +15,10 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Tells the upstream who the client is, as ingress-nginx does by default: the gateway is the edge, so whatever the
- * client sent in these headers is replaced, never appended to (a client could otherwise choose its own IP). Applies
+ * client sent in these headers is replaced, never appended to (a client could otherwise choose its own IP). Only a
+ * trusted proxy's word is passed on ({@code use-forwarded-headers}, {@link TrustedForwardedHeaders}): its
+ * {@code X-Forwarded-Proto}, {@code -Host} and {@code -Port}, and with {@code compute-full-forwarded-for} its
+ * forwarded-for chain with itself appended; the client's address is always {@link ClientAddress}'s. Applies
  * to proxied HTTP requests and WebSocket upgrades alike (both routing filters run every {@link HttpHeadersFilter}).
  *
  * <p>The client's {@code Forwarded} and {@code X-Forwarded-Prefix} are dropped for the same reason: frameworks honour
