@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * Ingresses to Service {@code apps/web} (one endpoint, a backend on 127.0.0.1), one per host: {@code open.test} with
  * no list, {@code allow.test} allowing 203.0.113.0/24 and 2001:db8::/32, {@code deny.test} denying 198.51.100.7, and
- * {@code broken.test} whose allow list cannot be read.
+ * {@code broken.test} whose allow list cannot be read, {@code secure.test} forcing HTTPS.
  */
 final class ClientAddressManifests {
 
@@ -16,6 +16,7 @@ final class ClientAddressManifests {
     static final String ALLOW = "allow.test";
     static final String DENY = "deny.test";
     static final String BROKEN = "broken.test";
+    static final String SECURE = "secure.test";
 
     private ClientAddressManifests() {
     }
@@ -61,6 +62,7 @@ final class ClientAddressManifests {
         yaml.append(ingress("deny", DENY, "nginx.ingress.kubernetes.io/denylist-source-range: \"198.51.100.7\""));
         yaml.append(ingress("broken", BROKEN,
                 "nginx.ingress.kubernetes.io/whitelist-source-range: \"203.0.113.0/24, 10.0.0.0/33\""));
+        yaml.append(ingress("secure", SECURE, "nginx.ingress.kubernetes.io/force-ssl-redirect: \"true\""));
         try {
             Files.writeString(dir.resolve("apps.yaml"), yaml);
         } catch (IOException e) {

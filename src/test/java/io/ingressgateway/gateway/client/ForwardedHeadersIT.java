@@ -33,7 +33,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * 127.0.0.2/32): the proxy's word about the client (X-Forwarded-For walked from the right, X-Forwarded-Proto, -Host,
  * -Port) is believed and passed upstream, as in ingress-nginx's forwarded_headers e2e test; anyone else's is
  * replaced. The allow and deny lists judge the address so resolved; an unreadable list closes its Ingress (403) with
- * a diagnostic while the others serve.
+ * a diagnostic while the others serve. The global deny list (198.51.100.99) applies where an Ingress sets no deny list
+ * of its own, which replaces it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
@@ -41,7 +42,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "management.server.address=127.0.0.1",
         "ingress-gateway.source=manifests",
         "ingress-gateway.client-address.use-forwarded-headers=true",
-        "ingress-gateway.client-address.proxy-real-ip-cidr=127.0.0.2/32"})
+        "ingress-gateway.client-address.proxy-real-ip-cidr=127.0.0.2/32",
+        "ingress-gateway.source-ranges.denylist=198.51.100.99"})
 class ForwardedHeadersIT {
 
     static final Duration CEILING = Duration.ofSeconds(30);
@@ -152,6 +154,28 @@ class ForwardedHeadersIT {
         String report = management("/actuator/ingresses");
         assertThat(report).contains("whitelist-source-range").contains("10.0.0.0/33")
                 .contains("every request to this Ingress's routes is denied (403)");
+    }
+
+    @Test
+    void theGlobalDenyListAppliesUnlessTheIngressSetsItsOwn() throws Exception {
+        String client = "X-Forwarded-For: 198.51.100.99\r\n";
+        assertThat(ProxiedRequest.get(port, TRUSTED_PROXY, null, false, ClientAddressManifests.OPEN, "/global-deny",
+                client).status()).isEqualTo(403);
+        // deny.test's own deny list (198.51.100.7) replaces the global one.
+        assertThat(ProxiedRequest.get(port, TRUSTED_PROXY, null, false, ClientAddressManifests.DENY, "/own-deny",
+                client).status()).isEqualTo(200);
+        assertThat(upstreamCalls("/global-deny")).isZero();
+    }
+
+    @Test
+    void aTrustedProxyThatTookTheRequestOverHttpsIsNotRedirectedAgain() throws Exception {
+        String proto = "X-Forwarded-Proto: https\r\n";
+        assertThat(ProxiedRequest.get(port, TRUSTED_PROXY, null, false, ClientAddressManifests.SECURE, "/offloaded",
+                proto).status()).isEqualTo(200);
+        ProxiedRequest.Response untrusted = ProxiedRequest.get(port, UNTRUSTED, null, false,
+                ClientAddressManifests.SECURE, "/claimed", proto);
+        assertThat(untrusted.status()).isEqualTo(308);
+        assertThat(upstreamCalls("/claimed")).isZero();
     }
 
     private LoggedRequest only(String path) {
