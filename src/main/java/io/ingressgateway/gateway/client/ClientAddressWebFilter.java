@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -34,6 +36,8 @@ public final class ClientAddressWebFilter implements WebFilter, Ordered {
     /** First of all: every later filter, web or gateway, may ask who the client is. */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE;
 
+    private static final Logger log = LoggerFactory.getLogger(ClientAddressWebFilter.class);
+
     static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     static final String X_FORWARDED_HOST = "X-Forwarded-Host";
     static final String X_FORWARDED_PORT = "X-Forwarded-Port";
@@ -50,6 +54,10 @@ public final class ClientAddressWebFilter implements WebFilter, Ordered {
         this.forwardedForHeader = settings.forwardedForHeader();
         this.computeFullForwardedFor = settings.computeFullForwardedFor();
         this.proxies = TrustedProxies.of(settings.proxyRealIpCidr());
+        if (useForwardedHeaders && proxies.isEmpty()) {
+            log.warn("ingress-gateway.client-address.use-forwarded-headers is on but proxy-real-ip-cidr lists no"
+                    + " trusted proxy: no forwarded header is believed until the proxies in front are listed");
+        }
     }
 
     @Override
