@@ -97,6 +97,18 @@ operator can override anything.
           "denied-cidrs" (.Values.config.externalNameServices.deniedCidrs | default list)
           "allowed-cidrs" (.Values.config.externalNameServices.allowedCidrs | default list)) }}
 {{- $_ := set $gateway "ops" (dict "ingresses-detail" .Values.management.ingressesDetail) }}
+{{- with .Values.config.clientAddress }}
+{{- $_ := set $gateway "client-address" (dict
+      "use-proxy-protocol" .useProxyProtocol
+      "use-forwarded-headers" .useForwardedHeaders
+      "forwarded-for-header" .forwardedForHeader
+      "compute-full-forwarded-for" .computeFullForwardedFor
+      "proxy-real-ip-cidr" (.proxyRealIpCidr | default list)) }}
+{{- end }}
+{{- with .Values.config.sourceRanges }}
+{{- $_ := set $gateway "source-ranges" (dict "allowlist" (.allowlist | default list)
+      "denylist" (.denylist | default list)) }}
+{{- end }}
 {{- $managementServer := dict "port" .Values.containerPorts.management }}
 {{- with .Values.management.address }}
 {{- $_ := set $managementServer "address" . }}

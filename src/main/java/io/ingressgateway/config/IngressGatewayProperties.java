@@ -36,6 +36,8 @@ import org.springframework.util.unit.DataSize;
  * @param externalNameServices  whether backends may be ExternalName Services, and where their names may lead
  * @param requestBody           request body limits and buffering where an Ingress sets none (its annotations
  *                              override them per Ingress)
+ * @param clientAddress         how the client's address is learnt: PROXY protocol, trusted proxies' forwarded headers
+ * @param sourceRanges          the allow and deny lists of every route whose Ingress sets none of its own
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -56,7 +58,9 @@ public record IngressGatewayProperties(
         @DefaultValue("ingress") DefaultBackendPrecedence defaultBackendPrecedence,
         @DefaultValue Ops ops,
         @DefaultValue ExternalNameServices externalNameServices,
-        @DefaultValue RequestBody requestBody) {
+        @DefaultValue RequestBody requestBody,
+        @DefaultValue ClientAddress clientAddress,
+        @DefaultValue SourceRanges sourceRanges) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -445,6 +449,58 @@ public record IngressGatewayProperties(
                             "ingress-gateway.tls.http2.flood-window must be at least 1s, was " + floodWindow);
                 }
             }
+        }
+    }
+
+    /**
+     * Who the client is, as ingress-nginx's ConfigMap keys of the same names decide it. Every per-client feature (allow
+     * and deny lists, rate limits, {@code X-Forwarded-For} and {@code X-Real-IP} sent upstream) sees the address
+     * resolved from these.
+     *
+     * @param useProxyProtocol        the public listeners (HTTP and HTTPS) expect a PROXY protocol header (v1 or v2) at
+     *                                the start of every connection, as a TCP load balancer sends it; a connection
+     *                                without one is closed
+     * @param useForwardedHeaders     believe {@code forwarded-for-header}, {@code X-Forwarded-Proto},
+     *                                {@code X-Forwarded-Host} and {@code X-Forwarded-Port} when they come from a
+     *                                trusted proxy ({@code proxy-real-ip-cidr}); never from anyone else
+     * @param forwardedForHeader      the header carrying the client's address through the proxies in front
+     * @param computeFullForwardedFor with trusted forwarded headers, send upstream the incoming {@code X-Forwarded-For}
+     *                                chain with the proxy's address appended, instead of the client's address alone
+     * @param proxyRealIpCidr         the trusted proxies' addresses (CIDR blocks or addresses). Empty: no forwarded
+     *                                header is believed, while a PROXY header is (every connection must carry one, so
+     *                                the listener is behind the load balancer); set, a PROXY header is believed only
+     *                                from these peers too
+     */
+    public record ClientAddress(
+            @DefaultValue("false") boolean useProxyProtocol,
+            @DefaultValue("false") boolean useForwardedHeaders,
+            @DefaultValue("X-Forwarded-For") String forwardedForHeader,
+            @DefaultValue("false") boolean computeFullForwardedFor,
+            @DefaultValue List<String> proxyRealIpCidr) {
+
+        public ClientAddress {
+            if (forwardedForHeader == null || !forwardedForHeader.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw new IllegalArgumentException(
+                        "ingress-gateway.client-address.forwarded-for-header must be a header name, was '"
+                                + forwardedForHeader + "'");
+            }
+            proxyRealIpCidr = List.copyOf(proxyRealIpCidr);
+        }
+    }
+
+    /**
+     * The global allow and deny lists (ingress-nginx's ConfigMap {@code whitelist-source-range} and
+     * {@code denylist-source-range}): CIDR blocks or addresses. An Ingress's own list of either kind replaces the
+     * global one of that kind. Empty: every client may use every route.
+     *
+     * @param allowlist only clients in these blocks may use a route (403 otherwise)
+     * @param denylist  clients in these blocks may use no route (403), whatever the allow list says
+     */
+    public record SourceRanges(@DefaultValue List<String> allowlist, @DefaultValue List<String> denylist) {
+
+        public SourceRanges {
+            allowlist = List.copyOf(allowlist);
+            denylist = List.copyOf(denylist);
         }
     }
 }

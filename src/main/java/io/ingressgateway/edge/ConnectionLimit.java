@@ -28,6 +28,7 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private final AtomicLong refused = new AtomicLong();
     private final ClientAddressConnections perAddress;
     private final AtomicLong refusedPerAddress = new AtomicLong();
+    private final boolean clientAddressLater;
 
     public ConnectionLimit(int maxConnections) {
         this(maxConnections, 0);
@@ -35,6 +36,16 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
     /** @param maxPerClientAddress open connections from one client IP address; 0 for no such cap */
     public ConnectionLimit(int maxConnections, int maxPerClientAddress) {
+        this(maxConnections, maxPerClientAddress, false);
+    }
+
+    /**
+     * @param maxPerClientAddress  open connections from one client IP address; 0 for no such cap
+     * @param clientAddressLater   whether the client is known only once the connection's PROXY header is read: the
+     *                             per-address cap is then applied by {@link #admitClientAddress}, not on accept
+     *                             (where every connection would seem to come from the load balancer)
+     */
+    public ConnectionLimit(int maxConnections, int maxPerClientAddress, boolean clientAddressLater) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be positive");
         }
@@ -43,6 +54,7 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         }
         this.maxConnections = maxConnections;
         this.perAddress = maxPerClientAddress == 0 ? null : new ClientAddressConnections(maxPerClientAddress);
+        this.clientAddressLater = clientAddressLater;
     }
 
     @Override
@@ -57,7 +69,8 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
             refuse(connection);
             return;
         }
-        InetAddress address = perAddress == null ? null : addressOf(connection.remoteAddress());
+        InetAddress address = perAddress == null || clientAddressLater ? null
+                : addressOf(connection.remoteAddress());
         if (address != null && !perAddress.tryOpen(address)) {
             open.decrementAndGet();
             refusedPerAddress.incrementAndGet();
@@ -71,6 +84,24 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
             }
         });
         ctx.fireChannelRead(connection);
+    }
+
+    /**
+     * Counts an open connection of {@code address} against the per-address cap, once the connection's PROXY header
+     * told who its client is (with {@code clientAddressLater}); it is uncounted when the connection closes.
+     *
+     * @return false, counting nothing, when the address already has the most it may have open: the caller closes it
+     */
+    public boolean admitClientAddress(Channel connection, InetAddress address) {
+        if (perAddress == null || !clientAddressLater || address == null) {
+            return true;
+        }
+        if (!perAddress.tryOpen(address)) {
+            refusedPerAddress.incrementAndGet();
+            return false;
+        }
+        connection.closeFuture().addListener(closed -> perAddress.closed(address));
+        return true;
     }
 
     /**

@@ -50,7 +50,8 @@ public class EdgeConfiguration {
     @Bean
     ConnectionLimit publicListenerConnectionLimit(IngressGatewayProperties properties) {
         return new ConnectionLimit(properties.listener().maxConnections(),
-                properties.listener().maxConnectionsPerClientAddress());
+                properties.listener().maxConnectionsPerClientAddress(),
+                properties.clientAddress().useProxyProtocol());
     }
 
     @Bean
@@ -78,7 +79,8 @@ public class EdgeConfiguration {
     WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicListenerBounds(
             IngressGatewayProperties properties, ConnectionLimit connectionLimit, ClientTimeouts clientTimeouts) {
         return new OrderedWebServerFactoryCustomizer(
-                new PublicListenerCustomizer(properties.listener(), connectionLimit, clientTimeouts));
+                new PublicListenerCustomizer(properties.listener(), connectionLimit, clientTimeouts,
+                        properties.clientAddress()));
     }
 
     @Bean

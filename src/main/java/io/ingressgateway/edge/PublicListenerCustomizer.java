@@ -1,11 +1,13 @@
 package io.ingressgateway.edge;
 
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.ingressgateway.gateway.client.TrustedProxies;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.ProxyProtocolSupportType;
 
 /**
  * Bounds a public listener (the HTTP one Boot runs, and the HTTPS one): the listen backlog and the connection limit
@@ -26,9 +28,22 @@ public final class PublicListenerCustomizer implements NettyServerCustomizer {
     private final int maxRequestLineLength;
     private final int maxRequestHeadersSize;
     private final ClientTimeouts clientTimeouts;
+    /** The trusted proxies when the listeners expect PROXY protocol headers, else null. */
+    private final TrustedProxies proxyProtocolSenders;
 
     public PublicListenerCustomizer(IngressGatewayProperties.Listener settings, ConnectionLimit connectionLimit,
                                     ClientTimeouts clientTimeouts) {
+        this(settings, connectionLimit, clientTimeouts, null);
+    }
+
+    /**
+     * @param clientAddress the client address settings: with {@code use-proxy-protocol}, every connection must start
+     *                      with a PROXY protocol header (v1 or v2); null for none
+     */
+    public PublicListenerCustomizer(IngressGatewayProperties.Listener settings, ConnectionLimit connectionLimit,
+                                    ClientTimeouts clientTimeouts, IngressGatewayProperties.ClientAddress clientAddress) {
+        this.proxyProtocolSenders = clientAddress != null && clientAddress.useProxyProtocol()
+                ? TrustedProxies.of(clientAddress.proxyRealIpCidr()) : null;
         this.backlog = settings.backlog();
         this.connectionLimit = connectionLimit;
         this.keepAliveTimeout = settings.keepAliveTimeout();
@@ -40,6 +55,11 @@ public final class PublicListenerCustomizer implements NettyServerCustomizer {
     @Override
     public HttpServer apply(HttpServer server) {
         HttpRequestDecoderSpec current = server.configuration().decoder();
+        if (proxyProtocolSenders != null) {
+            // ON, not AUTO: a connection without the header is refused, so no client reaching the listener directly
+            // can pass for another by leaving it out where the load balancer would have put one.
+            server = server.proxyProtocol(ProxyProtocolSupportType.ON);
+        }
         return server
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 // Reactor Netty's idle timeout runs only between requests (from the connection's start or the end
@@ -57,7 +77,12 @@ public final class PublicListenerCustomizer implements NettyServerCustomizer {
                         .allowDuplicateContentLengths(current.allowDuplicateContentLengths())
                         .allowPartialChunks(current.allowPartialChunks())
                         .h2cMaxContentLength(current.h2cMaxContentLength()))
-                .doOnChannelInit((observer, channel, remoteAddress) -> clientTimeouts.install(channel))
+                .doOnChannelInit((observer, channel, remoteAddress) -> {
+                    clientTimeouts.install(channel);
+                    if (proxyProtocolSenders != null) {
+                        ProxyProtocolSource.install(channel, proxyProtocolSenders, connectionLimit);
+                    }
+                })
                 // Installed once the socket is bound, ahead of Reactor Netty's acceptor. A connection accepted in
                 // the instant before is served but not counted (nor uncounted when it closes).
                 .doOnBound(bound -> bound.channel().pipeline().addFirst(HANDLER_NAME, connectionLimit));

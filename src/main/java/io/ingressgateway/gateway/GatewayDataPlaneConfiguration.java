@@ -1,6 +1,8 @@
 package io.ingressgateway.gateway;
 
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.ingressgateway.gateway.access.SourceRangeFilter;
+import io.ingressgateway.gateway.client.ClientAddressWebFilter;
 import io.ingressgateway.gateway.filter.GlobalFilterChainWebHandler;
 import io.ingressgateway.gateway.filter.RequestBodyFilter;
 import io.ingressgateway.gateway.lookup.IngressRouteHandlerMapping;
@@ -51,6 +53,18 @@ public class GatewayDataPlaneConfiguration {
     @Bean
     RequestBodyFilter requestBodyFilter(IngressGatewayProperties properties) {
         return new RequestBodyFilter(properties.requestBody());
+    }
+
+    /** Who the client is, decided once per request before anything reads it (PROXY protocol, trusted proxies). */
+    @Bean
+    ClientAddressWebFilter clientAddressWebFilter(IngressGatewayProperties properties) {
+        return new ClientAddressWebFilter(properties.clientAddress());
+    }
+
+    /** Allow and deny lists of client addresses (the source range family's filter, and the global lists). */
+    @Bean
+    SourceRangeFilter sourceRangeFilter(IngressGatewayProperties properties) {
+        return new SourceRangeFilter(properties.sourceRanges());
     }
 
     @Bean

@@ -70,6 +70,16 @@ public final class AddressRange {
         return (address[full] & mask) == (network[full] & 0xff);
     }
 
+    /** The network's address bytes (4 or 16), host bits cleared; a copy. */
+    public byte[] network() {
+        return network.clone();
+    }
+
+    /** How many leading bits of the network's address the block fixes. */
+    public int prefixLength() {
+        return prefixLength;
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof AddressRange range && prefixLength == range.prefixLength

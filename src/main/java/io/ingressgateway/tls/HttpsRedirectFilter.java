@@ -1,5 +1,6 @@
 package io.ingressgateway.tls;
 
+import io.ingressgateway.gateway.client.TrustedForwardedHeaders;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 import io.ingressgateway.config.IngressGatewayProperties;
@@ -86,6 +87,11 @@ public class HttpsRedirectFilter implements GlobalFilter, Ordered {
                     return Mono.empty();
                 });
             }
+            return chain.filter(exchange);
+        }
+        if (TrustedForwardedHeaders.of(exchange) != null
+                && "https".equalsIgnoreCase(TrustedForwardedHeaders.scheme(exchange))) {
+            // A trusted proxy in front took it over HTTPS (use-forwarded-headers): redirecting would loop.
             return chain.filter(exchange);
         }
         String path = request.getURI().getRawPath();

@@ -72,7 +72,7 @@ public class TlsConfiguration {
                 Duration.class, Duration.ofSeconds(30));
         // The same bounds and timeouts as the HTTP listener, and one connection budget shared by both.
         PublicListenerCustomizer bounds = new PublicListenerCustomizer(properties.listener(), connectionLimit,
-                clientTimeouts);
+                clientTimeouts, properties.clientAddress());
         return new HttpsListener(properties.tls(), httpHandler, certificates, resources.getIfUnique(), bounds,
                 connectionGuards, shutdownTimeout, context instanceof ReactiveWebServerApplicationContext);
     }

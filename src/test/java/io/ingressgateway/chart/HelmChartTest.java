@@ -390,6 +390,25 @@ class HelmChartTest {
     }
 
     @Test
+    void clientAddressAndSourceRangeSettingsReachTheApplication() {
+        Map<String, Object> gateway = map(applicationConfig(render(Map.of(
+                "config.clientAddress.useProxyProtocol", true,
+                "config.clientAddress.useForwardedHeaders", true,
+                "config.clientAddress.proxyRealIpCidr[0]", "10.0.0.0/8",
+                "config.sourceRanges.denylist[0]", "192.0.2.0/24"))), "ingress-gateway");
+
+        assertThat(map(gateway, "client-address")).containsEntry("use-proxy-protocol", true)
+                .containsEntry("use-forwarded-headers", true).containsEntry("forwarded-for-header", "X-Forwarded-For")
+                .containsEntry("compute-full-forwarded-for", false)
+                .containsEntry("proxy-real-ip-cidr", List.of("10.0.0.0/8"));
+        assertThat(map(gateway, "source-ranges")).containsEntry("allowlist", List.of())
+                .containsEntry("denylist", List.of("192.0.2.0/24"));
+        assertThat(map(map(applicationConfig(render(Map.of())), "ingress-gateway"), "client-address"))
+                .containsEntry("use-proxy-protocol", false).containsEntry("use-forwarded-headers", false)
+                .containsEntry("proxy-real-ip-cidr", List.of());
+    }
+
+    @Test
     void networkPolicyIsOffByDefault() {
         assertThat(render(Map.of()).all("NetworkPolicy")).isEmpty();
     }

@@ -2,6 +2,7 @@ package io.ingressgateway.gateway.filter;
 
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.client.ClientAddress;
+import io.ingressgateway.gateway.client.TrustedForwardedHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -14,7 +15,10 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Tells the upstream who the client is, as ingress-nginx does by default: the gateway is the edge, so whatever the
- * client sent in these headers is replaced, never appended to (a client could otherwise choose its own IP). Applies
+ * client sent in these headers is replaced, never appended to (a client could otherwise choose its own IP). Only a
+ * trusted proxy's word is passed on ({@code use-forwarded-headers}, {@link TrustedForwardedHeaders}): its
+ * {@code X-Forwarded-Proto}, {@code -Host} and {@code -Port}, and with {@code compute-full-forwarded-for} its
+ * forwarded-for chain with itself appended; the client's address is always {@link ClientAddress}'s. Applies
  * to proxied HTTP requests and WebSocket upgrades alike (both routing filters run every {@link HttpHeadersFilter}).
  *
  * <p>The client's {@code Forwarded} and {@code X-Forwarded-Prefix} are dropped for the same reason: frameworks honour
@@ -88,13 +92,22 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         String clientHost = exchange.getAttribute(UpstreamVhostFilter.CLIENT_HOST_ATTR);
         String host = clientHost != null ? clientHost : request.getHeaders().getFirst(HttpHeaders.HOST);
 
+        // What a trusted proxy in front said (use-forwarded-headers); null for everyone else, whose are replaced.
+        TrustedForwardedHeaders trusted = TrustedForwardedHeaders.of(exchange);
         String clientIp = ClientAddress.text(exchange);
         if (clientIp != null) {
-            headers.set(X_FORWARDED_FOR, clientIp);
+            headers.set(X_FORWARDED_FOR, trusted != null && trusted.forwardedFor() != null
+                    ? trusted.forwardedFor() : clientIp);
             headers.set(X_REAL_IP, clientIp);
         } else {
             headers.remove(X_FORWARDED_FOR);
             headers.remove(X_REAL_IP);
+        }
+        if (trusted != null && trusted.proto() != null) {
+            scheme = trusted.proto();
+        }
+        if (trusted != null && trusted.host() != null) {
+            host = trusted.host();
         }
         headers.set(X_FORWARDED_PROTO, scheme);
         headers.set(X_FORWARDED_SCHEME, scheme);
@@ -103,7 +116,8 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         } else {
             headers.remove(X_FORWARDED_HOST);
         }
-        headers.set(X_FORWARDED_PORT, secure ? httpsPort : httpPort);
+        headers.set(X_FORWARDED_PORT, trusted != null && trusted.port() != null ? trusted.port()
+                : secure ? httpsPort : httpPort);
         headers.remove(FORWARDED);
         // The client's never goes through; the route's does, when its Ingress asks for one (PathRewriteFilter).
         String prefix = exchange.getAttribute(PathRewriteFilter.X_FORWARDED_PREFIX_ATTR);

@@ -41,7 +41,8 @@ public final class AnnotationFamilies {
             new BalanceAnnotations(),
             new ClientCertificateAnnotations(),
             new CorsAnnotations(),
-            new HeaderPolicyAnnotations());
+            new HeaderPolicyAnnotations(),
+            new SourceRangeAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

@@ -128,6 +128,6 @@ class AnnotationFamiliesTest {
                 .containsAll(new CorsAnnotations().annotations())
                 .containsAll(new HeaderPolicyAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4);
+        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4 + 6);
     }
 }
