@@ -100,6 +100,8 @@ final class TranslationState {
     private final AnnotationFamilies families;
     private final HostOwnership ownership;
     private final boolean configuredDefaultBackendWins;
+    /** Whether a store for global rate limits is configured (else their Ingresses get a warning). */
+    private boolean globalRateLimitStore;
     private ClusterSnapshot snapshot;
     private IngressClassSelector selector;
     private BackendResolver backends;
@@ -150,6 +152,7 @@ final class TranslationState {
                                   HostOwnership ownership, AnnotationFamilies families, ClusterSnapshot snapshot,
                                   TranslationState previous) {
         TranslationState state = new TranslationState(families, ownership, settings.configuredDefaultBackendWins());
+        state.globalRateLimitStore = settings.globalRateLimitStore();
         state.snapshot = snapshot;
         state.selector = previous != null && sameObjects(previous.snapshot.ingressClasses(), snapshot.ingressClasses())
                 ? previous.selector
@@ -375,6 +378,7 @@ final class TranslationState {
             extracted = IngressRules.extract(ingress, backends, families, ownership);
             extracted = UpstreamTlsSecrets.resolve(extracted, ingress.getMetadata() == null ? null
                     : ingress.getMetadata().getAnnotations(), IngressOrder.namespace(ingress), secrets);
+            extracted = GlobalRateLimitStore.check(extracted, globalRateLimitStore);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
             // shape of one object from taking every other Ingress down with it.
