@@ -97,6 +97,12 @@ operator can override anything.
           "denied-cidrs" (.Values.config.externalNameServices.deniedCidrs | default list)
           "allowed-cidrs" (.Values.config.externalNameServices.allowedCidrs | default list)) }}
 {{- $_ := set $gateway "ops" (dict "ingresses-detail" .Values.management.ingressesDetail) }}
+{{- with .Values.config.globalRateLimit }}
+{{- $_ := set $gateway "global-rate-limit" (dict
+      "redis" (dict "url" .redis.url "operation-timeout" .redis.operationTimeout)
+      "failure-mode" .failureMode
+      "status-code" .statusCode) }}
+{{- end }}
 {{- $managementServer := dict "port" .Values.containerPorts.management }}
 {{- with .Values.management.address }}
 {{- $_ := set $managementServer "address" . }}

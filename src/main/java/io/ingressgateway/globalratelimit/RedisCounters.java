@@ -11,6 +11,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -48,6 +50,8 @@ public class RedisCounters implements AutoCloseable {
     private volatile Instant connectedSince;
     /** Connection attempts failed in a row; touched by one attempt at a time (each schedules the next). */
     private volatile int failedConnects;
+    /** Watches Lettuce's (re)connections: each one clears the failure it recovered from. */
+    private final Disposable activations;
 
     /** A failure to reach Redis or to get its answer. */
     public record Failure(String message, Instant at) {
@@ -75,6 +79,12 @@ public class RedisCounters implements AutoCloseable {
                 .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).build())
                 .timeoutOptions(TimeoutOptions.enabled(settings.operationTimeout()))
                 .build());
+        this.activations = resources.eventBus().get()
+                .filter(ConnectionActivatedEvent.class::isInstance)
+                .subscribe(activated -> {
+                    connectedSince = Instant.now();
+                    lastFailure = null;
+                });
     }
 
     /** Starts connecting, without waiting: requests before the connection is up get the failure mode. */
@@ -167,6 +177,7 @@ public class RedisCounters implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        activations.dispose();
         StatefulRedisConnection<String, String> current = connection;
         if (current != null) {
             current.close();
