@@ -36,6 +36,7 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -51,6 +52,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * are aligned on its clock, and a test crossing a window's end (once a day) could see one request more admitted.
  */
 @ExtendWith(NoBlockingOnEventLoops.class)
+// Closed after the class, with the Redis it was given: a cached context would keep reconnecting to it for nothing.
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
         "management.server.port=0",
