@@ -101,7 +101,9 @@ public class RedisCounters implements AutoCloseable {
                 fail("cannot connect to Redis at " + address + ": " + rootMessage(error));
                 // Tried again after a pause that grows to the maximum; Lettuce only reconnects what once connected.
                 long delay = Math.min(maxReconnectDelay.toMillis(), 100L << Math.min(failedConnects++, 10));
-                resources.eventExecutorGroup().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+                if (!closed) {
+                    resources.eventExecutorGroup().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+                }
                 return;
             }
             if (closed) {
