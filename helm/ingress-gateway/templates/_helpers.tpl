@@ -109,6 +109,12 @@ operator can override anything.
 {{- $_ := set $gateway "source-ranges" (dict "allowlist" (.allowlist | default list)
       "denylist" (.denylist | default list)) }}
 {{- end }}
+{{- with .Values.config.globalRateLimit }}
+{{- $_ := set $gateway "global-rate-limit" (dict
+      "redis" (dict "url" .redis.url "operation-timeout" .redis.operationTimeout)
+      "failure-mode" .failureMode
+      "status-code" .statusCode) }}
+{{- end }}
 {{- $managementServer := dict "port" .Values.containerPorts.management }}
 {{- with .Values.management.address }}
 {{- $_ := set $managementServer "address" . }}

@@ -29,7 +29,7 @@ class ArchitectureTest {
     private static final String PIPELINE = "io.ingressgateway.pipeline..";
     /** What serves requests: it reads route models, never the cluster objects they were made from. */
     private static final String[] DATA_PLANE = {"io.ingressgateway.gateway..", "io.ingressgateway.resilience..",
-        "io.ingressgateway.tls..", "io.ingressgateway.edge.."};
+        "io.ingressgateway.tls..", "io.ingressgateway.edge..", "io.ingressgateway.globalratelimit.."};
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

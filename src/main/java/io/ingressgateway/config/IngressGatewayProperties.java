@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -38,6 +39,8 @@ import org.springframework.util.unit.DataSize;
  *                              override them per Ingress)
  * @param clientAddress         how the client's address is learnt: PROXY protocol, trusted proxies' forwarded headers
  * @param sourceRanges          the allow and deny lists of every route whose Ingress sets none of its own
+ * @param globalRateLimit       the shared store (Redis) of {@code global-rate-limit} annotations and what happens when it
+ *                              cannot answer
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -60,7 +63,8 @@ public record IngressGatewayProperties(
         @DefaultValue ExternalNameServices externalNameServices,
         @DefaultValue RequestBody requestBody,
         @DefaultValue ClientAddress clientAddress,
-        @DefaultValue SourceRanges sourceRanges) {
+        @DefaultValue SourceRanges sourceRanges,
+        @DefaultValue GlobalRateLimit globalRateLimit) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -501,6 +505,57 @@ public record IngressGatewayProperties(
         public SourceRanges {
             allowlist = List.copyOf(allowlist);
             denylist = List.copyOf(denylist);
+        }
+    }
+
+    /**
+     * ingress-nginx's {@code global-rate-limit} annotations, counted in Redis (ingress-nginx used memcached) so that
+     * every replica enforces one limit together. Without {@code redis.url} nothing connects to Redis and Ingresses
+     * asking for a global limit are served without it, with a warning.
+     *
+     * @param redis       where the counters are
+     * @param failureMode what a request gets when Redis cannot answer in time: {@code open} (served, as ingress-nginx
+     *                    does) or {@code closed} (refused with 503)
+     * @param statusCode  the status of a request over its limit (ingress-nginx's {@code global-rate-limit-status-code},
+     *                    429 by default)
+     * @param keyPrefix   prefix of every Redis key written, so several installations can share one Redis
+     */
+    public record GlobalRateLimit(
+            @DefaultValue Redis redis,
+            @DefaultValue("open") FailureMode failureMode,
+            @DefaultValue("429") int statusCode,
+            @DefaultValue("ingress-gateway:global-rate-limit:") String keyPrefix) {
+
+        public enum FailureMode { OPEN, CLOSED }
+
+        public GlobalRateLimit {
+            if (statusCode < 400 || statusCode > 599 || HttpStatus.resolve(statusCode) == null) {
+                throw new IllegalArgumentException("ingress-gateway.global-rate-limit.status-code must be a known 4xx"
+                        + " or 5xx status, was " + statusCode);
+            }
+        }
+
+        /**
+         * @param url              {@code redis://[[user]:password@]host[:port][/database]}, {@code rediss://} for TLS,
+         *                         or {@code redis-sentinel://}; empty: no global rate limits
+         * @param password         password (overrides one in the URL), so it can come from a Secret
+         * @param connectTimeout   longest wait for a connection to Redis
+         * @param operationTimeout longest a request waits for Redis's answer before the failure mode applies: a slow
+         *                         Redis must not stall requests
+         * @param maxReconnectDelay the longest pause between two attempts to reach an unreachable Redis (attempts start
+         *                         quickly and back off to it)
+         */
+        public record Redis(
+                @DefaultValue("") String url,
+                @DefaultValue("") String password,
+                @DefaultValue("1s") Duration connectTimeout,
+                @DefaultValue("100ms") Duration operationTimeout,
+                @DefaultValue("5s") Duration maxReconnectDelay) {
+
+            /** Whether a Redis is configured at all. */
+            public boolean configured() {
+                return url != null && !url.isBlank();
+            }
         }
     }
 }

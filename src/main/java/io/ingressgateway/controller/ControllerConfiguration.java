@@ -71,7 +71,8 @@ public class ControllerConfiguration {
                 ExternalNamePolicy.of(externalNames.enabled(), externalNames.deniedCidrs(),
                         externalNames.allowedCidrs()),
                 ownership,
-                properties.defaultBackendPrecedence() == IngressGatewayProperties.DefaultBackendPrecedence.CONFIGURED));
+                properties.defaultBackendPrecedence() == IngressGatewayProperties.DefaultBackendPrecedence.CONFIGURED)
+                .withGlobalRateLimitStore(properties.globalRateLimit().redis().configured()));
     }
 
     @Bean(destroyMethod = "close")

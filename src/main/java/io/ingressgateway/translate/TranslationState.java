@@ -102,6 +102,8 @@ final class TranslationState {
     private final AnnotationFamilies families;
     private final HostOwnership ownership;
     private final boolean configuredDefaultBackendWins;
+    /** Whether a store for global rate limits is configured (else their Ingresses get a warning). */
+    private boolean globalRateLimitStore;
     private ClusterSnapshot snapshot;
     private IngressClassSelector selector;
     private BackendResolver backends;
@@ -152,6 +154,7 @@ final class TranslationState {
                                   HostOwnership ownership, AnnotationFamilies families, ClusterSnapshot snapshot,
                                   TranslationState previous) {
         TranslationState state = new TranslationState(families, ownership, settings.configuredDefaultBackendWins());
+        state.globalRateLimitStore = settings.globalRateLimitStore();
         state.snapshot = snapshot;
         state.selector = previous != null && sameObjects(previous.snapshot.ingressClasses(), snapshot.ingressClasses())
                 ? previous.selector
@@ -381,6 +384,7 @@ final class TranslationState {
             extracted = UpstreamTlsSecrets.resolve(extracted, annotations, IngressOrder.namespace(ingress), secrets);
             extracted = ClientCertificateSecrets.resolve(extracted, annotations, IngressOrder.namespace(ingress),
                     secrets);
+            extracted = GlobalRateLimitStore.check(extracted, globalRateLimitStore);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen
             // shape of one object from taking every other Ingress down with it.

@@ -14,16 +14,28 @@ import java.util.List;
  * @param hostOwnership                which namespaces may claim which hosts; empty lets every namespace claim any host
  * @param configuredDefaultBackendWins whether requests matching no host always go to the configured default backend
  *                                     (or the built-in 404), never to an Ingress's {@code spec.defaultBackend}
+ * @param globalRateLimitStore         whether a shared store (Redis) for {@code global-rate-limit} is configured;
+ *                                     without one, Ingresses asking for a global limit are served without it, with a
+ *                                     warning
  */
 public record TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService,
                                  String defaultCertificateSecret, ExternalNamePolicy externalNames,
-                                 List<HostOwnershipRule> hostOwnership, boolean configuredDefaultBackendWins) {
+                                 List<HostOwnershipRule> hostOwnership, boolean configuredDefaultBackendWins,
+                                 boolean globalRateLimitStore) {
 
     public TranslatorSettings {
         defaultBackendService = defaultBackendService == null ? "" : defaultBackendService;
         defaultCertificateSecret = defaultCertificateSecret == null ? "" : defaultCertificateSecret.trim();
         externalNames = externalNames == null ? ExternalNamePolicy.DISABLED : externalNames;
         hostOwnership = hostOwnership == null ? List.of() : List.copyOf(hostOwnership);
+    }
+
+    /** Settings without a global rate limit store. */
+    public TranslatorSettings(String ingressClass, String controllerName, String defaultBackendService,
+                              String defaultCertificateSecret, ExternalNamePolicy externalNames,
+                              List<HostOwnershipRule> hostOwnership, boolean configuredDefaultBackendWins) {
+        this(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret, externalNames,
+                hostOwnership, configuredDefaultBackendWins, false);
     }
 
     /** Settings without tenant restrictions. */
@@ -48,12 +60,18 @@ public record TranslatorSettings(String ingressClass, String controllerName, Str
     /** These settings with other host ownership rules. */
     public TranslatorSettings withHostOwnership(List<HostOwnershipRule> rules) {
         return new TranslatorSettings(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
-                externalNames, rules, configuredDefaultBackendWins);
+                externalNames, rules, configuredDefaultBackendWins, globalRateLimitStore);
     }
 
     /** These settings with the configured default backend winning, or not, over Ingresses' ones. */
     public TranslatorSettings withConfiguredDefaultBackendWins(boolean wins) {
         return new TranslatorSettings(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
-                externalNames, hostOwnership, wins);
+                externalNames, hostOwnership, wins, globalRateLimitStore);
+    }
+
+    /** These settings with a global rate limit store configured, or not. */
+    public TranslatorSettings withGlobalRateLimitStore(boolean configured) {
+        return new TranslatorSettings(ingressClass, controllerName, defaultBackendService, defaultCertificateSecret,
+                externalNames, hostOwnership, configuredDefaultBackendWins, configured);
     }
 }

@@ -474,6 +474,30 @@ class HelmChartTest {
     }
 
     @Test
+    void globalRateLimitsAreOffByDefaultAndTakeRedisWithItsPasswordFromASecret() {
+        Manifests byDefault = render(Map.of());
+        Manifests configured = render(Map.of(
+                "config.globalRateLimit.redis.url", "redis://redis.infra.svc:6379/0",
+                "config.globalRateLimit.redis.passwordSecret.name", "redis-auth",
+                "config.globalRateLimit.failureMode", "closed",
+                "config.globalRateLimit.statusCode", 503));
+
+        Map<String, Object> off = map(map(applicationConfig(byDefault), "ingress-gateway"), "global-rate-limit");
+        assertThat(map(off, "redis")).containsEntry("url", "").containsEntry("operation-timeout", "100ms");
+        assertThat(off).containsEntry("failure-mode", "open").containsEntry("status-code", 429);
+        assertThat(list(gatewayContainer(byDefault.one("Deployment")), "env"))
+                .noneMatch(env -> "INGRESSGATEWAY_GLOBALRATELIMIT_REDIS_PASSWORD".equals(((Map<?, ?>) env).get("name")));
+
+        Map<String, Object> on = map(map(applicationConfig(configured), "ingress-gateway"), "global-rate-limit");
+        assertThat(map(on, "redis")).containsEntry("url", "redis://redis.infra.svc:6379/0");
+        assertThat(on).containsEntry("failure-mode", "closed").containsEntry("status-code", 503);
+        // The password never lands in the ConfigMap: it comes from the Secret, by environment variable.
+        assertThat(list(gatewayContainer(configured.one("Deployment")), "env")).anySatisfy(env -> assertThat(env)
+                .isEqualTo(Map.of("name", "INGRESSGATEWAY_GLOBALRATELIMIT_REDIS_PASSWORD", "valueFrom",
+                        Map.of("secretKeyRef", Map.of("name", "redis-auth", "key", "password")))));
+    }
+
+    @Test
     void disruptionBudgetKeepsOnePodByDefaultOrUsesMaxUnavailable() {
         Map<String, Object> byDefault = map(render(Map.of()).one("PodDisruptionBudget"), "spec");
         Map<String, Object> withMax = map(render(Map.of("podDisruptionBudget.maxUnavailable", "25%"))

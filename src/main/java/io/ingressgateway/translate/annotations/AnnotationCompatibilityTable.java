@@ -83,11 +83,13 @@ public final class AnnotationCompatibilityTable {
             }
         }
         doc.append("\n## Retired ingress-nginx annotations\n\n");
-        doc.append("Still seen on old Ingresses; ingress-nginx ignores them, and the gateway reports them as unknown.\n\n");
-        doc.append("| Annotation | History |\n|---|---|\n");
+        doc.append("Still seen on old Ingresses; ingress-nginx ignores them, and the gateway reports them as unknown")
+                .append(" unless it serves them again (status served).\n\n");
+        doc.append("| Annotation | Status here | History |\n|---|---|---|\n");
         for (String name : new TreeSet<>(NginxAnnotationCatalog.RETIRED.keySet())) {
-            doc.append("| `").append(AnnotationReader.NGINX_PREFIX).append(name).append("` | ")
-                    .append(NginxAnnotationCatalog.RETIRED.get(name)).append(" |\n");
+            String key = AnnotationReader.NGINX_PREFIX + name;
+            doc.append("| `").append(key).append("` | ").append(families.status(key).support().label())
+                    .append(" | ").append(NginxAnnotationCatalog.RETIRED.get(name)).append(" |\n");
         }
         return doc.toString();
     }

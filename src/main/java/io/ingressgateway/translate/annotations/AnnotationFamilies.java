@@ -42,7 +42,8 @@ public final class AnnotationFamilies {
             new ClientCertificateAnnotations(),
             new CorsAnnotations(),
             new HeaderPolicyAnnotations(),
-            new SourceRangeAnnotations());
+            new SourceRangeAnnotations(),
+            new GlobalRateLimitAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

@@ -161,6 +161,18 @@ public final class BalanceAnnotations implements AnnotationFamily<BalancePolicy>
      * {@code $args} ({@code $query_string}), {@code $http_<name>}, {@code $cookie_<name>}, {@code $arg_<name>}.
      */
     static HashKey hashKey(String value) throws Invalid {
+        HashKey key = nginxText(value);
+        if (key.parts().stream().allMatch(part -> part.kind() == Part.Kind.LITERAL)) {
+            throw new Invalid("holds no variable, so every request would hash to one endpoint");
+        }
+        return key;
+    }
+
+    /**
+     * Text with nginx variables, as {@link #hashKey} reads it but allowing text alone (a key every request shares,
+     * as a {@code global-rate-limit-key} may be).
+     */
+    static HashKey nginxText(String value) throws Invalid {
         if (value.isEmpty()) {
             throw new Invalid("is empty");
         }
@@ -201,9 +213,6 @@ public final class BalanceAnnotations implements AnnotationFamily<BalancePolicy>
         }
         if (!literal.isEmpty()) {
             parts.add(new Part(Part.Kind.LITERAL, literal.toString()));
-        }
-        if (parts.stream().allMatch(part -> part.kind() == Part.Kind.LITERAL)) {
-            throw new Invalid("holds no variable, so every request would hash to one endpoint");
         }
         return new HashKey(parts, value);
     }

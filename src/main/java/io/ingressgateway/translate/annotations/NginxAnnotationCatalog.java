@@ -243,6 +243,9 @@ public final class NginxAnnotationCatalog {
         unsupported("proxy-read-timeout", "the gateway's read timeout applies");
     }
 
+    private static final String GLOBAL_RATE_LIMIT_RETIRED = "removed in ingress-nginx 1.12 with its memcached store;"
+            + " the gateway serves it again, counting in Redis (ingress-gateway.global-rate-limit.redis.url)";
+
     /**
      * Keys ingress-nginx removed before {@value #RELEASE}, with what replaced them: it ignores them now, as it ignores
      * any key it does not know, and so does the gateway. Worth naming because old Ingresses still carry them.
@@ -256,7 +259,11 @@ public final class NginxAnnotationCatalog {
             Map.entry("enable-opentracing", "removed from ingress-nginx; enable-opentelemetry replaced it"),
             Map.entry("opentracing-trust-incoming-span", "removed from ingress-nginx;"
                     + " opentelemetry-trust-incoming-span replaced it"),
-            Map.entry("lua-resty-waf", "removed in ingress-nginx 0.27"));
+            Map.entry("lua-resty-waf", "removed in ingress-nginx 0.27"),
+            Map.entry("global-rate-limit", GLOBAL_RATE_LIMIT_RETIRED),
+            Map.entry("global-rate-limit-window", GLOBAL_RATE_LIMIT_RETIRED),
+            Map.entry("global-rate-limit-key", GLOBAL_RATE_LIMIT_RETIRED),
+            Map.entry("global-rate-limit-ignored-cidrs", GLOBAL_RATE_LIMIT_RETIRED));
 
     private NginxAnnotationCatalog() {
     }

@@ -45,8 +45,12 @@ class AnnotationsDocTest {
         assertThat(withRewrite).contains("| `ingress-gateway.io/rewrite-target` | fake rewrite |");
         assertThat(none).contains("| `nginx.ingress.kubernetes.io/configuration-snippet` | refused for security |")
                 .contains("| `nginx.ingress.kubernetes.io/proxy-buffer-size` | no effect |")
-                .contains("| `nginx.ingress.kubernetes.io/secure-backends` | removed in ingress-nginx 0.21;")
+                .contains("| `nginx.ingress.kubernetes.io/secure-backends` | unknown | removed in ingress-nginx 0.21;")
                 .contains("| `nginx.ingress.kubernetes.io/fastcgi-index` * | unsupported |");
+        // A key ingress-nginx retired that a family serves again says so.
+        assertThat(AnnotationCompatibilityTable.markdown(AnnotationFamilies.standard()))
+                .contains("| `nginx.ingress.kubernetes.io/global-rate-limit` | served | removed in ingress-nginx 1.12");
+        assertThat(none).contains("| `nginx.ingress.kubernetes.io/global-rate-limit` | unknown | removed in");
         for (NginxAnnotationCatalog.Entry entry : NginxAnnotationCatalog.entries()) {
             assertThat(none).contains("| `nginx.ingress.kubernetes.io/" + entry.name() + "`");
         }

@@ -243,7 +243,10 @@ class NginxAnnotationCatalogTest {
         assertThat(standard.served()).allSatisfy(key -> {
             assertThat(AnnotationStatus.isOurs(key)).as(key).isTrue();
             if (key.startsWith(NGINX)) {
-                assertThat(NginxAnnotationCatalog.entry(AnnotationStatus.shortName(key))).as(key).isNotNull();
+                // A key of the current release, or one it retired that the gateway serves again (global-rate-limit).
+                String name = AnnotationStatus.shortName(key);
+                assertThat(NginxAnnotationCatalog.entry(name) != null || NginxAnnotationCatalog.RETIRED.containsKey(name))
+                        .as(key).isTrue();
             }
             assertThat(standard.status(key).support()).isEqualTo(AnnotationSupport.SERVED);
         });
