@@ -36,6 +36,7 @@ import org.springframework.util.unit.DataSize;
  * @param externalNameServices  whether backends may be ExternalName Services, and where their names may lead
  * @param requestBody           request body limits and buffering where an Ingress sets none (its annotations
  *                              override them per Ingress)
+ * @param externalAuth          the client that asks auth services ({@code auth-url}): timeouts, pool, answer cache
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -56,7 +57,8 @@ public record IngressGatewayProperties(
         @DefaultValue("ingress") DefaultBackendPrecedence defaultBackendPrecedence,
         @DefaultValue Ops ops,
         @DefaultValue ExternalNameServices externalNameServices,
-        @DefaultValue RequestBody requestBody) {
+        @DefaultValue RequestBody requestBody,
+        @DefaultValue ExternalAuth externalAuth) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -444,6 +446,39 @@ public record IngressGatewayProperties(
                     throw new IllegalArgumentException(
                             "ingress-gateway.tls.http2.flood-window must be at least 1s, was " + floodWindow);
                 }
+            }
+        }
+    }
+
+    /**
+     * The client external authentication ({@code auth-url}) asks auth services with, and its answer cache. Its pool is
+     * its own, apart from the upstreams'.
+     *
+     * @param connectTimeout  bound on connecting to an auth service; past it the request is answered 500
+     * @param timeout         bound on one auth exchange, waiting for a pooled connection included; past it 500
+     * @param maxConnections  connections to all auth services together (further requests wait within
+     *                        {@code timeout})
+     * @param cacheMaxEntries auth answers kept for {@code auth-cache-key} at most, least recently used dropped first;
+     *                        0 turns the cache off
+     */
+    public record ExternalAuth(
+            @DefaultValue("5s") Duration connectTimeout,
+            @DefaultValue("10s") Duration timeout,
+            @DefaultValue("256") int maxConnections,
+            @DefaultValue("10000") int cacheMaxEntries) {
+
+        public ExternalAuth {
+            if (connectTimeout.isNegative() || connectTimeout.isZero() || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("ingress-gateway.external-auth.connect-timeout and timeout must be"
+                        + " positive, were " + connectTimeout + " and " + timeout);
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("ingress-gateway.external-auth.max-connections must be at least 1,"
+                        + " was " + maxConnections);
+            }
+            if (cacheMaxEntries < 0) {
+                throw new IllegalArgumentException("ingress-gateway.external-auth.cache-max-entries must be 0 or more,"
+                        + " was " + cacheMaxEntries);
             }
         }
     }
