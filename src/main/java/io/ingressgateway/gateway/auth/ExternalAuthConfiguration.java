@@ -1,6 +1,7 @@
 package io.ingressgateway.gateway.auth;
 
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,7 +25,9 @@ public class ExternalAuthConfiguration {
     }
 
     @Bean
-    ExternalAuthFilter externalAuthFilter(ExternalAuthClient client, IngressGatewayProperties properties) {
-        return new ExternalAuthFilter(client, properties.externalAuth().cacheMaxEntries());
+    ExternalAuthFilter externalAuthFilter(ExternalAuthClient client, IngressGatewayProperties properties,
+                                          ObjectProvider<MeterRegistry> registry) {
+        return new ExternalAuthFilter(client, properties.externalAuth().cacheMaxEntries(),
+                registry.getIfAvailable());
     }
 }

@@ -5,7 +5,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import io.ingressgateway.gateway.client.ClientAddress;
 import io.ingressgateway.gateway.filter.GatewayErrorResponses;
 import io.ingressgateway.gateway.route.ServedRoute;
+import io.ingressgateway.gateway.auth.ExternalAuthMetrics.Outcome;
+import io.ingressgateway.gateway.auth.ExternalAuthMetrics.Source;
 import io.ingressgateway.model.policy.ExternalAuthPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -68,10 +71,13 @@ public class ExternalAuthFilter implements GlobalFilter, Ordered {
 
     private final ExternalAuthClient client;
     private final AuthAnswerCache cache;
+    private final ExternalAuthMetrics metrics;
 
-    public ExternalAuthFilter(ExternalAuthClient client, int cacheEntries) {
+    /** @param registry where decisions are counted; null counts nothing */
+    public ExternalAuthFilter(ExternalAuthClient client, int cacheEntries, MeterRegistry registry) {
         this.client = client;
         this.cache = new AuthAnswerCache(cacheEntries);
+        this.metrics = new ExternalAuthMetrics(registry);
     }
 
     @Override
@@ -87,10 +93,12 @@ public class ExternalAuthFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         if (policy.refusal() != null) {
+            metrics.count(Outcome.MISCONFIGURED, Source.NONE);
             return GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE, MISCONFIGURED);
         }
         URI url = authUrl(policy, exchange);
         if (url == null) {
+            metrics.count(Outcome.FAILED, Source.NONE);
             return GatewayErrorResponses.write(exchange, HttpStatus.INTERNAL_SERVER_ERROR, AUTH_FAILED);
         }
         String cacheKey = policy.cacheKey() == null ? null
@@ -110,19 +118,22 @@ public class ExternalAuthFilter implements GlobalFilter, Ordered {
                 });
             }
         }
-        return answer.flatMap(decided -> decide(exchange, chain, policy, decided));
+        Source source = cached != null ? Source.CACHE : Source.AUTH_SERVICE;
+        return answer.flatMap(decided -> decide(exchange, chain, policy, decided, source));
     }
 
     private Mono<Void> decide(ServerWebExchange exchange, GatewayFilterChain chain, ExternalAuthPolicy policy,
-                              AuthAnswer answer) {
+                              AuthAnswer answer, Source source) {
         List<String> cookies = answer.setCookies();
         if (!cookies.isEmpty()) {
             passCookies(exchange.getResponse(), cookies, policy.alwaysSetCookie());
         }
         if (answer.allowed()) {
+            metrics.count(Outcome.ALLOWED, source);
             return chain.filter(withIdentity(exchange, policy.responseHeaders(), answer.headers()));
         }
         if (answer.status() == HttpStatus.UNAUTHORIZED.value()) {
+            metrics.count(Outcome.UNAUTHORIZED, source);
             if (policy.signin() != null) {
                 ServerHttpResponse response = exchange.getResponse();
                 response.setStatusCode(HttpStatus.FOUND);
@@ -136,8 +147,10 @@ public class ExternalAuthFilter implements GlobalFilter, Ordered {
             return GatewayErrorResponses.write(exchange, HttpStatus.UNAUTHORIZED, UNAUTHORIZED);
         }
         if (answer.status() == HttpStatus.FORBIDDEN.value()) {
+            metrics.count(Outcome.FORBIDDEN, source);
             return GatewayErrorResponses.write(exchange, HttpStatus.FORBIDDEN, FORBIDDEN);
         }
+        metrics.count(Outcome.FAILED, source);
         if (log.isDebugEnabled()) {
             log.debug("auth service for {} answered {}: 500", exchange.getRequest().getURI().getRawPath(),
                     answer.status() == AuthAnswer.NO_ANSWER ? "nothing in time" : answer.status());

@@ -79,6 +79,18 @@ public final class ExternalAuthAnnotations implements AnnotationFamily<ExternalA
 
     @Override
     public Parsed<ExternalAuthPolicy> parse(Map<String, String> annotations) {
+        try {
+            return read(annotations);
+        } catch (RuntimeException e) {
+            // The registry would apply the defaults (no authentication) to a family that fails: deny instead.
+            return new Parsed<>(ExternalAuthPolicy.refused("its external authentication annotations could not be"
+                    + " read"), List.of(Diagnostic.warning("metadata.annotations", "the external authentication"
+                    + " annotations could not be read (" + e + "); the Ingress's paths answer 503 until they are"
+                    + " fixed")));
+        }
+    }
+
+    private Parsed<ExternalAuthPolicy> read(Map<String, String> annotations) {
         List<Diagnostic> diagnostics = new ArrayList<>();
         AnnotationReader reader = new AnnotationReader(annotations, diagnostics);
         if (!reader.isSet(URL)) {

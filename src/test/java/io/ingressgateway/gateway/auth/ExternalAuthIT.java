@@ -9,6 +9,7 @@ import io.ingressgateway.support.Backend;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.ingressgateway.support.PlainHttpConnection;
 import io.ingressgateway.support.PlainHttpConnection.Response;
+import io.ingressgateway.support.PrometheusText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -267,6 +268,33 @@ class ExternalAuthIT {
     }
 
     @Test
+    void decisionsAreCountedByOutcomeAndSource() throws IOException {
+        String metric = "ingress_gateway_external_auth_requests_total";
+        PrometheusText before = prometheus();
+        get("/", "forbidden.test", "");
+        get("/", "broken.test", "");
+        get("/denied-auth", "invalid-url.test", "");
+        for (String user : new String[] {"carol", "carol", "bob", "bob"}) {
+            get("/", "cached-too.test", "Cookie: " + OAuth2ProxyLikeAuthServer.SESSION_COOKIE + "=" + user + "\r\n");
+        }
+
+        PrometheusText after = prometheus();
+        for (Map.Entry<Map<String, String>, Double> expected : Map.of(
+                Map.of("outcome", "forbidden", "source", "auth_service"), 1.0,
+                Map.of("outcome", "failed", "source", "auth_service"), 1.0,
+                Map.of("outcome", "misconfigured", "source", "none"), 1.0,
+                // carol has no session: her 401 sets oauth2-proxy's CSRF cookie, so it is never cached (as nginx).
+                Map.of("outcome", "unauthorized", "source", "auth_service"), 2.0,
+                Map.of("outcome", "unauthorized", "source", "cache"), 0.0,
+                // bob's 202 is cached: his second request is decided by the cache.
+                Map.of("outcome", "allowed", "source", "auth_service"), 1.0,
+                Map.of("outcome", "allowed", "source", "cache"), 1.0).entrySet()) {
+            assertThat(after.sum(metric, expected.getKey()) - before.sum(metric, expected.getKey()))
+                    .as(expected.getKey().toString()).isEqualTo(expected.getValue());
+        }
+    }
+
+    @Test
     void withoutACacheKeyEveryRequestAsks() throws IOException {
         get("/", "oauth.test", "Cookie: " + ALICE + "\r\n");
         get("/", "oauth.test", "Cookie: " + ALICE + "\r\n");
@@ -308,10 +336,20 @@ class ExternalAuthIT {
     }
 
     private Response managementGet(String path) throws IOException {
+        return managementGet(path, "application/json");
+    }
+
+    private Response managementGet(String path, String accept) throws IOException {
         try (PlainHttpConnection connection = new PlainHttpConnection(managementPort, "unused", TIMEOUT)) {
-            return connection.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+            return connection.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + accept + "\r\n"
                     + "Connection: close\r\n\r\n");
         }
+    }
+
+    private PrometheusText prometheus() throws IOException {
+        Response response = managementGet("/actuator/prometheus", "text/plain");
+        assertThat(response.status()).isEqualTo(200);
+        return PrometheusText.parse(response.body());
     }
 
     private static int closedPort() {
