@@ -41,6 +41,7 @@ import org.springframework.util.unit.DataSize;
  * @param sourceRanges          the allow and deny lists of every route whose Ingress sets none of its own
  * @param globalRateLimit       the shared store (Redis) of {@code global-rate-limit} annotations and what happens when it
  *                              cannot answer
+ * @param externalAuth          the client that asks auth services ({@code auth-url}): timeouts, pool, answer cache
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -64,7 +65,8 @@ public record IngressGatewayProperties(
         @DefaultValue RequestBody requestBody,
         @DefaultValue ClientAddress clientAddress,
         @DefaultValue SourceRanges sourceRanges,
-        @DefaultValue GlobalRateLimit globalRateLimit) {
+        @DefaultValue GlobalRateLimit globalRateLimit,
+        @DefaultValue ExternalAuth externalAuth) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -555,6 +557,39 @@ public record IngressGatewayProperties(
             /** Whether a Redis is configured at all. */
             public boolean configured() {
                 return url != null && !url.isBlank();
+            }
+        }
+    }
+
+    /**
+     * The client external authentication ({@code auth-url}) asks auth services with, and its answer cache. Its pool is
+     * its own, apart from the upstreams'.
+     *
+     * @param connectTimeout  bound on connecting to an auth service; past it the request is answered 500
+     * @param timeout         bound on one auth exchange, waiting for a pooled connection included; past it 500
+     * @param maxConnections  connections to all auth services together (further requests wait within
+     *                        {@code timeout})
+     * @param cacheMaxEntries auth answers kept for {@code auth-cache-key} at most, least recently used dropped first;
+     *                        0 turns the cache off
+     */
+    public record ExternalAuth(
+            @DefaultValue("5s") Duration connectTimeout,
+            @DefaultValue("10s") Duration timeout,
+            @DefaultValue("256") int maxConnections,
+            @DefaultValue("10000") int cacheMaxEntries) {
+
+        public ExternalAuth {
+            if (connectTimeout.isNegative() || connectTimeout.isZero() || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("ingress-gateway.external-auth.connect-timeout and timeout must be"
+                        + " positive, were " + connectTimeout + " and " + timeout);
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("ingress-gateway.external-auth.max-connections must be at least 1,"
+                        + " was " + maxConnections);
+            }
+            if (cacheMaxEntries < 0) {
+                throw new IllegalArgumentException("ingress-gateway.external-auth.cache-max-entries must be 0 or more,"
+                        + " was " + cacheMaxEntries);
             }
         }
     }

@@ -20,6 +20,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -181,6 +183,9 @@ final class Corpus {
             if (annotations != null && annotations.containsKey(DEFAULT_BACKEND_ANNOTATION)) {
                 ports.add(new ServicePort(namespace, annotations.get(DEFAULT_BACKEND_ANNOTATION), "80"));
             }
+            if (annotations != null) {
+                annotations.forEach((key, value) -> ports.addAll(clusterUrlServices(value)));
+            }
             List<IngressBackend> backends = new ArrayList<>();
             if (ingress.getSpec().getDefaultBackend() != null) {
                 backends.add(ingress.getSpec().getDefaultBackend());
@@ -200,6 +205,34 @@ final class Corpus {
             }
         }
         return ports;
+    }
+
+    /**
+     * An in-cluster Service URL in an annotation ({@code auth-url: http://oauth2-proxy.auth.svc.cluster.local:4180/}):
+     * name, namespace, and the port (80 when not written).
+     */
+    private static final Pattern CLUSTER_URL = Pattern.compile(
+            "http://([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.cluster\\.local(?::(\\d+))?");
+
+    /** The Service ports in-cluster URLs of an annotation value name. */
+    static List<ServicePort> clusterUrlServices(String value) {
+        List<ServicePort> ports = new ArrayList<>();
+        Matcher matcher = CLUSTER_URL.matcher(value);
+        while (matcher.find()) {
+            ports.add(new ServicePort(matcher.group(2), matcher.group(1),
+                    Objects.requireNonNullElse(matcher.group(3), "80")));
+        }
+        return ports;
+    }
+
+    /**
+     * A manifest with each in-cluster Service URL ({@code http://<name>.<namespace>.svc.cluster.local[:port]}) leading
+     * to that Service port's endpoint on 127.0.0.1, as the cluster's DNS would lead it to the Service: the test's
+     * stand-in for cluster DNS, so an {@code auth-url} naming an auth Service reaches its echo backend.
+     */
+    static String resolveClusterUrls(String manifest, ToIntFunction<ServicePort> endpointPort) {
+        return CLUSTER_URL.matcher(manifest).replaceAll(match -> "http://127.0.0.1:" + endpointPort.applyAsInt(
+                new ServicePort(match.group(2), match.group(1), Objects.requireNonNullElse(match.group(3), "80"))));
     }
 
     /** The TLS Secrets the corpus's Ingresses name, as namespace/name, with the hosts each must cover. */

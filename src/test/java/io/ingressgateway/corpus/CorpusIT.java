@@ -75,10 +75,13 @@ class CorpusIT {
 
     @DynamicPropertySource
     static void corpus(DynamicPropertyRegistry registry) throws IOException {
-        Files.writeString(manifests.resolve("00-cluster.yaml"),
-                Corpus.cluster(Corpus.objects(), servicePort -> echoBackend(servicePort.toString())));
+        Map<Corpus.ServicePort, Integer> endpointPorts = new TreeMap<>();
+        Files.writeString(manifests.resolve("00-cluster.yaml"), Corpus.cluster(Corpus.objects(),
+                servicePort -> endpointPorts.computeIfAbsent(servicePort, p -> echoBackend(p.toString()))));
         for (Path file : Corpus.files()) {
-            Files.copy(file, manifests.resolve(file.getFileName()));
+            // In-cluster URLs (an auth-url naming an auth Service) lead to that Service's echo backend.
+            Files.writeString(manifests.resolve(file.getFileName()),
+                    Corpus.resolveClusterUrls(Files.readString(file), endpointPorts::get));
         }
         registry.add("ingress-gateway.manifests-dir", () -> manifests.toString());
     }

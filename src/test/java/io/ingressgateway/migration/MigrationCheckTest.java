@@ -49,10 +49,10 @@ class MigrationCheckTest {
                 .contains("    nginx.ingress.kubernetes.io/client-max-body-size: unknown - not an annotation of"
                         + " ingress-nginx")
                 .doesNotContain("last-applied-configuration")
-                // A snippet and an annotation not served here.
+                // A snippet makes it differ; the external authentication beside it is served (issue 13).
                 .contains("shop/headers: WOULD BEHAVE DIFFERENTLY")
                 .contains("  ! nginx.ingress.kubernetes.io/configuration-snippet: refused for security - ")
-                .contains("  ! nginx.ingress.kubernetes.io/auth-url: unsupported - ")
+                .contains("    nginx.ingress.kubernetes.io/auth-url: served")
                 // An invalid value of a served annotation, and an ImplementationSpecific path.
                 .contains("shop/slow: WOULD BEHAVE DIFFERENTLY")
                 .contains("  ! nginx.ingress.kubernetes.io/proxy-read-timeout: invalid value - value '5s'")

@@ -43,7 +43,8 @@ public final class AnnotationFamilies {
             new CorsAnnotations(),
             new HeaderPolicyAnnotations(),
             new SourceRangeAnnotations(),
-            new GlobalRateLimitAnnotations());
+            new GlobalRateLimitAnnotations(),
+            new ExternalAuthAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

@@ -55,6 +55,8 @@ public final class NginxAnnotationCatalog {
             + " proxy_set_header / more_set_input_headers -> ingress-gateway.io/request-headers;"
             + " auth_request_set -> auth-response-headers of external auth (auth-url)";
     private static final String NO_AUTH = "requests are served without this authentication";
+    private static final String AUTH_KEEPALIVE = "the gateway always keeps connections to auth services alive, in a"
+            + " bounded pool of its own (ingress-gateway.external-auth.max-connections)";
     private static final String NO_CLIENT_CERT = "no client certificate is requested or checked";
     private static final String NO_RATE_LIMIT = "no rate limit applies";
     private static final String NO_CORS = "no CORS headers are added; preflight requests go to the upstream";
@@ -180,11 +182,13 @@ public final class NginxAnnotationCatalog {
         unsupported("auth-request-redirect", NO_AUTH);
         unsupported("auth-cache-key", NO_AUTH);
         unsupported("auth-cache-duration", NO_AUTH);
-        unsupported("auth-keepalive", NO_AUTH);
-        unsupported("auth-keepalive-share-vars", NO_AUTH);
-        unsupported("auth-keepalive-requests", NO_AUTH);
-        unsupported("auth-keepalive-timeout", NO_AUTH);
-        unsupported("auth-proxy-set-headers", NO_AUTH);
+        noEffect("auth-keepalive", AUTH_KEEPALIVE);
+        noEffect("auth-keepalive-share-vars", "the auth request shares no nginx variables; the client's"
+                + " X-Request-ID, when sent, reaches the auth service and the upstream alike");
+        noEffect("auth-keepalive-requests", AUTH_KEEPALIVE);
+        noEffect("auth-keepalive-timeout", AUTH_KEEPALIVE);
+        unsupported("auth-proxy-set-headers", "the auth service receives the client's headers and the ones"
+                + " ingress-nginx always sets, but not this ConfigMap's");
         unsupported("auth-always-set-cookie", NO_AUTH);
         noEffect("enable-global-auth", "the gateway has no global external authentication to opt out of");
         unsupported("satisfy", NO_AUTH);

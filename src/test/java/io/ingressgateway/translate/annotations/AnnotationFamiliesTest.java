@@ -127,6 +127,6 @@ class AnnotationFamiliesTest {
                 .containsAll(new BalanceAnnotations().annotations())
                 .containsAll(new GlobalRateLimitAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4 + 6 + 8);
+        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4 + 6 + 8 + 18);
     }
 }
