@@ -36,6 +36,7 @@ import org.springframework.util.unit.DataSize;
  * @param externalNameServices  whether backends may be ExternalName Services, and where their names may lead
  * @param requestBody           request body limits and buffering where an Ingress sets none (its annotations
  *                              override them per Ingress)
+ * @param basicAuth             how basic auth ({@code auth-type: basic}) checks passwords
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -56,7 +57,8 @@ public record IngressGatewayProperties(
         @DefaultValue("ingress") DefaultBackendPrecedence defaultBackendPrecedence,
         @DefaultValue Ops ops,
         @DefaultValue ExternalNameServices externalNameServices,
-        @DefaultValue RequestBody requestBody) {
+        @DefaultValue RequestBody requestBody,
+        @DefaultValue BasicAuth basicAuth) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -444,6 +446,31 @@ public record IngressGatewayProperties(
                     throw new IllegalArgumentException(
                             "ingress-gateway.tls.http2.flood-window must be at least 1s, was " + floodWindow);
                 }
+            }
+        }
+    }
+
+    /**
+     * Password checks of basic auth. bcrypt is slow on purpose (tens of milliseconds per check), so checks run on
+     * worker threads of their own, never on the event loops, and a successful check is remembered.
+     *
+     * @param verifiedCacheEntries how many successful (Secret, user, password) checks are remembered (a salted hash of
+     *                             each, never the password), least recently used first out; 0 checks every request
+     * @param verifyQueue          how many checks may wait for a worker thread (one per core); beyond that a request
+     *                             is answered 503 rather than queue without bound
+     */
+    public record BasicAuth(
+            @DefaultValue("10000") int verifiedCacheEntries,
+            @DefaultValue("256") int verifyQueue) {
+
+        public BasicAuth {
+            if (verifiedCacheEntries < 0 || verifiedCacheEntries > 10_000_000) {
+                throw new IllegalArgumentException("ingress-gateway.basic-auth.verified-cache-entries must be"
+                        + " 0..10000000, was " + verifiedCacheEntries);
+            }
+            if (verifyQueue < 1 || verifyQueue > 1_000_000) {
+                throw new IllegalArgumentException("ingress-gateway.basic-auth.verify-queue must be 1..1000000, was "
+                        + verifyQueue);
             }
         }
     }
