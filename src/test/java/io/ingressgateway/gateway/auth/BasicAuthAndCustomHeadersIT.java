@@ -125,6 +125,9 @@ class BasicAuthAndCustomHeadersIT {
             assertThat(received.containsHeader("Authorization")).isFalse();
         }
         assertThat(app.requests()).hasSize(2);
+        // The hash was checked by the verifier pool (its threads start on first use), not on an event loop.
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .anyMatch(name -> name.startsWith("basic-auth-verify"));
     }
 
     @Test
