@@ -78,20 +78,23 @@ public class BasicAuthFilter implements GlobalFilter, Ordered, DisposableBean {
         if (verified.contains(key)) {
             return pass(exchange, chain);
         }
-        return Mono.fromCallable(() -> PasswordHashes.matches(hash, password))
+        return Mono.fromCallable(() -> PasswordHashes.matches(hash, password) ? Check.MATCH : Check.NO_MATCH)
                 .subscribeOn(verifier)
-                .onErrorResume(RejectedExecutionException.class, e -> Mono.empty())
-                .flatMap(matches -> {
-                    if (!matches) {
-                        return challenge(exchange, policy);
+                // The queue of checks is full: refused, never let through.
+                .onErrorResume(RejectedExecutionException.class, e -> Mono.just(Check.BUSY))
+                .flatMap(check -> switch (check) {
+                    case MATCH -> {
+                        verified.add(key);
+                        yield pass(exchange, chain);
                     }
-                    verified.add(key);
-                    return pass(exchange, chain);
-                })
-                // Empty: the queue of checks is full. Refused, never let through.
-                .switchIfEmpty(Mono.defer(() -> GatewayErrorResponses.write(exchange,
-                        HttpStatus.SERVICE_UNAVAILABLE, "Too many password checks are waiting; try again.")));
+                    case NO_MATCH -> challenge(exchange, policy);
+                    case BUSY -> GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+                            "Too many password checks are waiting; try again.");
+                });
     }
+
+    /** What checking a password gave. */
+    private enum Check { MATCH, NO_MATCH, BUSY }
 
     private static Mono<Void> pass(ServerWebExchange exchange, GatewayFilterChain chain) {
         return chain.filter(exchange.mutate()
