@@ -199,18 +199,21 @@ class KubernetesClusterSourceIT {
     void referencedSecretsOfAnyTypeAndConfigMapsArriveAndNothingElse() {
         client.secrets().inNamespace("apps").resource(opaqueSecret("users", "alice:hash")).create();
         client.secrets().inNamespace("apps").resource(opaqueSecret("app-credentials", "database password")).create();
+        // proxy-ssl-secret from an Opaque Secret (a CA bundle made by hand): read whatever its type.
+        client.secrets().inNamespace("apps").resource(opaqueSecret("upstream-ca", "not parsed here")).create();
         client.configMaps().inNamespace("apps").resource(configMap("headers", "X-Team", "blue")).create();
         client.configMaps().inNamespace("apps").resource(configMap("app-settings", "mode", "fast")).create();
         client.network().v1().ingresses().inNamespace("apps").resource(annotated("site", Map.of(
                 "nginx.ingress.kubernetes.io/auth-secret", "users",
-                "nginx.ingress.kubernetes.io/custom-headers", "apps/headers"))).create();
+                "nginx.ingress.kubernetes.io/custom-headers", "apps/headers",
+                "nginx.ingress.kubernetes.io/proxy-ssl-secret", "apps/upstream-ca"))).create();
         api.takeRequests(); // the test's own writes
 
         start(List.of());
 
         ClusterSnapshot first = recorder.awaitRevision(1);
-        assertThat(ids(first.secrets())).containsExactly("apps/users");
-        assertThat(first.secrets().get(0).getData()).containsKey("auth");
+        assertThat(ids(first.secrets())).containsExactly("apps/upstream-ca", "apps/users");
+        assertThat(first.secrets()).allSatisfy(secret -> assertThat(secret.getData()).containsKey("auth"));
         assertThat(ids(first.configMaps())).containsExactly("apps/headers");
         assertThat(first.configMaps().get(0).getData()).containsEntry("X-Team", "blue");
         List<String> requests = api.takeRequests();
