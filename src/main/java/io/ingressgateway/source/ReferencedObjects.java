@@ -68,34 +68,40 @@ final class ReferencedObjects<T extends HasMetadata> {
     }
 
     /** Takes what the Ingress {@code ingressKey} references now ({@code ingress} null: it is gone). */
-    synchronized void ingressChanged(String ingressKey, Ingress ingress) {
-        if (closed) {
-            return;
-        }
-        Set<String> now = ingress == null ? Set.of() : readable(referencesOf.apply(ingress));
-        Set<String> before = byIngress.getOrDefault(ingressKey, Set.of());
-        if (now.equals(before)) {
-            return;
-        }
-        if (now.isEmpty()) {
-            byIngress.remove(ingressKey);
-        } else {
-            byIngress.put(ingressKey, now);
-        }
-        for (String name : now) {
-            if (!before.contains(name) && counts.merge(name, 1, Integer::sum) == 1) {
-                watch(name);
+    void ingressChanged(String ingressKey, Ingress ingress) {
+        List<SharedIndexInformer<T>> stopping = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Set<String> now = ingress == null ? Set.of() : readable(referencesOf.apply(ingress));
+            Set<String> before = byIngress.getOrDefault(ingressKey, Set.of());
+            if (now.equals(before)) {
+                return;
+            }
+            if (now.isEmpty()) {
+                byIngress.remove(ingressKey);
+            } else {
+                byIngress.put(ingressKey, now);
+            }
+            for (String name : now) {
+                if (!before.contains(name) && counts.merge(name, 1, Integer::sum) == 1) {
+                    watch(name);
+                }
+            }
+            for (String name : before) {
+                if (!now.contains(name) && counts.merge(name, -1, Integer::sum) == 0) {
+                    counts.remove(name);
+                    SharedIndexInformer<T> informer = unwatch(name);
+                    if (informer != null) {
+                        stopping.add(informer);
+                    }
+                }
             }
         }
-        boolean dropped = false;
-        for (String name : before) {
-            if (!now.contains(name) && counts.merge(name, -1, Integer::sum) == 0) {
-                counts.remove(name);
-                unwatch(name);
-                dropped = true;
-            }
-        }
-        if (dropped) {
+        // Stopped outside the lock: an informer's handler thread may be waiting for it.
+        stopping.forEach(ReferencedObjects::stopQuietly);
+        if (!stopping.isEmpty()) {
             changed.run();
         }
     }
@@ -164,15 +170,14 @@ final class ReferencedObjects<T extends HasMetadata> {
         log.debug("Watching referenced {} {}", kind, name);
     }
 
-    private void unwatch(String name) {
+    /** Forgets the object; returns its informer, to be stopped by the caller outside the lock. */
+    private SharedIndexInformer<T> unwatch(String name) {
         SharedIndexInformer<T> informer = informers.remove(name);
         listed.remove(name);
         int slash = name.indexOf('/');
         mirror.remove(new SortedMirror.ObjectKey(name.substring(0, slash), name.substring(slash + 1)));
-        if (informer != null) {
-            stopQuietly(informer);
-        }
         log.debug("No Ingress references {} {} any more; forgotten", kind, name);
+        return informer;
     }
 
     private static void stopQuietly(SharedIndexInformer<?> informer) {
