@@ -31,10 +31,13 @@ final class BasicAuthSecrets {
     private BasicAuthSecrets() {
     }
 
-    /** Whether what was read from an Ingress depends on the Secrets (and must be read again when they change). */
+    /**
+     * Whether what was read from an Ingress depends on the Secrets (and must be read again when they change): also when
+     * its Secret was missing or unusable, so that its arrival or repair is seen.
+     */
     static boolean readsSecrets(IngressRules.Extracted extracted) {
         BasicAuthPolicy policy = extracted.policies().get(BasicAuthPolicy.class);
-        return policy != null && policy.problem() == null && policy.secret() != null;
+        return policy != null && policy.secret() != null;
     }
 
     /** {@code extracted} with its basic auth policy's users read, and warnings for what cannot be used. */

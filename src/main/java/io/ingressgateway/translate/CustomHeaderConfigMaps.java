@@ -36,9 +36,12 @@ final class CustomHeaderConfigMaps {
     private CustomHeaderConfigMaps() {
     }
 
+    /**
+     * Whether what was read from an Ingress depends on the ConfigMaps: also when its ConfigMap was missing or unusable,
+     * so that its arrival or repair is seen.
+     */
     static boolean readsConfigMaps(IngressRules.Extracted extracted) {
-        CustomHeadersPolicy policy = extracted.policies().get(CustomHeadersPolicy.class);
-        return policy != null && policy.problem() == null;
+        return extracted.policies().get(CustomHeadersPolicy.class) != null;
     }
 
     static IngressRules.Extracted resolve(IngressRules.Extracted extracted, Map<String, String> annotations,

@@ -132,24 +132,37 @@ class ReferencedObjectsTranslationTest {
         });
     }
 
+    /** The same cluster (the very same objects) with other Secrets and ConfigMaps: only those changed. */
+    static ClusterSnapshot with(ClusterSnapshot base, List<Secret> secrets, List<ConfigMap> configMaps) {
+        return new ClusterSnapshot(base.ingresses(), base.ingressClasses(), base.services(), base.endpointSlices(),
+                secrets, configMaps, base.revision() + 1);
+    }
+
     @Test
     void anIngressReadBeforeItsSecretChangedSeesTheChangeAndOthersAreNotReadAgain() {
         IngressTranslator translator = new IngressTranslator(Fixtures.SETTINGS);
         Ingress api = protectedIngress("users");
         Ingress other = ingress("shop", "web", "2024-01-01T00:00:00Z", rule("web.example", prefix("/", "web")));
+        ClusterSnapshot base = cluster(List.of(api, other), List.of(), List.of());
 
-        RouteModel missing = translator.translate(cluster(List.of(api, other), List.of(), List.of()));
+        RouteModel missing = translator.translate(base);
         assertThat(basicAuth(missing).problem()).isNotNull();
 
-        RouteModel one = translator.translate(cluster(List.of(api, other),
+        // Only the Secrets change (as from a cluster): the Ingress whose Secret was missing is read again.
+        RouteModel one = translator.translate(with(base,
                 List.of(opaque("shop", "users", Map.of("auth", "alice:" + BCRYPT))), List.of()));
+        assertThat(basicAuth(one).problem()).isNull();
         assertThat(basicAuth(one).users()).containsOnlyKeys("alice");
+        assertThat(report(one, "shop", "api").diagnostics()).isEmpty();
         assertThat(vhost(one, "web.example")).isSameAs(vhost(missing, "web.example"));
 
-        RouteModel two = translator.translate(cluster(List.of(api, other),
+        RouteModel two = translator.translate(with(base,
                 List.of(opaque("shop", "users", Map.of("auth", "bob:" + APR1))), List.of()));
         assertThat(basicAuth(two).users()).containsOnlyKeys("bob");
         assertThat(basicAuth(two).credentialsId()).isNotEqualTo(basicAuth(one).credentialsId());
+
+        RouteModel gone = translator.translate(with(base, List.of(), List.of()));
+        assertThat(basicAuth(gone).problem()).startsWith("Secret shop/users not found");
     }
 
     @Test
@@ -188,14 +201,17 @@ class ReferencedObjectsTranslationTest {
     }
 
     @Test
-    void aConfigMapChangeIsSeen() {
+    void aConfigMapArrivingOrChangingIsSeen() {
         IngressTranslator translator = new IngressTranslator(Fixtures.SETTINGS);
-        Ingress api = withHeaders("headers");
-        RouteModel blue = translator.translate(cluster(List.of(api), List.of(),
+        ClusterSnapshot base = cluster(List.of(withHeaders("headers")), List.of(), List.of());
+
+        assertThat(headers(translator.translate(base)).problem()).isNotNull();
+        RouteModel blue = translator.translate(with(base, List.of(),
                 List.of(configMap("shop", "headers", Map.of("X-Team", "blue")))));
-        RouteModel green = translator.translate(cluster(List.of(api), List.of(),
+        RouteModel green = translator.translate(with(base, List.of(),
                 List.of(configMap("shop", "headers", Map.of("X-Team", "green")))));
 
+        assertThat(headers(blue).problem()).isNull();
         assertThat(headers(blue).headers()).containsEntry("X-Team", "blue");
         assertThat(headers(green).headers()).containsEntry("X-Team", "green");
     }
