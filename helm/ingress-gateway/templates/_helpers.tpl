@@ -146,8 +146,16 @@ Services, EndpointSlices and Secrets (of type kubernetes.io/tls, by field select
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["list", "watch"]
+# Secrets: TLS ones for spec.tls (listed and watched with the field selector type=kubernetes.io/tls), and each
+# Secret an Ingress annotation names (auth-secret, auth-tls-secret, proxy-ssl-secret), listed and watched by name
+# (field selector metadata.name) as long as an Ingress names it. Never get: nothing else is read or kept.
 - apiGroups: [""]
   resources: ["secrets"]
+  verbs: ["list", "watch"]
+# ConfigMaps: only those an Ingress names in custom-headers, each listed and watched by name (field selector
+# metadata.name) while an Ingress names it; no other ConfigMap is requested.
+- apiGroups: [""]
+  resources: ["configmaps"]
   verbs: ["list", "watch"]
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]

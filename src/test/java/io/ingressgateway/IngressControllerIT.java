@@ -21,7 +21,9 @@ import io.ingressgateway.support.Backend;
 import io.ingressgateway.support.HttpProbe;
 import io.ingressgateway.support.HttpProbe.Response;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -128,6 +130,53 @@ class IngressControllerIT {
 
     void assertStatus(String host, String path, int status) {
         assertThat(http.get(host, path).status()).as("%s%s", host, path).isEqualTo(status);
+    }
+
+    /**
+     * Basic auth from a cluster (issue 13 items 6 and 10): the Opaque Secret an Ingress names in auth-secret reaches
+     * the gateway although it is not a TLS Secret, a Secret created after the Ingress opens the route to its users,
+     * and a change of the Secret applies (the old password stops working) without a restart.
+     */
+    @Test
+    void basicAuthFollowsItsOpaqueSecretInTheCluster() {
+        String ns = "basic-auth";
+        api.apply(namespace(ns));
+        serviceFor(ns, "app", a);
+        api.apply(ingress(ns, "protected").className("ingress-gateway")
+                .annotation("nginx.ingress.kubernetes.io/auth-type", "basic")
+                .annotation("nginx.ingress.kubernetes.io/auth-secret", "users")
+                .annotation("nginx.ingress.kubernetes.io/auth-realm", "Cluster staff")
+                .rules(rule("auth.cluster.test", path("Prefix", "/", serviceBackend("app", 80)))).build());
+        // No Secret yet: denied, never served unauthenticated.
+        awaitStatus("auth.cluster.test", "/", 503);
+
+        // apr1 hashes of "secret" and then of "changed" (openssl passwd -apr1 -salt saltsalt).
+        api.apply(usersSecret(ns, "alice:$apr1$saltsalt$LrttParrLPdxvgutaSXWJ0\n"));
+        Map<String, String> secret = Map.of("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString("alice:secret".getBytes(StandardCharsets.UTF_8)));
+        await().atMost(SERVED_WITHIN).untilAsserted(() ->
+                assertThat(http.get("auth.cluster.test", "/", secret).status()).isEqualTo(200));
+        Response challenge = http.get("auth.cluster.test", "/");
+        assertThat(challenge.status()).isEqualTo(401);
+        assertThat(challenge.header("WWW-Authenticate")).isEqualTo("Basic realm=\"Cluster staff\"");
+
+        api.apply(usersSecret(ns, "alice:" + changedHash() + "\n"));
+        await().atMost(SERVED_WITHIN).untilAsserted(() ->
+                assertThat(http.get("auth.cluster.test", "/", secret).status()).isEqualTo(401));
+        assertThat(http.get("auth.cluster.test", "/", Map.of("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString("alice:changed".getBytes(StandardCharsets.UTF_8)))).status()).isEqualTo(200);
+    }
+
+    /** {@code openssl passwd -apr1 -salt saltsalt changed}. */
+    private static String changedHash() {
+        return "$apr1$saltsalt$MRmgWQHqC19/jZeccZmVv1";
+    }
+
+    private static io.fabric8.kubernetes.api.model.Secret usersSecret(String ns, String htpasswd) {
+        return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withNamespace(ns)
+                .withName("users").endMetadata().withType("Opaque")
+                .addToData("auth", Base64.getEncoder().encodeToString(htpasswd.getBytes(StandardCharsets.UTF_8)))
+                .build();
     }
 
     @Test

@@ -42,6 +42,7 @@ import org.springframework.util.unit.DataSize;
  * @param globalRateLimit       the shared store (Redis) of {@code global-rate-limit} annotations and what happens when it
  *                              cannot answer
  * @param externalAuth          the client that asks auth services ({@code auth-url}): timeouts, pool, answer cache
+ * @param basicAuth             how basic auth ({@code auth-type: basic}) checks passwords
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -66,7 +67,8 @@ public record IngressGatewayProperties(
         @DefaultValue ClientAddress clientAddress,
         @DefaultValue SourceRanges sourceRanges,
         @DefaultValue GlobalRateLimit globalRateLimit,
-        @DefaultValue ExternalAuth externalAuth) {
+        @DefaultValue ExternalAuth externalAuth,
+        @DefaultValue BasicAuth basicAuth) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -590,6 +592,31 @@ public record IngressGatewayProperties(
             if (cacheMaxEntries < 0) {
                 throw new IllegalArgumentException("ingress-gateway.external-auth.cache-max-entries must be 0 or more,"
                         + " was " + cacheMaxEntries);
+            }
+        }
+    }
+
+    /**
+     * Password checks of basic auth. bcrypt is slow on purpose (tens of milliseconds per check), so checks run on
+     * worker threads of their own, never on the event loops, and a successful check is remembered.
+     *
+     * @param verifiedCacheEntries how many successful (Secret, user, password) checks are remembered (a salted hash of
+     *                             each, never the password), least recently used first out; 0 checks every request
+     * @param verifyQueue          how many checks may wait for a worker thread (one per core); beyond that a request
+     *                             is answered 503 rather than queue without bound
+     */
+    public record BasicAuth(
+            @DefaultValue("10000") int verifiedCacheEntries,
+            @DefaultValue("256") int verifyQueue) {
+
+        public BasicAuth {
+            if (verifiedCacheEntries < 0 || verifiedCacheEntries > 10_000_000) {
+                throw new IllegalArgumentException("ingress-gateway.basic-auth.verified-cache-entries must be"
+                        + " 0..10000000, was " + verifiedCacheEntries);
+            }
+            if (verifyQueue < 1 || verifyQueue > 1_000_000) {
+                throw new IllegalArgumentException("ingress-gateway.basic-auth.verify-queue must be 1..1000000, was "
+                        + verifyQueue);
             }
         }
     }

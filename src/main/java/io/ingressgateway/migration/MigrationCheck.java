@@ -1,6 +1,7 @@
 package io.ingressgateway.migration;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -149,6 +150,7 @@ public final class MigrationCheck {
         List<Service> services = new ArrayList<>();
         List<EndpointSlice> slices = new ArrayList<>();
         List<Secret> secrets = new ArrayList<>();
+        List<ConfigMap> configMaps = new ArrayList<>();
         for (HasMetadata object : objects) {
             if (object instanceof Ingress ingress) {
                 originals.put(id(ingress), ingress);
@@ -160,6 +162,8 @@ public final class MigrationCheck {
                 slices.add(slice);
             } else if (object instanceof Secret secret) {
                 secrets.add(secret);
+            } else if (object instanceof ConfigMap configMap) {
+                configMaps.add(configMap);
             }
         }
         IngressClass ours = new IngressClassBuilder().withNewMetadata().withName(CLASS).endMetadata()
@@ -167,7 +171,7 @@ public final class MigrationCheck {
         IngressTranslator translator = new IngressTranslator(new TranslatorSettings(CLASS, CONTROLLER, "", "",
                 ExternalNamePolicy.of(true, List.of(), List.of()), List.of(), false));
         RouteModel model = translator.translate(new ClusterSnapshot(ingresses, List.of(ours), services, slices,
-                secrets, 1));
+                secrets, configMaps, 1));
         Map<String, IngressReport> reports = new HashMap<>();
         for (IngressReport report : model.ingresses()) {
             reports.put(report.ingress().namespace() + "/" + report.ingress().name(), report);

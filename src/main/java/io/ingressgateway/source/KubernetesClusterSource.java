@@ -1,5 +1,6 @@
 package io.ingressgateway.source;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -24,8 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With an empty namespace list every namespace is watched through one informer per kind; otherwise there is one
  * informer per namespace and namespaced kind. IngressClass is cluster-scoped and always watched cluster-wide.
- * Secrets are watched only when of type {@code kubernetes.io/tls} (a field selector, so the API server never sends
- * any other Secret, and RBAC grants nothing more than reading Secrets).
+ * Secrets are watched when of type {@code kubernetes.io/tls} (a field selector, so the API server never sends
+ * any other Secret, and RBAC grants nothing more than reading Secrets), and else only when an Ingress annotation
+ * references them ({@code auth-secret}, {@code auth-tls-secret}, {@code proxy-ssl-secret}: any type); ConfigMaps only
+ * when referenced ({@code custom-headers}). Each referenced object has an informer of its own, by name
+ * ({@link ReferencedObjects}, which says why), in watched namespaces only ({@link AnnotationReferences}).
  *
  * <p>The first snapshot is delivered once every informer has listed its kind; after that each change updates its
  * kind's {@link SortedMirror} and requests a snapshot on the delivery thread (see {@link SnapshotDelivery}), which
@@ -44,6 +49,8 @@ public final class KubernetesClusterSource implements ClusterStateSource {
     private final SortedMirror<Service> services = new SortedMirror<>();
     private final SortedMirror<EndpointSlice> endpointSlices = new SortedMirror<>();
     private final SortedMirror<Secret> secrets = new SortedMirror<>();
+    private final ReferencedObjects<Secret> referencedSecrets;
+    private final ReferencedObjects<ConfigMap> referencedConfigMaps;
     /** Seeds the mirrors from the informers' stores once their initial lists are in. */
     private final List<Runnable> seeds = new ArrayList<>();
     private final SnapshotDelivery delivery = new SnapshotDelivery("ingress-gateway-kubernetes-source");
@@ -52,6 +59,16 @@ public final class KubernetesClusterSource implements ClusterStateSource {
     public KubernetesClusterSource(KubernetesClient client, List<String> namespaces) {
         this.client = Objects.requireNonNull(client, "client");
         this.namespaces = namespaces.stream().map(String::trim).filter(ns -> !ns.isEmpty()).distinct().toList();
+        this.referencedSecrets = new ReferencedObjects<>("Secret", AnnotationReferences::secrets,
+                (ns, name) -> client.secrets().inNamespace(ns).withName(name), this::watched,
+                delivery::requestDelivery);
+        this.referencedConfigMaps = new ReferencedObjects<>("ConfigMap", AnnotationReferences::configMaps,
+                (ns, name) -> client.configMaps().inNamespace(ns).withName(name), this::watched,
+                delivery::requestDelivery);
+    }
+
+    private boolean watched(String namespace) {
+        return namespaces.isEmpty() || namespaces.contains(namespace);
     }
 
     @Override
@@ -76,7 +93,8 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         CompletableFuture<?>[] listed = allInformers.stream()
                 .map(informer -> informer.start().toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
-        log.info("Watching Ingress, IngressClass, Service, EndpointSlice and TLS Secret in {} ({} informers)",
+        log.info("Watching Ingress, IngressClass, Service, EndpointSlice, TLS Secret and referenced Secret and"
+                        + " ConfigMap in {} ({} informers, and one per referenced object)",
                 namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces, allInformers.size());
         CompletableFuture.allOf(listed).whenComplete((ignored, failure) -> {
             if (failure != null) {
@@ -85,9 +103,24 @@ public final class KubernetesClusterSource implements ClusterStateSource {
                 return;
             }
             seeds.forEach(Runnable::run);
-            log.info("Initial list complete: {} objects", allInformers.stream()
-                    .mapToInt(informer -> informer.getStore().list().size()).sum());
-            delivery.open();
+            // The Ingress handlers have started informers for what the listed Ingresses reference; this makes sure
+            // of every one, and the first snapshot waits for their lists, so it never lacks a referenced object.
+            for (Ingress ingress : ingresses.list()) {
+                String key = key(ingress);
+                referencedSecrets.ingressChanged(key, ingress);
+                referencedConfigMaps.ingressChanged(key, ingress);
+            }
+            CompletableFuture.allOf(referencedSecrets.listedNow(), referencedConfigMaps.listedNow())
+                    .whenComplete((ignoredToo, referencedFailure) -> {
+                        if (referencedFailure != null) {
+                            log.debug("Referenced objects did not sync", referencedFailure);
+                            return;
+                        }
+                        log.info("Initial list complete: {} objects, {} referenced Secrets and ConfigMaps",
+                                allInformers.stream().mapToInt(informer -> informer.getStore().list().size()).sum(),
+                                referencedSecrets.watched() + referencedConfigMaps.watched());
+                        delivery.open();
+                    });
         });
     }
 
@@ -131,19 +164,33 @@ public final class KubernetesClusterSource implements ClusterStateSource {
         return informer;
     }
 
-    /** The mirrors are ordered already: building a snapshot copies five lists, it sorts nothing. */
+    private static String key(HasMetadata object) {
+        return object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+    }
+
+    /** The mirrors are ordered already: building a snapshot copies the lists, it sorts nothing. */
     private ClusterSnapshot snapshot(long revision) {
+        // The field selector already keeps other Secrets out; filtering again costs nothing and holds even
+        // against a server that ignores the selector.
+        List<Secret> tlsSecrets = secrets.list().stream()
+                .filter(secret -> ClusterSnapshot.TLS_SECRET_TYPE.equals(secret.getType()))
+                .toList();
         return new ClusterSnapshot(
                 ingresses.list(),
                 ingressClasses.list(),
                 services.list(),
                 endpointSlices.list(),
-                // The field selector already keeps other Secrets out; filtering again costs nothing and holds even
-                // against a server that ignores the selector.
-                secrets.list().stream()
-                        .filter(secret -> ClusterSnapshot.TLS_SECRET_TYPE.equals(secret.getType()))
-                        .toList(),
+                referencedSecrets.isEmpty() ? tlsSecrets : merged(tlsSecrets, referencedSecrets.list()),
+                referencedConfigMaps.list(),
                 revision);
+    }
+
+    /** TLS Secrets and referenced ones (of any type, a TLS one maybe among them), once each, ordered. */
+    private static List<Secret> merged(List<Secret> tls, List<Secret> referenced) {
+        TreeMap<SortedMirror.ObjectKey, Secret> byKey = new TreeMap<>();
+        tls.forEach(secret -> byKey.put(SortedMirror.ObjectKey.of(secret), secret));
+        referenced.forEach(secret -> byKey.put(SortedMirror.ObjectKey.of(secret), secret));
+        return List.copyOf(byKey.values());
     }
 
     @Override
@@ -158,7 +205,8 @@ public final class KubernetesClusterSource implements ClusterStateSource {
 
     /** Whether any informer still watches (after {@link #close()} none does, and nothing is delivered any more). */
     synchronized boolean watching() {
-        return allInformers.stream().anyMatch(SharedIndexInformer::isRunning);
+        return allInformers.stream().anyMatch(SharedIndexInformer::isRunning) || referencedSecrets.watching()
+                || referencedConfigMaps.watching();
     }
 
     @Override
@@ -171,6 +219,8 @@ public final class KubernetesClusterSource implements ClusterStateSource {
             closed = true;
             informers = List.copyOf(allInformers);
         }
+        referencedSecrets.close();
+        referencedConfigMaps.close();
         for (SharedIndexInformer<?> informer : informers) {
             try {
                 informer.stop();
@@ -215,6 +265,12 @@ public final class KubernetesClusterSource implements ClusterStateSource {
 
         private void changed(T object) {
             mirror.refresh(informer.getStore(), object);
+            if (object instanceof Ingress named) {
+                // What it references now (null: gone), read from the store like the mirror.
+                Ingress current = (Ingress) informer.getStore().get(object);
+                referencedSecrets.ingressChanged(key(named), current);
+                referencedConfigMaps.ingressChanged(key(named), current);
+            }
             delivery.requestDelivery();
         }
     }

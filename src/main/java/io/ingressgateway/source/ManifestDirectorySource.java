@@ -5,6 +5,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -324,6 +325,7 @@ public final class ManifestDirectorySource implements ClusterStateSource {
         List<Service> services = new ArrayList<>();
         List<EndpointSlice> endpointSlices = new ArrayList<>();
         List<Secret> secrets = new ArrayList<>();
+        List<ConfigMap> configMaps = new ArrayList<>();
         for (HasMetadata object : byIdentity.values()) {
             if (object instanceof Ingress ingress) {
                 ingresses.add(ingress);
@@ -335,11 +337,13 @@ public final class ManifestDirectorySource implements ClusterStateSource {
                 endpointSlices.add(endpointSlice);
             } else if (object instanceof Secret secret) {
                 secrets.add(secret);
+            } else if (object instanceof ConfigMap configMap) {
+                configMaps.add(configMap);
             }
         }
         return new ClusterSnapshot(SnapshotDelivery.sorted(ingresses), SnapshotDelivery.sorted(ingressClasses),
                 SnapshotDelivery.sorted(services), SnapshotDelivery.sorted(endpointSlices),
-                SnapshotDelivery.sorted(secrets), revision);
+                SnapshotDelivery.sorted(secrets), SnapshotDelivery.sorted(configMaps), revision);
     }
 
     private static Path nearestExistingAncestor(Path path) {

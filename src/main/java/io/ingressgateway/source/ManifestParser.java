@@ -1,5 +1,6 @@
 package io.ingressgateway.source;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -30,7 +31,7 @@ public final class ManifestParser {
 
     static final String DEFAULT_NAMESPACE = "default";
     private static final Set<String> SERVED_KINDS = Set.of("Ingress", "IngressClass", "Service", "EndpointSlice",
-            "Secret");
+            "Secret", "ConfigMap");
 
     /** Used on the source's worker thread only. */
     private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -86,7 +87,7 @@ public final class ManifestParser {
 
     private static boolean isServed(HasMetadata object) {
         return object instanceof Ingress || object instanceof IngressClass || object instanceof Service
-                || object instanceof EndpointSlice || object instanceof Secret;
+                || object instanceof EndpointSlice || object instanceof Secret || object instanceof ConfigMap;
     }
 
     private static String servedApiVersion(String kind) {

@@ -52,6 +52,16 @@ final class SortedMirror<T extends HasMetadata> {
         }
     }
 
+    /** Forgets the object of that namespace and name (its informer was stopped). */
+    synchronized void remove(ObjectKey key) {
+        objects.remove(key);
+    }
+
+    /** Whether no object is mirrored. */
+    boolean isEmpty() {
+        return objects.isEmpty();
+    }
+
     /** The objects now, ordered by namespace and name. */
     List<T> list() {
         return List.copyOf(objects.values());

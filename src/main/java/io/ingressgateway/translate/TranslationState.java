@@ -63,7 +63,7 @@ final class TranslationState {
      */
     private record Entry(Ingress object, IngressRef ref, Age age, IngressClassSelector selector,
                          IngressClassSelector.Selection selection, Extraction extraction, TlsRules.Secrets secrets,
-                         TlsRules.Read tls) {
+                         ConfigMaps configMaps, TlsRules.Read tls) {
 
         boolean served() {
             return extraction != null;
@@ -109,6 +109,7 @@ final class TranslationState {
     private BackendResolver backends;
     private List<EndpointSlice> backendSlices;
     private TlsRules.Secrets secrets;
+    private ConfigMaps configMaps;
     /** The configured default certificate as read from the Secrets, or null when none is configured. */
     private TlsModel.DefaultCertificate defaultCertificate;
     /** The upstream of the configured default backend Service, or null. */
@@ -170,6 +171,8 @@ final class TranslationState {
         boolean sameSecrets = previous != null && previous.secrets.sameAs(snapshot.secrets());
         state.secrets = sameSecrets ? previous.secrets
                 : new TlsRules.Secrets(snapshot.secrets(), previous == null ? null : previous.secrets);
+        state.configMaps = previous != null && previous.configMaps.sameAs(snapshot.configMaps())
+                ? previous.configMaps : new ConfigMaps(snapshot.configMaps());
         state.defaultCertificate = sameSecrets ? previous.defaultCertificate
                 : state.secrets.defaultCertificate(settings.defaultCertificateSecret());
         state.configuredDefaultKey = configuredDefault == null ? null : new UpstreamKey(configuredDefault.namespace(),
@@ -191,7 +194,8 @@ final class TranslationState {
     boolean canUpdateTo(ClusterSnapshot next) {
         return sameObjects(snapshot.ingressClasses(), next.ingressClasses())
                 && sameObjects(snapshot.services(), next.services())
-                && secrets.sameAs(next.secrets());
+                && secrets.sameAs(next.secrets())
+                && configMaps.sameAs(next.configMaps());
     }
 
     /**
@@ -346,13 +350,18 @@ final class TranslationState {
         IngressClassSelector.Selection selection = same && before.selector() == selector ? before.selection()
                 : selector.select(ingress);
         if (!selection.served()) {
-            return new Entry(ingress, ref, age, selector, selection, null, null, null);
+            return new Entry(ingress, ref, age, selector, selection, null, null, null, null);
         }
         Extraction extraction = same ? reuse(before.extraction(), ingress) : null;
         if (extraction != null && before.secrets() != secrets
                 && (UpstreamTlsSecrets.readsSecrets(extraction.extracted())
-                        || ClientCertificateSecrets.readsSecrets(extraction.extracted()))) {
-            extraction = null; // its proxy-ssl-secret or auth-tls-secret may have changed
+                        || ClientCertificateSecrets.readsSecrets(extraction.extracted())
+                        || BasicAuthSecrets.readsSecrets(extraction.extracted()))) {
+            extraction = null; // its proxy-ssl-secret, auth-tls-secret or auth-secret may have changed
+        }
+        if (extraction != null && before.configMaps() != configMaps && CustomHeaderConfigMaps.readsConfigMaps(
+                extraction.extracted())) {
+            extraction = null; // its custom-headers ConfigMap may have changed
         }
         if (extraction == null) {
             extraction = extract(ingress);
@@ -362,7 +371,7 @@ final class TranslationState {
                 ? TlsRules.Read.NOTHING
                 : same && before.tls() != null && before.secrets() == secrets ? before.tls()
                 : TlsRules.read(ingress, ref, secrets, ownership);
-        return new Entry(ingress, ref, age, selector, selection, extraction, secrets, tlsRead);
+        return new Entry(ingress, ref, age, selector, selection, extraction, secrets, configMaps, tlsRead);
     }
 
     /** What was read from this very object before, while every Service it consulted is the same object too. */
@@ -381,9 +390,11 @@ final class TranslationState {
             extracted = IngressRules.extract(ingress, backends, families, ownership);
             Map<String, String> annotations = ingress.getMetadata() == null ? null
                     : ingress.getMetadata().getAnnotations();
-            extracted = UpstreamTlsSecrets.resolve(extracted, annotations, IngressOrder.namespace(ingress), secrets);
-            extracted = ClientCertificateSecrets.resolve(extracted, annotations, IngressOrder.namespace(ingress),
-                    secrets);
+            String namespace = IngressOrder.namespace(ingress);
+            extracted = UpstreamTlsSecrets.resolve(extracted, annotations, namespace, secrets);
+            extracted = ClientCertificateSecrets.resolve(extracted, annotations, namespace, secrets);
+            extracted = BasicAuthSecrets.resolve(extracted, annotations, namespace, secrets);
+            extracted = CustomHeaderConfigMaps.resolve(extracted, annotations, namespace, configMaps.byName());
             extracted = GlobalRateLimitStore.check(extracted, globalRateLimitStore);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen

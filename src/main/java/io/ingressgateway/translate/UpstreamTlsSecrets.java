@@ -5,7 +5,6 @@ import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.TlsCertificate;
 import io.ingressgateway.model.policy.RoutePolicies;
 import io.ingressgateway.model.policy.UpstreamTlsPolicy;
-import io.ingressgateway.source.ClusterSnapshot;
 import io.ingressgateway.translate.annotations.AnnotationReader;
 import io.ingressgateway.translate.annotations.ProxySslAnnotations;
 import io.ingressgateway.translate.certificates.InvalidCertificateException;
@@ -47,8 +46,8 @@ final class UpstreamTlsSecrets {
         } else {
             Secret secret = secrets.find(name);
             if (secret == null) {
-                problem = "Secret " + name + " not found (only Secrets of type " + ClusterSnapshot.TLS_SECRET_TYPE
-                        + " are watched)";
+                // From a cluster, a referenced Secret of any type is read (the source follows the annotation).
+                problem = "Secret " + name + " not found";
             } else {
                 try {
                     ProxySslSecrets.Material material = ProxySslSecrets.read(name, secret);

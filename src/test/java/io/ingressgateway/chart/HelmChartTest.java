@@ -196,6 +196,7 @@ class HelmChartTest {
             "networking.k8s.io/ingresses/status:update",
             "/services:list", "/services:watch",
             "/secrets:list", "/secrets:watch",
+            "/configmaps:list", "/configmaps:watch",
             "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
             "/events:create");
 
@@ -249,6 +250,16 @@ class HelmChartTest {
         }
         assertThat(secretGrants).containsExactlyInAnyOrder("team-a /secrets:list", "team-a /secrets:watch",
                 "team-b /secrets:list", "team-b /secrets:watch");
+        // ConfigMaps (custom-headers): likewise, in the watched namespaces only.
+        List<String> configMapGrants = new ArrayList<>();
+        for (String kind : List.of("ClusterRole", "Role")) {
+            for (Map<String, Object> role : manifests.all(kind)) {
+                grants(role).stream().filter(g -> g.startsWith("/configmaps"))
+                        .forEach(g -> configMapGrants.add(map(role, "metadata").get("namespace") + " " + g));
+            }
+        }
+        assertThat(configMapGrants).containsExactlyInAnyOrder("team-a /configmaps:list", "team-a /configmaps:watch",
+                "team-b /configmaps:list", "team-b /configmaps:watch");
     }
 
     @Test

@@ -58,8 +58,13 @@ final class Corpus {
         }
     }
 
-    /** What the upstream must have received: null fields are not checked. */
-    record Upstream(String service, String uri, String host, Map<String, String> headers, Integer bodyBytes) {
+    /**
+     * What the upstream must have received: null fields are not checked.
+     *
+     * @param absentHeaders headers (lower case) the upstream must not have received
+     */
+    record Upstream(String service, String uri, String host, Map<String, String> headers, Integer bodyBytes,
+                    List<String> absentHeaders) {
     }
 
     /** A Service port named by an Ingress: namespace, name, and the port as written (number or name). */
@@ -129,7 +134,8 @@ final class Corpus {
     @SuppressWarnings("unchecked")
     private static Upstream upstream(Map<String, Object> map) {
         return new Upstream((String) map.get("service"), (String) map.get("uri"), (String) map.get("host"),
-                strings((Map<String, Object>) map.get("headers")), (Integer) map.get("bodyBytes"));
+                strings((Map<String, Object>) map.get("headers")), (Integer) map.get("bodyBytes"),
+                map.get("absentHeaders") == null ? List.of() : List.copyOf((List<String>) map.get("absentHeaders")));
     }
 
     private static Map<String, String> strings(Map<String, Object> map) {

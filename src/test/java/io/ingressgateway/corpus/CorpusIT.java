@@ -205,6 +205,8 @@ class CorpusIT {
                                     : URI.create(exchange.url()).getHost());
                     expected.headers().forEach((name, value) -> softly.assertThat(upstream.headers().get(name))
                             .as(which + " " + name).isEqualTo(value));
+                    expected.absentHeaders().forEach(name -> softly.assertThat(upstream.headers())
+                            .as(which + " without " + name).doesNotContainKey(name));
                     softly.assertThat(upstream.bodyBytes()).as(which + " body bytes")
                             .isEqualTo(expected.bodyBytes() != null ? expected.bodyBytes().longValue()
                                     : i == 0 ? exchange.bodyBytes() : 0);

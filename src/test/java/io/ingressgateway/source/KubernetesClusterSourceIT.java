@@ -15,6 +15,7 @@ import io.ingressgateway.source.ManifestDirectorySourceTest.Recorder;
 import io.ingressgateway.support.ApiServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -190,6 +191,100 @@ class KubernetesClusterSourceIT {
         assertThat(sourceRequests).noneMatch(request -> request.contains("/namespaces/other"));
     }
 
+    /**
+     * Issue 13 item 10: a Secret of any type that an annotation references arrives with its data; an unreferenced
+     * Opaque Secret never does (it is not even requested), nor an unreferenced ConfigMap.
+     */
+    @Test
+    void referencedSecretsOfAnyTypeAndConfigMapsArriveAndNothingElse() {
+        client.secrets().inNamespace("apps").resource(opaqueSecret("users", "alice:hash")).create();
+        client.secrets().inNamespace("apps").resource(opaqueSecret("app-credentials", "database password")).create();
+        // proxy-ssl-secret from an Opaque Secret (a CA bundle made by hand): read whatever its type.
+        client.secrets().inNamespace("apps").resource(opaqueSecret("upstream-ca", "not parsed here")).create();
+        client.configMaps().inNamespace("apps").resource(configMap("headers", "X-Team", "blue")).create();
+        client.configMaps().inNamespace("apps").resource(configMap("app-settings", "mode", "fast")).create();
+        client.network().v1().ingresses().inNamespace("apps").resource(annotated("site", Map.of(
+                "nginx.ingress.kubernetes.io/auth-secret", "users",
+                "nginx.ingress.kubernetes.io/custom-headers", "apps/headers",
+                "nginx.ingress.kubernetes.io/proxy-ssl-secret", "apps/upstream-ca"))).create();
+        api.takeRequests(); // the test's own writes
+
+        start(List.of());
+
+        ClusterSnapshot first = recorder.awaitRevision(1);
+        assertThat(ids(first.secrets())).containsExactly("apps/upstream-ca", "apps/users");
+        assertThat(first.secrets()).allSatisfy(secret -> assertThat(secret.getData()).containsKey("auth"));
+        assertThat(ids(first.configMaps())).containsExactly("apps/headers");
+        assertThat(first.configMaps().get(0).getData()).containsEntry("X-Team", "blue");
+        List<String> requests = api.takeRequests();
+        assertThat(requests).noneMatch(request -> request.contains("app-credentials")
+                || request.contains("app-settings"));
+        // Secrets other than TLS ones and every ConfigMap are read by name only.
+        assertThat(requests).filteredOn(request -> request.startsWith("GET ")
+                        && (request.contains("/configmaps") || (request.contains("/secrets")
+                        && !request.contains("fieldSelector=type%3Dkubernetes.io%2Ftls"))))
+                .isNotEmpty()
+                .allSatisfy(request -> assertThat(request).contains("fieldSelector=metadata.name%3D"));
+    }
+
+    @Test
+    void aReferenceAddedLaterBringsItsSecretAndDroppingItForgetsIt() {
+        client.secrets().inNamespace("apps").resource(opaqueSecret("users", "alice:hash")).create();
+        client.network().v1().ingresses().inNamespace("apps").resource(annotated("site", Map.of())).create();
+        start(List.of());
+        assertThat(recorder.awaitRevision(1).secrets()).isEmpty();
+
+        client.network().v1().ingresses().inNamespace("apps").withName("site").edit(i -> new IngressBuilder(i)
+                .editMetadata().addToAnnotations("ingress-gateway.io/auth-secret", "apps/users").endMetadata()
+                .build());
+        await().atMost(GENEROUS).until(recorder::latest, s -> ids(s.secrets()).equals(List.of("apps/users")));
+
+        client.network().v1().ingresses().inNamespace("apps").withName("site").edit(i -> new IngressBuilder(i)
+                .editMetadata().withAnnotations(Map.of()).endMetadata().build());
+        await().atMost(GENEROUS).until(recorder::latest, s -> s.secrets().isEmpty());
+    }
+
+    @Test
+    void aReferencedSecretCreatedLaterOrUpdatedOrDeletedIsFollowed() {
+        client.network().v1().ingresses().inNamespace("apps").resource(annotated("site", Map.of(
+                "nginx.ingress.kubernetes.io/auth-secret", "users"))).create();
+        start(List.of());
+        assertThat(recorder.awaitRevision(1).secrets()).isEmpty();
+
+        client.secrets().inNamespace("apps").resource(opaqueSecret("users", "alice:one")).create();
+        await().atMost(GENEROUS).until(recorder::latest, s -> auth(s).equals("alice:one"));
+
+        client.secrets().inNamespace("apps").withName("users").edit(secret -> opaqueSecret("users", "alice:two"));
+        await().atMost(GENEROUS).until(recorder::latest, s -> auth(s).equals("alice:two"));
+
+        client.secrets().inNamespace("apps").withName("users").delete();
+        await().atMost(GENEROUS).until(recorder::latest, s -> s.secrets().isEmpty());
+    }
+
+    /**
+     * auth-secret, proxy-ssl-secret and custom-headers are read from the Ingress's own namespace only; auth-tls-secret
+     * may name another namespace, as ingress-nginx allows, but only a watched one is ever read.
+     */
+    @Test
+    void crossNamespaceReferencesAreReadOnlyWhereAllowedAndWatched() {
+        for (String ns : List.of("apps", "shared", "other")) {
+            client.secrets().inNamespace(ns).resource(opaqueSecret("users", "alice:hash")).create();
+            client.secrets().inNamespace(ns).resource(opaqueSecret("ca", "not parsed here")).create();
+        }
+        client.network().v1().ingresses().inNamespace("apps").resource(annotated("site", Map.of(
+                "nginx.ingress.kubernetes.io/auth-secret", "shared/users",
+                "nginx.ingress.kubernetes.io/auth-tls-secret", "shared/ca"))).create();
+        client.network().v1().ingresses().inNamespace("apps").resource(annotated("elsewhere", Map.of(
+                "nginx.ingress.kubernetes.io/auth-tls-secret", "other/ca"))).create();
+        api.takeRequests(); // the test's own writes
+
+        start(List.of("apps", "shared"));
+
+        assertThat(ids(recorder.awaitRevision(1).secrets())).containsExactly("shared/ca");
+        assertThat(api.takeRequests()).noneMatch(request -> request.contains("/namespaces/other")
+                || request.contains("metadata.name%3Dusers"));
+    }
+
     @Test
     void closeStopsDeliveries() throws Exception {
         start(List.of());
@@ -244,6 +339,29 @@ class KubernetesClusterSourceIT {
                 .withType(ClusterSnapshot.TLS_SECRET_TYPE)
                 .addToStringData("tls.crt", "not parsed by the source").addToStringData("tls.key", "nor this")
                 .build();
+    }
+
+    private static String auth(ClusterSnapshot snapshot) {
+        return snapshot.secrets().isEmpty() ? "" : new String(java.util.Base64.getDecoder().decode(
+                snapshot.secrets().get(0).getData().get("auth")), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static io.fabric8.kubernetes.api.model.Secret opaqueSecret(String name, String auth) {
+        return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name).endMetadata()
+                .withType("Opaque")
+                .addToData("auth", java.util.Base64.getEncoder().encodeToString(
+                        auth.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name, String key, String value) {
+        return new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(name).endMetadata()
+                .addToData(key, value).build();
+    }
+
+    private static Ingress annotated(String name, Map<String, String> annotations) {
+        return new IngressBuilder(ingress(name, name + ".example.com")).editMetadata().withAnnotations(annotations)
+                .endMetadata().build();
     }
 
     private static Ingress ingress(String name, String host) {

@@ -39,7 +39,7 @@ class ManifestDirectorySourceTest {
     void readsEveryManifestInTheTreeAndOnlyTheKindsItServes() throws IOException {
         write("app.yaml", service("web", null) + "---\n" + ingress("web", "team-a", "web.example.com")
                 + "---\n# a document with only a comment\n---\n"
-                + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ignored\n"
+                + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: headers\ndata:\n  X-Team: blue\n"
                 + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: ignored\n"
                 + "---\napiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata:\n  name: legacy\n");
         write("nested/deeper/slices.yml", endpointSlice("web", null, "10.0.0.1")
@@ -61,6 +61,8 @@ class ManifestDirectorySourceTest {
         assertThat(ids(snapshot.endpointSlices())).containsExactly("default/web-1");
         assertThat(ids(snapshot.ingressClasses())).containsExactly("/ours");
         assertThat(ids(snapshot.secrets())).containsExactly("team-a/tls");
+        assertThat(ids(snapshot.configMaps())).containsExactly("default/headers");
+        assertThat(snapshot.configMaps().get(0).getData()).containsEntry("X-Team", "blue");
         assertThat(snapshot.ingresses().get(0).getSpec().getRules().get(0).getHost()).isEqualTo("web.example.com");
     }
 

@@ -123,7 +123,7 @@ class IncrementalTranslationTest {
                 List<Ingress> shuffled = new ArrayList<>(snapshot.ingresses());
                 Collections.shuffle(shuffled, random);
                 snapshot = new ClusterSnapshot(shuffled, snapshot.ingressClasses(), snapshot.services(),
-                        snapshot.endpointSlices(), snapshot.secrets(), snapshot.revision());
+                        snapshot.endpointSlices(), snapshot.secrets(), snapshot.configMaps(), snapshot.revision());
             }
             RouteModel expected = new IngressTranslator(settings).translate(snapshot);
             assertThat(incremental.translate(snapshot)).as("seed %d step %d", seed, step).isEqualTo(expected);

@@ -147,7 +147,7 @@ class TlsTranslationTest {
 
     static ClusterSnapshot withSecrets(ClusterSnapshot snapshot, Secret... secrets) {
         return new ClusterSnapshot(snapshot.ingresses(), snapshot.ingressClasses(), snapshot.services(),
-                snapshot.endpointSlices(), List.of(secrets), snapshot.revision());
+                snapshot.endpointSlices(), List.of(secrets), snapshot.configMaps(), snapshot.revision());
     }
 
     @Test

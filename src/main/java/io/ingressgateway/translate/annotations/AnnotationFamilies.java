@@ -44,7 +44,9 @@ public final class AnnotationFamilies {
             new HeaderPolicyAnnotations(),
             new SourceRangeAnnotations(),
             new GlobalRateLimitAnnotations(),
-            new ExternalAuthAnnotations());
+            new ExternalAuthAnnotations(),
+            new BasicAuthAnnotations(),
+            new CustomHeadersAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";

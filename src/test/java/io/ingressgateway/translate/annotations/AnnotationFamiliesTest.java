@@ -125,8 +125,9 @@ class AnnotationFamiliesTest {
                 .containsAll(new ServiceUpstreamAnnotations().annotations())
                 .containsAll(new CanaryAnnotations().annotations())
                 .containsAll(new BalanceAnnotations().annotations())
-                .containsAll(new GlobalRateLimitAnnotations().annotations())
+                .containsAll(new BasicAuthAnnotations().annotations())
+                .containsAll(new CustomHeadersAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4 + 6 + 8 + 18);
+        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4 + 6 + 8 + 18 + 8 + 2);
     }
 }
