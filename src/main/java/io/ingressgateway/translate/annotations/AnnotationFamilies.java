@@ -38,7 +38,8 @@ public final class AnnotationFamilies {
             new ErrorPageAnnotations(),
             new ServiceUpstreamAnnotations(),
             new CanaryAnnotations(),
-            new BalanceAnnotations());
+            new BalanceAnnotations(),
+            new RateLimitAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";
