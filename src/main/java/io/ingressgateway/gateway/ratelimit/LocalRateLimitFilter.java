@@ -25,7 +25,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Enforces an Ingress's per-replica rate limits ({@link RateLimitPolicy}: {@code limit-connections},
- * {@code limit-rps}, {@code limit-rpm}, in that order, as ingress-nginx applies them) per client address, as
+ * {@code limit-rps}, {@code limit-rpm}, in that order, as ingress-nginx applies them, and the pace of responses,
+ * {@code limit-rate}, {@link ResponsePacing}) per client address, as
  * {@link ClientAddress} sees it, unless the address is exempt ({@code limit-whitelist}). A refused request never
  * reaches the upstream: it is answered with the configured status (ingress-nginx's {@code limit-req-status-code} and
  * {@code limit-conn-status-code}, 503 by default), and a refused request rate says in {@code Retry-After} when the
@@ -85,8 +86,14 @@ public class LocalRateLimitFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         RouteLimits routeLimits = limits.get(served, FOREVER);
+        if (routeLimits.responseBytesPerSecond() > 0) {
+            // Every client's responses, exempt or not: nginx's limit_rate is not keyed on the client.
+            exchange = ResponsePacing.paced(exchange, routeLimits.responseBytesPerSecond(),
+                    routeLimits.responseFreeBytes());
+        }
         InetAddress client = ClientAddress.of(exchange);
-        if (client == null || routeLimits.exempts(client)) {
+        if (client == null || routeLimits.exempts(client)
+                || (routeLimits.zone() == null && routeLimits.connections() == 0)) {
             return chain.filter(exchange);
         }
         ConcurrentRequestLimiter.ClientKey inProgress = null;
@@ -113,7 +120,8 @@ public class LocalRateLimitFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         ConcurrentRequestLimiter.ClientKey acquired = inProgress;
-        return Mono.defer(() -> chain.filter(exchange)).doFinally(signal -> connections.release(acquired));
+        ServerWebExchange admitted = exchange;
+        return Mono.defer(() -> chain.filter(admitted)).doFinally(signal -> connections.release(acquired));
     }
 
     /** Whole seconds, rounded up (a client that waits as told is admitted), at least 1. */
@@ -131,7 +139,7 @@ public class LocalRateLimitFilter implements GlobalFilter, Ordered {
      * request limit (0 for none) and the exempt blocks, read once.
      */
     record RouteLimits(IngressRef ingress, RequestRateLimiter.Zone zone, int connections,
-                       List<AddressRange> exempt) {
+                       List<AddressRange> exempt, long responseBytesPerSecond, long responseFreeBytes) {
 
         static RouteLimits of(IngressRef ingress, RateLimitPolicy policy) {
             RequestRateLimiter.Zone zone = policy.limitsRequests()
@@ -139,7 +147,8 @@ public class LocalRateLimitFilter implements GlobalFilter, Ordered {
                     policy.burstMultiplier())
                     : null;
             return new RouteLimits(ingress, zone, policy.connections(),
-                    policy.exemptCidrs().stream().map(AddressRange::parse).toList());
+                    policy.exemptCidrs().stream().map(AddressRange::parse).toList(),
+                    policy.responseRate() * 1024L, policy.responseRateAfter() * 1024L);
         }
 
         boolean exempts(InetAddress client) {

@@ -12,12 +12,12 @@ import java.util.Set;
 /**
  * The local rate limit family: reads {@code limit-rps}, {@code limit-rpm}, {@code limit-burst-multiplier},
  * {@code limit-connections} and {@code limit-whitelist} (or its newer name {@code limit-allowlist}, which wins, as in
- * ingress-nginx) into a {@link RateLimitPolicy} that the data plane enforces per replica and per client address.
+ * ingress-nginx), {@code limit-rate} and {@code limit-rate-after} (kilobytes per second and kilobytes) into a {@link RateLimitPolicy} that the data plane enforces per replica and per client address.
  *
  * <p>A limit that cannot be read is a warning and is not applied (ingress-nginx drops it too); the other limits still
  * apply. An unreadable exemption list is where this gateway is stricter than ingress-nginx, which then drops every
  * limit of the Ingress: here the list is ignored and the limits apply to every client address, so a typo never turns
- * a protection off. {@code limit-rate} and {@code limit-rate-after} are not read (see {@link NginxAnnotationCatalog}).
+ * a protection off.
  */
 public final class RateLimitAnnotations implements AnnotationFamily<RateLimitPolicy> {
 
@@ -27,6 +27,8 @@ public final class RateLimitAnnotations implements AnnotationFamily<RateLimitPol
     public static final String CONNECTIONS = "limit-connections";
     public static final String WHITELIST = "limit-whitelist";
     public static final String ALLOWLIST = "limit-allowlist";
+    public static final String RATE = "limit-rate";
+    public static final String RATE_AFTER = "limit-rate-after";
 
     /** Largest limit read: beyond this a per-replica limit protects nothing and only risks overflow. */
     static final int MAX_LIMIT = 1_000_000;
@@ -34,7 +36,7 @@ public final class RateLimitAnnotations implements AnnotationFamily<RateLimitPol
     static final int MAX_BURST_MULTIPLIER = 1_000;
 
     private static final Set<String> ANNOTATIONS = AnnotationReader.bothSpellings(RPS, RPM, BURST_MULTIPLIER,
-            CONNECTIONS, WHITELIST, ALLOWLIST);
+            CONNECTIONS, WHITELIST, ALLOWLIST, RATE, RATE_AFTER);
 
     @Override
     public String name() {
@@ -56,9 +58,11 @@ public final class RateLimitAnnotations implements AnnotationFamily<RateLimitPol
         Integer multiplier = reader.read(BURST_MULTIPLIER,
                 value -> AnnotationReader.integer(value, 0, MAX_BURST_MULTIPLIER));
         List<String> exempt = exemptions(reader);
+        int rate = orZero(reader.read(RATE, RateLimitAnnotations::limit));
+        int rateAfter = orZero(reader.read(RATE_AFTER, RateLimitAnnotations::limit));
         RateLimitPolicy policy = new RateLimitPolicy(rps, rpm,
                 multiplier == null ? RateLimitPolicy.DEFAULT_BURST_MULTIPLIER : multiplier, connections,
-                exempt == null ? List.of() : exempt);
+                exempt == null ? List.of() : exempt, rate, rateAfter);
         return new Parsed<>(policy.limits() ? policy : null, diagnostics);
     }
 

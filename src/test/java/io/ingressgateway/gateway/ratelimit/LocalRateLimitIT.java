@@ -1,5 +1,9 @@
 package io.ingressgateway.gateway.ratelimit;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.ingressgateway.support.Objects.OUR_CONTROLLER;
 import static io.ingressgateway.support.Objects.endpointSlice;
 import static io.ingressgateway.support.Objects.ingress;
@@ -13,6 +17,7 @@ import static io.ingressgateway.support.Objects.serviceBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import io.ingressgateway.IngressGatewayApplication;
 import io.ingressgateway.support.ApiServer;
 import io.ingressgateway.support.DelayingBackend;
@@ -66,6 +71,7 @@ class LocalRateLimitIT {
     static final AtomicInteger WARM_UPS = new AtomicInteger();
     static final ApiServer api = new ApiServer();
     static final List<DelayingBackend> backends = new ArrayList<>();
+    static final List<WireMockServer> wireMocks = new ArrayList<>();
 
     static {
         api.apply(namespace(NS));
@@ -80,6 +86,7 @@ class LocalRateLimitIT {
     @AfterAll
     static void stop() {
         backends.forEach(DelayingBackend::close);
+        wireMocks.forEach(WireMockServer::stop);
         api.close();
     }
 
@@ -195,6 +202,32 @@ class LocalRateLimitIT {
                 .tags("namespace", NS, "ingress", "conn", "limit", "connections").counter();
         assertThat(rejected).isNotNull();
         assertThat(rejected.count()).isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void limitRatePacesTheResponsePastItsFreeKilobytes() {
+        // 48 KiB at 8 KiB/s after 8 KiB free: the last 40 KiB take about 5 s (at least 4 s from the first paced
+        // piece: a lower bound only, which a loaded machine can only make longer).
+        byte[] body = new byte[48 * 1024];
+        java.util.Arrays.fill(body, (byte) 'x');
+        WireMockServer backend = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        backend.start();
+        wireMocks.add(backend);
+        backend.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody(body)));
+        api.apply(service(NS, "paced", port("http", 80, 8080)));
+        api.apply(endpointSlice(NS, "paced", "paced-0", "http", backend.port(), true));
+        api.apply(ingressFor("paced", "paced.test")
+                .annotation("nginx.ingress.kubernetes.io/limit-rate", "8")
+                .annotation("nginx.ingress.kubernetes.io/limit-rate-after", "8").build());
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> request(port, "paced.test", "127.0.1.1").block(Duration.ofSeconds(60)).status() == 200);
+
+        long start = System.nanoTime();
+        Reply paced = get("paced.test", "127.0.0.1");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(paced.status()).isEqualTo(200);
+        assertThat(paced.body()).hasSize(body.length);
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
     }
 
     // ---- helpers ----

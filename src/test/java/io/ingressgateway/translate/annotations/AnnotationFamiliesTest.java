@@ -126,6 +126,6 @@ class AnnotationFamiliesTest {
                 .containsAll(new CanaryAnnotations().annotations())
                 .containsAll(new BalanceAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12);
+        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 16);
     }
 }

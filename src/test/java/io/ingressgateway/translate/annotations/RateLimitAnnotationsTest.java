@@ -21,7 +21,7 @@ class RateLimitAnnotationsTest {
     private static final RateLimitAnnotations FAMILY = new RateLimitAnnotations();
 
     private static RateLimitPolicy policy(int rps, int rpm, int multiplier, int connections, String... exempt) {
-        return new RateLimitPolicy(rps, rpm, multiplier, connections, List.of(exempt));
+        return new RateLimitPolicy(rps, rpm, multiplier, connections, List.of(exempt), 0, 0);
     }
 
     static Stream<Arguments> accepted() {
@@ -50,7 +50,10 @@ class RateLimitAnnotationsTest {
                 // limit-allowlist is ingress-nginx's newer name, and wins over limit-whitelist.
                 Arguments.of(Map.of(NGINX_PREFIX + "limit-rps", "10", NGINX_PREFIX + "limit-allowlist", "127.0.0.1",
                                 NGINX_PREFIX + "limit-whitelist", "10.0.0.0/8"),
-                        policy(10, 0, 5, 0, "127.0.0.1/32")));
+                        policy(10, 0, 5, 0, "127.0.0.1/32")),
+                // limit-rate alone is a limit (kilobytes per second, after limit-rate-after kilobytes).
+                Arguments.of(Map.of(NGINX_PREFIX + "limit-rate", "64", NGINX_PREFIX + "limit-rate-after", "512"),
+                        new RateLimitPolicy(0, 0, 5, 0, List.of(), 64, 512)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -67,7 +70,10 @@ class RateLimitAnnotationsTest {
                 Arguments.of(Map.of(NGINX_PREFIX + "limit-rps", "0", NGINX_PREFIX + "limit-rpm", "0",
                         NGINX_PREFIX + "limit-connections", "0")),
                 Arguments.of(Map.of(NGINX_PREFIX + "limit-burst-multiplier", "3")),
-                Arguments.of(Map.of(NGINX_PREFIX + "limit-whitelist", "10.0.0.0/8")));
+                Arguments.of(Map.of(NGINX_PREFIX + "limit-whitelist", "10.0.0.0/8")),
+                // limit-rate-after without limit-rate limits nothing, as in nginx.
+                Arguments.of(Map.of(NGINX_PREFIX + "limit-rate-after", "100")),
+                Arguments.of(Map.of(NGINX_PREFIX + "limit-rate", "0")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,7 +92,9 @@ class RateLimitAnnotationsTest {
                 Arguments.of("limit-rps", "99999999999"),
                 Arguments.of("limit-rpm", "1m"),
                 Arguments.of("limit-connections", ""),
-                Arguments.of("limit-connections", "2000000"));
+                Arguments.of("limit-connections", "2000000"),
+                Arguments.of("limit-rate", "10k"),
+                Arguments.of("limit-rate-after", "1m"));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -137,6 +145,6 @@ class RateLimitAnnotationsTest {
     void declaresBothSpellingsOfEveryKeyItReads() {
         assertThat(FAMILY.annotations()).containsExactlyInAnyOrderElementsOf(AnnotationReader.bothSpellings(
                 "limit-rps", "limit-rpm", "limit-burst-multiplier", "limit-connections", "limit-whitelist",
-                "limit-allowlist"));
+                "limit-allowlist", "limit-rate", "limit-rate-after"));
     }
 }
