@@ -96,6 +96,10 @@ operator can override anything.
           "enabled" .Values.config.externalNameServices.enabled
           "denied-cidrs" (.Values.config.externalNameServices.deniedCidrs | default list)
           "allowed-cidrs" (.Values.config.externalNameServices.allowedCidrs | default list)) }}
+{{- with .Values.config.rateLimits }}
+{{- $_ := set $gateway "rate-limits" (dict "limit-req-status-code" .limitReqStatusCode
+      "limit-conn-status-code" .limitConnStatusCode "max-client-states" .maxClientStates) }}
+{{- end }}
 {{- $_ := set $gateway "ops" (dict "ingresses-detail" .Values.management.ingressesDetail) }}
 {{- with .Values.config.clientAddress }}
 {{- $_ := set $gateway "client-address" (dict

@@ -43,6 +43,8 @@ import org.springframework.util.unit.DataSize;
  *                              cannot answer
  * @param externalAuth          the client that asks auth services ({@code auth-url}): timeouts, pool, answer cache
  * @param basicAuth             how basic auth ({@code auth-type: basic}) checks passwords
+ * @param rateLimits            how the per-replica rate limits of Ingresses ({@code limit-rps} & co) answer, and how
+ *                              many client states they keep
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -68,7 +70,8 @@ public record IngressGatewayProperties(
         @DefaultValue SourceRanges sourceRanges,
         @DefaultValue GlobalRateLimit globalRateLimit,
         @DefaultValue ExternalAuth externalAuth,
-        @DefaultValue BasicAuth basicAuth) {
+        @DefaultValue BasicAuth basicAuth,
+        @DefaultValue RateLimits rateLimits) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -354,6 +357,39 @@ public record IngressGatewayProperties(
             if (bufferSize.toBytes() < 1 || bufferSize.toBytes() > 16L * 1024 * 1024) {
                 throw new IllegalArgumentException("ingress-gateway.request-body.buffer-size must be 1B..16MB, was "
                         + bufferSize);
+            }
+        }
+    }
+
+    /**
+     * The per-replica rate limits an Ingress asks for with {@code limit-rps}, {@code limit-rpm} and
+     * {@code limit-connections}.
+     *
+     * @param limitReqStatusCode  status of a request refused by a request rate limit (ingress-nginx's
+     *                            {@code limit-req-status-code}, 503 by default), 400..599
+     * @param limitConnStatusCode status of a request refused by {@code limit-connections} (ingress-nginx's
+     *                            {@code limit-conn-status-code}, 503 by default), 400..599
+     * @param maxClientStates     how many (Ingress, client address) request-rate states are kept at most; past it
+     *                            the least likely to be used again are dropped, and their client starts afresh
+     */
+    public record RateLimits(
+            @DefaultValue("503") int limitReqStatusCode,
+            @DefaultValue("503") int limitConnStatusCode,
+            @DefaultValue("100000") long maxClientStates) {
+
+        public RateLimits {
+            errorStatus("limit-req-status-code", limitReqStatusCode);
+            errorStatus("limit-conn-status-code", limitConnStatusCode);
+            if (maxClientStates < 1) {
+                throw new IllegalArgumentException("ingress-gateway.rate-limits.max-client-states must be positive,"
+                        + " was " + maxClientStates);
+            }
+        }
+
+        private static void errorStatus(String key, int status) {
+            if (status < 400 || status > 599 || org.springframework.http.HttpStatus.resolve(status) == null) {
+                throw new IllegalArgumentException("ingress-gateway.rate-limits." + key
+                        + " must be a known HTTP status from 400 to 599, was " + status);
             }
         }
     }

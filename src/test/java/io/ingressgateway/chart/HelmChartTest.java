@@ -509,6 +509,21 @@ class HelmChartTest {
     }
 
     @Test
+    void rateLimitStatusesAreIngressNginxsByDefaultAndSettable() {
+        Map<String, Object> byDefault = map(map(applicationConfig(render(Map.of())), "ingress-gateway"),
+                "rate-limits");
+        Map<String, Object> set = map(map(applicationConfig(render(Map.of(
+                "config.rateLimits.limitReqStatusCode", 429,
+                "config.rateLimits.limitConnStatusCode", 429,
+                "config.rateLimits.maxClientStates", 5000))), "ingress-gateway"), "rate-limits");
+
+        assertThat(byDefault).containsEntry("limit-req-status-code", 503).containsEntry("limit-conn-status-code", 503)
+                .containsEntry("max-client-states", 100000);
+        assertThat(set).containsEntry("limit-req-status-code", 429).containsEntry("limit-conn-status-code", 429)
+                .containsEntry("max-client-states", 5000);
+    }
+
+    @Test
     void disruptionBudgetKeepsOnePodByDefaultOrUsesMaxUnavailable() {
         Map<String, Object> byDefault = map(render(Map.of()).one("PodDisruptionBudget"), "spec");
         Map<String, Object> withMax = map(render(Map.of("podDisruptionBudget.maxUnavailable", "25%"))

@@ -46,7 +46,8 @@ public final class AnnotationFamilies {
             new GlobalRateLimitAnnotations(),
             new ExternalAuthAnnotations(),
             new BasicAuthAnnotations(),
-            new CustomHeadersAnnotations());
+            new CustomHeadersAnnotations(),
+            new RateLimitAnnotations());
 
     /** The deprecated annotation naming an Ingress's class, read by class selection rather than by a family. */
     public static final String LEGACY_CLASS = "kubernetes.io/ingress.class";
