@@ -64,6 +64,7 @@ class ClientCertificateIT {
     static final String ERROR_PAGE = "errorpage.certs.test";
     static final String MATCH_CN = "cn.certs.test";
     static final String BROKEN = "broken.certs.test";
+    static final String GARBLED = "garbled.certs.test";
     static final String PLAIN_HTTP = "plainhttp.certs.test";
     static final String OPEN = "open.certs.test";
 
@@ -114,8 +115,15 @@ class ClientCertificateIT {
                 metadata: {namespace: apps, name: client-ca}
                 type: Opaque
                 data: {ca.crt: %s}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {namespace: apps, name: garbled-ca}
+                type: Opaque
+                data: {ca.crt: %s}
                 """.formatted(backend.port(), base64(SERVER.certificatePem()), base64(SERVER.keyPem()),
-                base64(ROOT.certificatePem())));
+                base64(ROOT.certificatePem()), base64("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n"
+                        + "-----END CERTIFICATE-----\n")));
         yaml.append(ingress("mtls", MTLS, "/", Map.of("auth-tls-secret", "apps/client-ca",
                 "auth-tls-pass-certificate-to-upstream", "true")));
         // Another Ingress of the same host asks for nothing: client certificates apply to the whole host anyway.
@@ -129,6 +137,7 @@ class ClientCertificateIT {
         yaml.append(ingress("cn", MATCH_CN, "/", Map.of("auth-tls-secret", "apps/client-ca",
                 "auth-tls-match-cn", "CN=(bob|alice)")));
         yaml.append(ingress("broken", BROKEN, "/", Map.of("auth-tls-secret", "apps/missing-ca")));
+        yaml.append(ingress("garbled", GARBLED, "/", Map.of("auth-tls-secret", "garbled-ca")));
         yaml.append(ingress("plainhttp", PLAIN_HTTP, "/", Map.of("auth-tls-secret", "apps/client-ca",
                 "ssl-redirect", "false")));
         yaml.append(ingress("open", OPEN, "/", Map.of()));
@@ -274,10 +283,14 @@ class ClientCertificateIT {
     }
 
     @Test
-    void aHostWhoseCaSecretIsMissingIsRefusedAndTheOthersServe() throws Exception {
+    void aHostWhoseCaSecretIsMissingOrUnreadableIsRefusedAndTheOthersServe() throws Exception {
         Response broken = https(BROKEN, BROKEN, "/", ALICE, Map.of());
         assertThat(broken.status()).isEqualTo(403);
         assertThat(broken.askedForCertificate()).as("nothing to check it against").isFalse();
+        Response garbled = https(GARBLED, GARBLED, "/", ALICE, Map.of());
+        assertThat(garbled.status()).as("a ca.crt that is no certificate").isEqualTo(403);
+        assertThat(garbled.askedForCertificate()).isFalse();
+        assertThat(backend.requests()).isEmpty();
         assertThat(https(OPEN, OPEN, "/", null, Map.of()).status()).isEqualTo(200);
         assertThat(https(MTLS, MTLS, "/", ALICE, Map.of()).status()).isEqualTo(200);
     }
