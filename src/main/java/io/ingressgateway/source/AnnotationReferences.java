@@ -12,9 +12,10 @@ import java.util.TreeSet;
  * ({@value #NGINX_PREFIX} and {@value #OUR_PREFIX}); a bare name is in the Ingress's namespace.
  *
  * <p>Only references the translator may use are returned, so nothing is read that would be refused anyway:
- * {@code auth-secret}, {@code proxy-ssl-secret} and {@code custom-headers} are read from the Ingress's own namespace
- * only (a reference elsewhere is a diagnostic of the translator), while {@code auth-tls-secret} may name another
- * namespace, as ingress-nginx allows. Either way, only watched namespaces are ever read.
+ * {@code auth-secret}, {@code proxy-ssl-secret}, {@code custom-headers} and {@code auth-proxy-set-headers} are read
+ * from the Ingress's own namespace only (a reference elsewhere is a diagnostic of the translator), while
+ * {@code auth-tls-secret} may name another namespace, as ingress-nginx allows. Either way, only watched namespaces
+ * are ever read.
  */
 public final class AnnotationReferences {
 
@@ -26,7 +27,7 @@ public final class AnnotationReferences {
     /** Annotations naming a Secret of any (watched) namespace. */
     static final Set<String> ANY_NAMESPACE_SECRETS = Set.of("auth-tls-secret");
     /** Annotations naming a ConfigMap of the Ingress's own namespace. */
-    static final Set<String> OWN_NAMESPACE_CONFIG_MAPS = Set.of("custom-headers");
+    static final Set<String> OWN_NAMESPACE_CONFIG_MAPS = Set.of("custom-headers", "auth-proxy-set-headers");
 
     private AnnotationReferences() {
     }

@@ -44,44 +44,57 @@ final class CustomHeaderConfigMaps {
         return extracted.policies().get(CustomHeadersPolicy.class) != null;
     }
 
+    /**
+     * What a ConfigMap of headers gives: its {@code namespace/name}, its headers (sorted by name) when every entry is
+     * a valid header, else the first problem (and no headers).
+     */
+    record Read(String name, Map<String, String> headers, String problem) {
+    }
+
+    /** Reads and checks the ConfigMap of headers {@code reference} names, which must be in {@code namespace}. */
+    static Read read(String reference, String namespace, Map<String, ConfigMap> configMaps) {
+        String name = AnnotationReferences.qualified(reference, namespace);
+        if (!name.startsWith(namespace + "/")) {
+            return new Read(name, Map.of(), "ConfigMap " + name + " is not in the Ingress's namespace " + namespace
+                    + "; only ConfigMaps of the Ingress's own namespace are read");
+        }
+        ConfigMap configMap = configMaps.get(name);
+        if (configMap == null) {
+            return new Read(name, Map.of(), "ConfigMap " + name + " not found");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        // Sorted by name, so equal ConfigMaps give equal policies whatever order their data came in.
+        Map<String, String> data = configMap.getData() == null ? Map.of() : new TreeMap<>(configMap.getData());
+        for (Map.Entry<String, String> entry : data.entrySet()) {
+            String header = entry.getKey();
+            String value = entry.getValue() == null ? "" : entry.getValue();
+            String problem = null;
+            if (header == null || !NAME.matcher(header).matches()) {
+                problem = "ConfigMap " + name + " has a key that is not a header name (letters, digits, - and _)";
+            } else if (REFUSED.contains(header.toLowerCase(Locale.ROOT))) {
+                problem = "ConfigMap " + name + " sets " + header + ", which the gateway sets itself";
+            } else if (!VALUE.matcher(value).matches()) {
+                problem = "ConfigMap " + name + " has a value for " + header + " that is not printable ASCII"
+                        + " (1 to 8192 characters)";
+            }
+            if (problem != null) {
+                return new Read(name, Map.of(), problem);
+            }
+            headers.put(header, value);
+        }
+        return new Read(name, headers, null);
+    }
+
     static IngressRules.Extracted resolve(IngressRules.Extracted extracted, Map<String, String> annotations,
                                           String namespace, Map<String, ConfigMap> configMaps) {
         CustomHeadersPolicy policy = extracted.policies().get(CustomHeadersPolicy.class);
         if (policy == null || policy.problem() != null) {
             return extracted;
         }
-        String name = AnnotationReferences.qualified(policy.configMap(), namespace);
-        String problem = null;
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (!name.startsWith(namespace + "/")) {
-            problem = "ConfigMap " + name + " is not in the Ingress's namespace " + namespace
-                    + "; only ConfigMaps of the Ingress's own namespace are read";
-        } else {
-            ConfigMap configMap = configMaps.get(name);
-            if (configMap == null) {
-                problem = "ConfigMap " + name + " not found";
-            } else {
-                // Sorted by name, so equal ConfigMaps give equal policies whatever order their data came in.
-                Map<String, String> data = configMap.getData() == null ? Map.of() : new TreeMap<>(configMap.getData());
-                for (Map.Entry<String, String> entry : data.entrySet()) {
-                    String header = entry.getKey();
-                    String value = entry.getValue() == null ? "" : entry.getValue();
-                    if (header == null || !NAME.matcher(header).matches()) {
-                        problem = "ConfigMap " + name + " has a key that is not a header name (letters, digits, - and"
-                                + " _)";
-                    } else if (REFUSED.contains(header.toLowerCase(Locale.ROOT))) {
-                        problem = "ConfigMap " + name + " sets " + header + ", which the gateway sets itself";
-                    } else if (!VALUE.matcher(value).matches()) {
-                        problem = "ConfigMap " + name + " has a value for " + header + " that is not printable ASCII"
-                                + " (1 to 8192 characters)";
-                    }
-                    if (problem != null) {
-                        break;
-                    }
-                    headers.put(header, value);
-                }
-            }
-        }
+        Read read = read(policy.configMap(), namespace, configMaps);
+        String name = read.name();
+        String problem = read.problem();
+        Map<String, String> headers = read.headers();
         List<Diagnostic> diagnostics = extracted.diagnostics();
         CustomHeadersPolicy resolved;
         if (problem == null) {

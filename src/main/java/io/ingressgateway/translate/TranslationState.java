@@ -359,9 +359,10 @@ final class TranslationState {
                         || BasicAuthSecrets.readsSecrets(extraction.extracted()))) {
             extraction = null; // its proxy-ssl-secret, auth-tls-secret or auth-secret may have changed
         }
-        if (extraction != null && before.configMaps() != configMaps && CustomHeaderConfigMaps.readsConfigMaps(
-                extraction.extracted())) {
-            extraction = null; // its custom-headers ConfigMap may have changed
+        if (extraction != null && before.configMaps() != configMaps
+                && (CustomHeaderConfigMaps.readsConfigMaps(extraction.extracted())
+                        || AuthProxyHeaderConfigMaps.readsConfigMaps(extraction.extracted()))) {
+            extraction = null; // its custom-headers or auth-proxy-set-headers ConfigMap may have changed
         }
         if (extraction == null) {
             extraction = extract(ingress);
@@ -395,6 +396,7 @@ final class TranslationState {
             extracted = ClientCertificateSecrets.resolve(extracted, annotations, namespace, secrets);
             extracted = BasicAuthSecrets.resolve(extracted, annotations, namespace, secrets);
             extracted = CustomHeaderConfigMaps.resolve(extracted, annotations, namespace, configMaps.byName());
+            extracted = AuthProxyHeaderConfigMaps.resolve(extracted, annotations, namespace, configMaps.byName());
             extracted = GlobalRateLimitStore.check(extracted, globalRateLimitStore);
         } catch (RuntimeException e) {
             // The rules are null-safe by construction; this is the last line of defence that keeps an unforeseen

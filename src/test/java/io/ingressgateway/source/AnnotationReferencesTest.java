@@ -30,6 +30,14 @@ class AnnotationReferencesTest {
                         "nginx.ingress.kubernetes.io/custom-headers", "other/headers"), Set.of(), Set.of()),
                 Arguments.of(Map.of("nginx.ingress.kubernetes.io/proxy-ssl-secret", "shop/ca",
                         "ingress-gateway.io/custom-headers", "headers"), Set.of("shop/ca"), Set.of("shop/headers")),
+                // auth-proxy-set-headers (the auth service's extra headers): the Ingress's namespace only, as
+                // ingress-nginx denies a cross-namespace ConfigMap.
+                Arguments.of(Map.of("nginx.ingress.kubernetes.io/auth-url", "http://auth/",
+                        "nginx.ingress.kubernetes.io/auth-proxy-set-headers", "auth-headers",
+                        "ingress-gateway.io/auth-proxy-set-headers", "shop/our-auth-headers"), Set.of(),
+                        Set.of("shop/auth-headers", "shop/our-auth-headers")),
+                Arguments.of(Map.of("nginx.ingress.kubernetes.io/auth-proxy-set-headers", "other/auth-headers"),
+                        Set.of(), Set.of()),
                 // auth-tls-secret may name another namespace, as ingress-nginx allows.
                 Arguments.of(Map.of("nginx.ingress.kubernetes.io/auth-tls-secret", "pki/client-ca"),
                         Set.of("pki/client-ca"), Set.of()),

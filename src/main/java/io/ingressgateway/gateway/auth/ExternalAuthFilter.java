@@ -32,7 +32,8 @@ import reactor.core.publisher.Mono;
  * nginx's {@code auth_request} does it: before the request goes upstream, the auth service is asked with the client's
  * headers and no body, plus {@code X-Original-URL}, {@code X-Original-Method}, {@code X-Real-IP},
  * {@code X-Forwarded-For}, {@code X-Auth-Request-Redirect} and {@code X-Sent-From}, as ingress-nginx's template sends
- * them. Its answer decides:
+ * them, and the headers of the {@code auth-proxy-set-headers} ConfigMap (to the auth service only). Its answer
+ * decides:
  * <ul>
  *   <li>2xx: the request goes upstream, with the {@code auth-response-headers} of the answer in place of the client's
  *       headers of those names (a client cannot claim an identity the auth service did not give);</li>
@@ -182,6 +183,9 @@ public class ExternalAuthFilter implements GlobalFilter, Ordered {
                 headers.put(name, values);
             }
         });
+        // auth-proxy-set-headers: after the client's (replacing them, as nginx's proxy_set_header does) and before the
+        // ones set below, which the auth service relies on; the translator refused Host and framing headers.
+        policy.authRequestHeaders().forEach(headers::set);
         String requestUri = RequestVariables.requestUri(request);
         String client = ClientAddress.text(exchange);
         headers.set(HttpHeaders.HOST, url.getHost());

@@ -3,6 +3,7 @@ package io.ingressgateway.translate.annotations;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.policy.ExternalAuthPolicy;
 import io.ingressgateway.model.policy.ExternalAuthPolicy.CacheRule;
+import io.ingressgateway.model.policy.ExternalAuthPolicy.ProxySetHeaders;
 import io.ingressgateway.model.policy.NginxTemplate;
 import io.ingressgateway.model.policy.NginxTemplate.Part;
 import io.ingressgateway.translate.annotations.AnnotationReader.Invalid;
@@ -19,10 +20,12 @@ import java.util.regex.Pattern;
  * The external authentication family (ingress-nginx's {@code auth-url} and its companions) read into an
  * {@link ExternalAuthPolicy} that the data plane's {@code ExternalAuthFilter} applies to every route of the Ingress.
  *
- * <p>Security first, as ingress-nginx: an {@code auth-url}, {@code auth-method}, {@code auth-response-headers} or
- * {@code auth-cache-duration} that cannot be read makes the route answer 503 (ingress-nginx denies the location), so an
- * Ingress that asks for authentication is never served without it. The other keys are warnings and keep their
- * defaults. Values may contain the nginx variables ingress-nginx documents ({@code $host}, {@code $request_uri},
+ * <p>Security first, as ingress-nginx: an {@code auth-url}, {@code auth-method}, {@code auth-response-headers},
+ * {@code auth-cache-duration} or {@code auth-proxy-set-headers} that cannot be read makes the route answer 503
+ * (ingress-nginx denies the location), so an Ingress that asks for authentication is never served without it; the
+ * ConfigMap {@code auth-proxy-set-headers} names is read afterwards by the translator, and a missing or invalid one
+ * denies the route too. The other keys are warnings and keep their defaults. Values may contain the nginx variables
+ * ingress-nginx documents ({@code $host}, {@code $request_uri},
  * {@code $escaped_request_uri}, {@code $http_<header>}, ...): they are checked here and filled in per request, never
  * evaluated as configuration; an unknown variable is refused like any unreadable value.
  *
@@ -40,6 +43,7 @@ public final class ExternalAuthAnnotations implements AnnotationFamily<ExternalA
     public static final String ALWAYS_SET_COOKIE = "auth-always-set-cookie";
     public static final String CACHE_KEY = "auth-cache-key";
     public static final String CACHE_DURATION = "auth-cache-duration";
+    public static final String PROXY_SET_HEADERS = "auth-proxy-set-headers";
 
     /** ingress-nginx's default redirect parameter of {@code auth-signin}. */
     static final String DEFAULT_REDIRECT_PARAM = "rd";
@@ -65,7 +69,7 @@ public final class ExternalAuthAnnotations implements AnnotationFamily<ExternalA
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|w|M|y)");
 
     private static final Set<String> ANNOTATIONS = AnnotationReader.bothSpellings(URL, METHOD, SIGNIN,
-            SIGNIN_REDIRECT_PARAM, RESPONSE_HEADERS, REQUEST_REDIRECT, ALWAYS_SET_COOKIE, CACHE_KEY, CACHE_DURATION);
+            SIGNIN_REDIRECT_PARAM, RESPONSE_HEADERS, REQUEST_REDIRECT, ALWAYS_SET_COOKIE, CACHE_KEY, CACHE_DURATION, PROXY_SET_HEADERS);
 
     @Override
     public String name() {
@@ -109,8 +113,12 @@ public final class ExternalAuthAnnotations implements AnnotationFamily<ExternalA
                 ? required(reader, RESPONSE_HEADERS, ExternalAuthAnnotations::headerNames, diagnostics) : List.of();
         List<CacheRule> cacheRules = required(reader, CACHE_DURATION, ExternalAuthAnnotations::cacheRules,
                 diagnostics, DEFAULT_CACHE_DURATION);
+        // Read by the translator afterwards (AuthProxyHeaderConfigMaps): a ConfigMap of the Ingress's namespace.
+        String proxySetHeaders = reader.isSet(PROXY_SET_HEADERS)
+                ? required(reader, PROXY_SET_HEADERS, BasicAuthAnnotations::secretReference, diagnostics) : null;
         if (url == null || (reader.isSet(METHOD) && method == null)
-                || (reader.isSet(RESPONSE_HEADERS) && responseHeaders == null) || cacheRules == null) {
+                || (reader.isSet(RESPONSE_HEADERS) && responseHeaders == null) || cacheRules == null
+                || (reader.isSet(PROXY_SET_HEADERS) && proxySetHeaders == null)) {
             return new Parsed<>(ExternalAuthPolicy.refused("its external authentication annotations cannot be read"),
                     diagnostics);
         }
@@ -121,8 +129,8 @@ public final class ExternalAuthAnnotations implements AnnotationFamily<ExternalA
         Boolean alwaysSetCookie = reader.flag(ALWAYS_SET_COOKIE);
         NginxTemplate cacheKey = reader.read(CACHE_KEY, ExternalAuthAnnotations::cacheKey);
         return new Parsed<>(new ExternalAuthPolicy(null, url, method, signin, responseHeaders, requestRedirect,
-                Boolean.TRUE.equals(alwaysSetCookie), cacheKey, cacheKey == null ? List.of() : cacheRules),
-                diagnostics);
+                Boolean.TRUE.equals(alwaysSetCookie), cacheKey, cacheKey == null ? List.of() : cacheRules,
+                proxySetHeaders == null ? null : new ProxySetHeaders(proxySetHeaders, Map.of())), diagnostics);
     }
 
     /** The value of a setting that must be readable for the route to be served; null (and a warning) when not. */

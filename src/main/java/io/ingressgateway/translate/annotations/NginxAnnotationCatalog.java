@@ -187,8 +187,7 @@ public final class NginxAnnotationCatalog {
                 + " X-Request-ID, when sent, reaches the auth service and the upstream alike");
         noEffect("auth-keepalive-requests", AUTH_KEEPALIVE);
         noEffect("auth-keepalive-timeout", AUTH_KEEPALIVE);
-        unsupported("auth-proxy-set-headers", "the auth service receives the client's headers and the ones"
-                + " ingress-nginx always sets, but not this ConfigMap's");
+        unsupported("auth-proxy-set-headers", NO_AUTH);
         unsupported("auth-always-set-cookie", NO_AUTH);
         noEffect("enable-global-auth", "the gateway has no global external authentication to opt out of");
         unsupported("satisfy", NO_AUTH);

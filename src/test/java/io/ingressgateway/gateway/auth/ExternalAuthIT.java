@@ -301,6 +301,39 @@ class ExternalAuthIT {
         assertThat(auth.hits("/oauth2/auth")).isEqualTo(2);
     }
 
+    // --- auth-proxy-set-headers: the ConfigMap's headers reach the auth service only ---
+
+    @Test
+    void theAuthProxySetHeadersConfigMapsHeadersReachTheAuthServiceButNotTheUpstream() throws IOException {
+        Response response = get("/", "proxy-headers.test", "Cookie: " + ALICE + "\r\nX-Auth-Tenant: mallory\r\n");
+
+        assertThat(response.status()).isEqualTo(200);
+        Received asked = auth.last();
+        assertThat(asked.header("X-Client-Id")).isEqualTo("gateway-42");
+        // Set after the client's headers, as nginx's proxy_set_header replaces them: one value, the ConfigMap's.
+        assertThat(asked.header("X-Auth-Tenant")).isEqualTo("shop");
+        // The client's other headers and the ones ingress-nginx always sets are still there.
+        assertThat(asked.header("Cookie")).contains(ALICE);
+        assertThat(asked.header("X-Original-URL")).isEqualTo("http://proxy-headers.test/");
+        LoggedRequest upstream = app.lastRequest();
+        assertThat(upstream.containsHeader("X-Client-Id")).isFalse();
+        assertThat(upstream.getHeader("X-Auth-Tenant")).isEqualTo("mallory");
+    }
+
+    @Test
+    void aMissingAuthProxySetHeadersConfigMapDeniesThatIngressWith503WhileOthersKeepServing() throws IOException {
+        Response denied = get("/", "proxy-headers-missing.test", "Cookie: " + ALICE + "\r\n");
+
+        assertThat(denied.status()).isEqualTo(503);
+        assertThat(app.requests()).isEmpty();
+        assertThat(auth.requests()).isEmpty();
+        assertThat(get("/", "proxy-headers.test", "Cookie: " + ALICE + "\r\n").status()).isEqualTo(200);
+        assertThat(get("/", "plain.test", "").status()).isEqualTo(200);
+        String report = managementGet("/actuator/ingresses/apps/proxy-headers-missing").body();
+        assertThat(report).contains(NGINX + "auth-proxy-set-headers").contains("apps/no-such-headers")
+                .contains("not found").contains("503");
+    }
+
     // --- bad input: fail closed, others keep serving ---
 
     @Test
@@ -438,6 +471,21 @@ class ExternalAuthIT {
         ingress(yaml, "cached-too", "cached-too.test", cached);
         ingress(yaml, "invalid-url", "invalid-url.test", Map.of(NGINX + "auth-url", "https://invalid..auth.url"),
                 "/denied-auth", "app");
+        yaml.append("""
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  namespace: apps
+                  name: auth-headers
+                data:
+                  X-Client-Id: gateway-42
+                  X-Auth-Tenant: shop
+                """);
+        ingress(yaml, "proxy-headers", "proxy-headers.test", Map.of(NGINX + "auth-url", oauth,
+                NGINX + "auth-proxy-set-headers", "auth-headers"));
+        ingress(yaml, "proxy-headers-missing", "proxy-headers-missing.test", Map.of(NGINX + "auth-url", oauth,
+                NGINX + "auth-proxy-set-headers", "apps/no-such-headers"));
         ingress(yaml, "invalid-headers", "invalid-headers.test", Map.of(NGINX + "auth-url", oauth,
                 NGINX + "auth-response-headers", "X-User; X-Email"));
         try {

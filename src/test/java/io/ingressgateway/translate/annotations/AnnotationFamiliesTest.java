@@ -128,6 +128,6 @@ class AnnotationFamiliesTest {
                 .containsAll(new BasicAuthAnnotations().annotations())
                 .containsAll(new CustomHeadersAnnotations().annotations())
                 .doesNotContain("example.com/read-by-no-family");
-        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4 + 6 + 8 + 18 + 8 + 2 + 16);
+        assertThat(understood).hasSize(1 + 16 + 4 + 8 + 6 + 8 + 2 + 2 + 2 + 2 + 12 + 4 + 2 + 14 + 28 + 12 + 14 + 4 + 6 + 8 + 20 + 8 + 2 + 16);
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ingressgateway.model.Diagnostic;
 import io.ingressgateway.model.policy.ExternalAuthPolicy;
 import io.ingressgateway.model.policy.ExternalAuthPolicy.CacheRule;
+import io.ingressgateway.model.policy.ExternalAuthPolicy.ProxySetHeaders;
 import io.ingressgateway.model.policy.NginxTemplate;
 import io.ingressgateway.model.policy.NginxTemplate.Part;
 import io.ingressgateway.translate.annotations.AnnotationFamily.Parsed;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The external authentication annotations, read as ingress-nginx's authreq parser reads them. */
 class ExternalAuthAnnotationsTest {
@@ -39,7 +41,8 @@ class ExternalAuthAnnotationsTest {
         Parsed<ExternalAuthPolicy> parsed = parse(NGINX_PREFIX + "auth-url", URL);
         assertThat(parsed.diagnostics()).isEmpty();
         assertThat(parsed.policy()).isEqualTo(new ExternalAuthPolicy(null,
-                new NginxTemplate(List.of(Part.literal(URL))), null, null, List.of(), null, false, null, List.of()));
+                new NginxTemplate(List.of(Part.literal(URL))), null, null, List.of(), null, false, null, List.of(),
+                null));
     }
 
     static Stream<Arguments> urls() {
@@ -211,6 +214,44 @@ class ExternalAuthAnnotationsTest {
                 assertThat(diagnostic.message()).contains("no effect without").contains("auth-url"));
     }
 
+    static Stream<Arguments> proxySetHeaderReferences() {
+        return Stream.of(
+                Arguments.of(NGINX_PREFIX, "auth-headers", "auth-headers"),
+                Arguments.of(NGINX_PREFIX, " shop/auth-headers ", "shop/auth-headers"),
+                Arguments.of(OUR_PREFIX, "other/auth-headers", "other/auth-headers"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("proxySetHeaderReferences")
+    void authProxySetHeadersNamesAConfigMapTheTranslatorReadsLater(String prefix, String value, String configMap) {
+        Parsed<ExternalAuthPolicy> parsed = parse(NGINX_PREFIX + "auth-url", URL, prefix + "auth-proxy-set-headers",
+                value);
+        assertThat(parsed.diagnostics()).isEmpty();
+        assertThat(parsed.policy().refusal()).isNull();
+        // The reference as written (a cross-namespace one is the translator's to refuse); no headers yet.
+        assertThat(parsed.policy().proxySetHeaders()).isEqualTo(new ProxySetHeaders(configMap, Map.of()));
+        assertThat(parsed.policy().authRequestHeaders()).isEmpty();
+    }
+
+    @Test
+    void withoutAuthProxySetHeadersTheAuthRequestGetsNoExtraHeaders() {
+        ExternalAuthPolicy policy = parse(NGINX_PREFIX + "auth-url", URL).policy();
+        assertThat(policy.proxySetHeaders()).isNull();
+        assertThat(policy.authRequestHeaders()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a/b/c", "headers;rm", "my headers", "$host", "/"})
+    void anAuthProxySetHeadersThatNamesNoConfigMapDenies(String value) {
+        Parsed<ExternalAuthPolicy> parsed = parse(NGINX_PREFIX + "auth-url", URL,
+                NGINX_PREFIX + "auth-proxy-set-headers", value);
+        assertThat(parsed.policy().refusal()).isNotNull();
+        assertThat(parsed.diagnostics()).singleElement().satisfies(diagnostic -> {
+            assertThat(diagnostic.field()).contains("auth-proxy-set-headers");
+            assertThat(diagnostic.message()).contains(value).contains("503");
+        });
+    }
+
     @Test
     void theRegistryServesTheFamilyAndStillRefusesAuthSnippet() {
         AnnotationFamilies families = AnnotationFamilies.standard();
@@ -221,6 +262,8 @@ class ExternalAuthAnnotationsTest {
                 .isEqualTo(AnnotationSupport.REFUSED_FOR_SECURITY);
         assertThat(families.status(NGINX_PREFIX + "auth-keepalive").support()).isEqualTo(AnnotationSupport.NO_EFFECT);
         assertThat(families.status(NGINX_PREFIX + "auth-proxy-set-headers").support())
-                .isEqualTo(AnnotationSupport.UNSUPPORTED);
+                .isEqualTo(AnnotationSupport.SERVED);
+        assertThat(families.status(OUR_PREFIX + "auth-proxy-set-headers").support())
+                .isEqualTo(AnnotationSupport.SERVED);
     }
 }
