@@ -149,6 +149,8 @@ check_limited() {
     admitted=$((admitted + $(counter "$port" 'ingress_gateway_global_rate_limit_decisions_total{decision="admitted"}')))
   done
   echo "{\"admitted\": $admitted, \"limited\": $refused, \"store_errors\": $failed}" >"$RUN_DIR/check-$label.json"
+  # No admitted request means the limit never ran (an Ingress warning, no Redis): nothing of Redis was measured.
+  ((admitted > 0)) || die "$label: no request went through the global rate limit; see the gateway's /actuator/ingresses"
   if ((refused > 0 || failed > 0)); then
     log "WARNING $label: $refused requests refused and $failed Redis failures; raise LIMIT or OPERATION_TIMEOUT"
   fi

@@ -129,14 +129,16 @@ public final class AnnotationReader {
             throw new Invalid("is not a whole number " + range);
         }
         String digits = value.replaceFirst("^[+-]", "").replaceFirst("^0+(?=\\d)", "");
-        if (digits.length() > 9 || (value.startsWith("-") && !digits.equals("0"))) {
+        // Up to 18 digits fit a long, which every int range can be compared in (10-digit ints up to 2147483647
+        // included); longer is out of any int range.
+        if (digits.length() > 18) {
             throw new Invalid("is out of range (" + range + ")");
         }
-        int parsed = Integer.parseInt(digits);
+        long parsed = Long.parseLong(digits) * (value.startsWith("-") ? -1 : 1);
         if (parsed < min || parsed > max) {
             throw new Invalid("is out of range (" + range + ")");
         }
-        return parsed;
+        return (int) parsed;
     }
 
     /** Parses one annotation value (already trimmed). */

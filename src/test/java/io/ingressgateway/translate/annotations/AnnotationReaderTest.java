@@ -67,4 +67,26 @@ class AnnotationReaderTest {
         assertThat(AnnotationReader.bothSpellings("a")).containsExactlyInAnyOrder("ingress-gateway.io/a",
                 "nginx.ingress.kubernetes.io/a");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"0, 0", "7, 7", "+7, 7", "007, 7", "-0, 0", "999999999, 999999999",
+        // Ten digits are ints too: global-rate-limit: "1000000000" was once refused as out of range.
+        "1000000000, 1000000000", "2147483647, 2147483647"})
+    void wholeNumbersUpToTheLargestIntAreRead(String value, int expected) throws AnnotationReader.Invalid {
+        org.assertj.core.api.Assertions.assertThat(AnnotationReader.integer(value, 0, Integer.MAX_VALUE))
+                .isEqualTo(expected);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2147483648", "-1", "99999999999999999999999", "1e3",
+        "1.5", "", " 7", "0x10"})
+    void numbersOutOfRangeOrNotWholeAreRefused(String value) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnnotationReader.integer(value, 0, Integer.MAX_VALUE))
+                .isInstanceOf(AnnotationReader.Invalid.class);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRangeWithNegativeNumbersTakesThem() throws AnnotationReader.Invalid {
+        org.assertj.core.api.Assertions.assertThat(AnnotationReader.integer("-5", -10, 10)).isEqualTo(-5);
+    }
 }
