@@ -1,7 +1,5 @@
 package io.ingressgateway.gateway.access;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
-
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.client.ClientAddress;
 import io.ingressgateway.gateway.filter.GatewayErrorResponses;
@@ -47,8 +45,7 @@ public final class SourceRangeFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        ServedRoute served = ServedRoute.of(exchange, exchange.getAttribute(GATEWAY_ROUTE_ATTR));
-        SourceRangePolicy policy = served == null ? null : served.policy(SourceRangePolicy.class);
+        SourceRangePolicy policy = ServedRoute.policyOf(exchange, SourceRangePolicy.class);
         if (policy == null && defaultAllowlist.isEmpty() && defaultDenylist.isEmpty()) {
             return chain.filter(exchange);
         }

@@ -1,7 +1,5 @@
 package io.ingressgateway.gateway.auth;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
-
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.filter.GatewayErrorResponses;
 import io.ingressgateway.gateway.route.ServedRoute;
@@ -12,7 +10,6 @@ import java.util.concurrent.RejectedExecutionException;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -58,9 +55,7 @@ public class BasicAuthFilter implements GlobalFilter, Ordered, DisposableBean {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-        ServedRoute served = route == null ? null : ServedRoute.of(exchange, route);
-        BasicAuthPolicy policy = served == null ? null : served.policy(BasicAuthPolicy.class);
+        BasicAuthPolicy policy = ServedRoute.policyOf(exchange, BasicAuthPolicy.class);
         if (policy == null) {
             return chain.filter(exchange);
         }

@@ -35,7 +35,11 @@ public final class ClientAddress {
      * which means nothing beyond this host; null when there is none.
      */
     public static String text(ServerWebExchange exchange) {
-        InetAddress address = of(exchange);
+        return text(of(exchange));
+    }
+
+    /** An address as {@link #text(ServerWebExchange)} writes the client's; null for null. */
+    public static String text(InetAddress address) {
         if (address == null) {
             return null;
         }

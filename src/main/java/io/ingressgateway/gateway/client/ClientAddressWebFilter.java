@@ -98,7 +98,7 @@ public final class ClientAddressWebFilter implements WebFilter, Ordered {
 
     /** ingress-nginx's {@code $full_x_forwarded_for}: the incoming chain, then the address that sent it. */
     static String fullChain(List<String> incoming, InetAddress sender) {
-        String senderText = text(sender);
+        String senderText = ClientAddress.text(sender);
         String chainText = String.join(", ", incoming).trim();
         if (senderText == null) {
             return chainText.isEmpty() ? null : chainText;
@@ -117,15 +117,6 @@ public final class ClientAddressWebFilter implements WebFilter, Ordered {
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    private static String text(InetAddress address) {
-        if (address == null) {
-            return null;
-        }
-        String ip = address.getHostAddress();
-        int scope = ip.indexOf('%');
-        return scope >= 0 ? ip.substring(0, scope) : ip;
     }
 
     /** The Netty channel a request came on (an HTTP/2 stream's), or null outside Reactor Netty (mock exchanges). */

@@ -1,7 +1,5 @@
 package io.ingressgateway.gateway.filter;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
-
 import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.policy.CorsPolicy;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -51,8 +49,7 @@ public class CorsFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        ServedRoute served = ServedRoute.of(exchange, exchange.getAttribute(GATEWAY_ROUTE_ATTR));
-        CorsPolicy policy = served == null ? null : served.policy(CorsPolicy.class);
+        CorsPolicy policy = ServedRoute.policyOf(exchange, CorsPolicy.class);
         if (policy == null) {
             return chain.filter(exchange);
         }

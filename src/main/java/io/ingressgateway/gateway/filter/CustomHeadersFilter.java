@@ -1,12 +1,9 @@
 package io.ingressgateway.gateway.filter;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
-
 import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.policy.CustomHeadersPolicy;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -33,9 +30,7 @@ public class CustomHeadersFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-        ServedRoute served = route == null ? null : ServedRoute.of(exchange, route);
-        CustomHeadersPolicy policy = served == null ? null : served.policy(CustomHeadersPolicy.class);
+        CustomHeadersPolicy policy = ServedRoute.policyOf(exchange, CustomHeadersPolicy.class);
         if (policy == null) {
             return chain.filter(exchange);
         }

@@ -1,7 +1,5 @@
 package io.ingressgateway.gateway.filter;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
-
 import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.policy.HeaderPolicy;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -33,8 +31,7 @@ public class ResponseHeaderPolicyFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        ServedRoute served = ServedRoute.of(exchange, exchange.getAttribute(GATEWAY_ROUTE_ATTR));
-        HeaderPolicy policy = served == null ? null : served.policy(HeaderPolicy.class);
+        HeaderPolicy policy = ServedRoute.policyOf(exchange, HeaderPolicy.class);
         if (policy != null && !policy.response().isEmpty()) {
             ServerHttpResponse response = exchange.getResponse();
             response.beforeCommit(() -> {

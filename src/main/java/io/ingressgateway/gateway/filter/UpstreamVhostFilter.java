@@ -1,13 +1,11 @@
 package io.ingressgateway.gateway.filter;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
 
 import io.ingressgateway.gateway.route.ServedRoute;
 import io.ingressgateway.model.policy.UpstreamVhostPolicy;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -36,9 +34,7 @@ public class UpstreamVhostFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-        ServedRoute served = route == null ? null : ServedRoute.of(exchange, route);
-        UpstreamVhostPolicy vhost = served == null ? null : served.policy(UpstreamVhostPolicy.class);
+        UpstreamVhostPolicy vhost = ServedRoute.policyOf(exchange, UpstreamVhostPolicy.class);
         if (vhost == null) {
             return chain.filter(exchange);
         }

@@ -5,6 +5,7 @@ import io.ingressgateway.model.UpstreamKey;
 import io.ingressgateway.model.policy.RoutePolicy;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -107,6 +108,16 @@ public final class ServedRoute {
     /** The upstream requests go to; null for the not-found route. */
     public UpstreamKey upstreamKey() {
         return definition.upstreamKey();
+    }
+
+    /**
+     * The policy of this type of the route the index matched for this request (its gateway route, as the filter chain
+     * carries it), or null: no route, none set, or not a rule. What a global filter asks first.
+     */
+    public static <P extends RoutePolicy> P policyOf(ServerWebExchange exchange, Class<P> type) {
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        ServedRoute served = route == null ? null : of(exchange, route);
+        return served == null ? null : served.policy(type);
     }
 
     /** The rule's policy of this type, or null (none set, or not a rule). */
