@@ -12,7 +12,9 @@
 # DURATION (20s per window), WARMUP (60s per gateway), CONNECTIONS (50), THREADS (2), BUILD (auto|always|never, for
 # both), GATEWAY_JAVA_OPTS, THIS_ROUTE_ARGS (extra bench/lib/routes.py arguments for "this" side's manifests only,
 # e.g. --regex-rewrite to price a rewrite + regex route, or --access-policies one with CORS, an allow list and a
-# rate limit, against a plain one of the same build checked out as base).
+# rate limit, against a plain one of the same build checked out as base), BASE_GATEWAY_ARGS and THIS_GATEWAY_ARGS
+# (extra Spring arguments for one side's gateway, e.g. THIS_GATEWAY_ARGS=--ingress-gateway.access-log.format=json to
+# price the access log against the same build without it).
 # Prints one JSON object; also stored in bench/results/compare-<timestamp>.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -50,7 +52,9 @@ REQUEST_PATH=/p0/v1/items
 declare -A PORT PID
 for side in base this; do
   if [[ "$side" == base ]]; then GATEWAY_JAR="$BASE_JAR"; else GATEWAY_JAR="$THIS_JAR"; fi
-  start_gateway_manifests "gateway-$side" "$RUN_DIR/manifests-$side"
+  if [[ "$side" == base ]]; then side_args="${BASE_GATEWAY_ARGS:-}"; else side_args="${THIS_GATEWAY_ARGS:-}"; fi
+  # shellcheck disable=SC2086 # word splitting of the extra arguments is wanted
+  start_gateway_manifests "gateway-$side" "$RUN_DIR/manifests-$side" $side_args
   wait_gateway_ready 120
   wait_route "$HOST" "$REQUEST_PATH" "$GATEWAY_PORT"
   PORT[$side]="$GATEWAY_PORT"
@@ -103,7 +107,7 @@ EOF
 
 python3 "$BENCH_LIB/assemble.py" "$RUN_DIR/result.json" \
   benchmark=str:compare \
-  parameters=json:"{\"rounds\":$ROUNDS,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"base_commit\":\"$BASE_COMMIT\",\"this_commit\":\"$THIS_COMMIT\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"this_route_args\":\"${THIS_ROUTE_ARGS:-}\"}" \
+  parameters=json:"{\"rounds\":$ROUNDS,\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"base_commit\":\"$BASE_COMMIT\",\"this_commit\":\"$THIS_COMMIT\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"this_route_args\":\"${THIS_ROUTE_ARGS:-}\",\"base_gateway_args\":\"${BASE_GATEWAY_ARGS:-}\",\"this_gateway_args\":\"${THIS_GATEWAY_ARGS:-}\"}" \
   machine=json:"$MACHINE" \
   summary=file:"$RUN_DIR/summary.json"
 emit_result "$RUN_DIR/result.json"
