@@ -12,6 +12,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -19,8 +20,11 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The whole application against a (mock) API server: the real informer source and translator feed the status
- * writer, which elects itself through a Lease and writes the status of the Ingress of our class only.
+ * writer, which elects itself through a Lease and writes the status of the Ingress of our class only. The context is
+ * closed with the class: left in the cache, its informers and leader election would go on reconnecting to the stopped
+ * API server for the rest of the run, costing CPU and leaking buffers of the API client into later leak checks.
  */
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
         "management.server.port=0",
