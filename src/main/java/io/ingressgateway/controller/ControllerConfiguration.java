@@ -77,8 +77,10 @@ public class ControllerConfiguration {
 
     @Bean(destroyMethod = "close")
     ControllerPipeline controllerPipeline(ClusterStateSource source, IngressTranslator translator,
-                                          ObjectProvider<RouteModelListener> listeners) {
-        return new ControllerPipeline(source, translator, listeners.stream().toList());
+                                          ObjectProvider<RouteModelListener> listeners,
+                                          ObjectProvider<PipelineObserver> observer) {
+        return new ControllerPipeline(source, translator, listeners.stream().toList(),
+                observer.getIfUnique(() -> PipelineObserver.NONE));
     }
 
     /** Starts the pipeline once every bean (the gateway's route locator among them) exists. */

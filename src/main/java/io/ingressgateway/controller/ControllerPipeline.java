@@ -26,14 +26,22 @@ public final class ControllerPipeline implements AutoCloseable {
     private final ClusterStateSource source;
     private final IngressTranslator translator;
     private final List<RouteModelListener> listeners;
+    private final PipelineObserver observer;
     private final AtomicReference<PipelineState> current = new AtomicReference<>(PipelineState.EMPTY);
     private volatile boolean synced;
 
-    /** @throws IllegalArgumentException when two listeners claim the same stage: the order would be a guess */
+    /** A pipeline nobody measures. */
     public ControllerPipeline(ClusterStateSource source, IngressTranslator translator,
                               List<RouteModelListener> listeners) {
+        this(source, translator, listeners, PipelineObserver.NONE);
+    }
+
+    /** @throws IllegalArgumentException when two listeners claim the same stage: the order would be a guess */
+    public ControllerPipeline(ClusterStateSource source, IngressTranslator translator,
+                              List<RouteModelListener> listeners, PipelineObserver observer) {
         this.source = source;
         this.translator = translator;
+        this.observer = observer;
         Map<ListenerStage, RouteModelListener> byStage = new EnumMap<>(ListenerStage.class);
         for (RouteModelListener listener : listeners) {
             RouteModelListener other = byStage.put(listener.stage(), listener);
@@ -62,21 +70,29 @@ public final class ControllerPipeline implements AutoCloseable {
             state = new PipelineState(snapshot, translator.translate(snapshot));
         } catch (RuntimeException e) {
             log.error("Translation of snapshot {} failed; keeping the previous route model", snapshot.revision(), e);
+            observer.translated(System.nanoTime() - start);
+            observer.applied(false);
             return;
         }
         long translated = System.nanoTime();
+        observer.translated(translated - start);
         current.set(state);
         StringBuilder timings = new StringBuilder();
+        boolean everyListener = true;
         for (RouteModelListener listener : listeners) {
             long listenerStart = System.nanoTime();
             try {
                 listener.onModel(state);
             } catch (RuntimeException e) {
                 log.error("Route model listener {} failed on revision {}", listener, snapshot.revision(), e);
+                everyListener = false;
             }
+            long took = System.nanoTime() - listenerStart;
+            observer.stageApplied(listener.stage(), took);
             timings.append(", ").append(listener.getClass().getSimpleName()).append(' ')
-                    .append(millis(System.nanoTime() - listenerStart)).append(" ms");
+                    .append(millis(took)).append(" ms");
         }
+        observer.applied(everyListener);
         boolean first = !synced;
         synced = true;
         if (first || log.isDebugEnabled()) {

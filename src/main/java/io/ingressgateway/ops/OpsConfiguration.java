@@ -3,11 +3,13 @@ package io.ingressgateway.ops;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.controller.ControllerPipeline;
 import io.ingressgateway.resilience.UpstreamGuards;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** What operators see: the ingresses endpoint, readiness on the route model, and model gauges. */
+/** What operators see: the ingresses endpoint, readiness on the route model, model gauges and controller metrics. */
 @Configuration(proxyBeanMethods = false)
 public class OpsConfiguration {
 
@@ -28,5 +30,11 @@ public class OpsConfiguration {
     @Bean
     RouteModelMetrics routeModelMetrics(ControllerPipeline pipeline) {
         return new RouteModelMetrics(pipeline);
+    }
+
+    /** The pipeline reports to it (ControllerConfiguration takes the one observer there is). */
+    @Bean
+    ControllerMetrics controllerMetrics(MeterRegistry registry) {
+        return new ControllerMetrics(registry, Clock.systemUTC());
     }
 }

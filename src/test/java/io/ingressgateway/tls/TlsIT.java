@@ -255,13 +255,13 @@ class TlsIT {
                 + "\"certificate\":\"default certificate\"");
         String metrics = management.get("localhost", "/actuator/prometheus").body();
         String goodRow = "ingress_gateway_certificate_expiry_seconds{host=\"good.broken.test\","
-                + "secret=\"broken/good\"} ";
+                + "namespace=\"broken\",secret=\"broken/good\",secret_name=\"good\"} ";
         assertThat(metrics).contains(goodRow);
         String value = metrics.substring(metrics.indexOf(goodRow) + goodRow.length()).split("\\s")[0];
         assertThat(Double.parseDouble(value)).isEqualTo(
                 (double) good.certificate().getNotAfter().toInstant().getEpochSecond());
         assertThat(metrics).contains("ingress_gateway_certificate_expiry_seconds{host=\"missing.broken.test\","
-                + "secret=\"self-signed\"}");
+                + "namespace=\"\",secret=\"self-signed\",secret_name=\"\"}");
 
         // Fixing the Secret takes effect for the next handshake.
         Issued fixed = TestCertificates.issue("fixed.broken.test", KeyFormat.EC_PKCS8, "missing.broken.test");
