@@ -134,6 +134,12 @@ final class ConfigurationReference {
                 problems.add(property.name() + " has no default the metadata knows: set it in application.yaml"
                         + " (with a comment saying why)");
             }
+            if (inYaml && property.recordDefault() == null && !isCollection(property.type())) {
+                // The processor records every @DefaultValue except an empty collection's; without one the record
+                // holds null or 0 wherever application.yaml is not loaded.
+                problems.add(property.name() + " has no @DefaultValue in " + simpleName(property.sourceType())
+                        + ": give it the value application.yaml sets");
+            }
             if (inYaml && property.recordDefault() != null) {
                 String yaml = comparable(yamlValues.get(property.name()));
                 String record = comparable(property.recordDefault());
@@ -216,7 +222,8 @@ final class ConfigurationReference {
         ordered.add(parent);
         groups.stream()
                 .filter(group -> parent.name().equals(parentName(group.name())))
-                .sorted(Comparator.comparingInt((Group group) -> componentIndex(parent.type(), lastSegment(group.name())))
+                .sorted(Comparator.comparingInt(
+                                (Group group) -> componentIndex(parent.type(), lastSegment(group.name())))
                         .thenComparing(Group::name))
                 .forEach(child -> addWithChildren(child, ordered));
     }
@@ -344,6 +351,11 @@ final class ConfigurationReference {
 
     private static String plural(String text) {
         return text.startsWith("`") || text.contains(" ") ? text : text + "s";
+    }
+
+    private static boolean isCollection(String type) {
+        return type != null && (type.startsWith("java.util.List<") || type.startsWith("java.util.Set<")
+                || type.startsWith("java.util.Map<"));
     }
 
     private static Class<?> listElementRecord(String type) {

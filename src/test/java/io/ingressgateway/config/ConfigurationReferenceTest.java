@@ -51,7 +51,7 @@ class ConfigurationReferenceTest {
     }
 
     @Test
-    void anUndocumentedPropertyAMisspelledYamlKeyAndADisagreeingDefaultAreReported() {
+    void anUndocumentedPropertyAMisspelledYamlKeyAndAMissingOrDisagreeingDefaultAreReported() {
         String metadata = """
                 {"groups": [{"name": "ingress-gateway", "type": "io.ingressgateway.config.IngressGatewayProperties"},
                             {"name": "ingress-gateway.listener",
@@ -64,6 +64,9 @@ class ConfigurationReferenceTest {
                    {"name": "ingress-gateway.listener.retry-after", "type": "java.time.Duration",
                     "description": "the {@code Retry-After} of that 503",
                     "sourceType": "io.ingressgateway.config.IngressGatewayProperties$Listener", "defaultValue": "1s"},
+                   {"name": "ingress-gateway.listener.keep-alive-timeout", "type": "java.time.Duration",
+                    "description": "idle time between two requests",
+                    "sourceType": "io.ingressgateway.config.IngressGatewayProperties$Listener"},
                    {"name": "ingress-gateway.watch-namespaces", "type": "java.util.List<java.lang.String>",
                     "description": "namespaces to watch",
                     "sourceType": "io.ingressgateway.config.IngressGatewayProperties"},
@@ -78,6 +81,7 @@ class ConfigurationReferenceTest {
                   listener:
                     backlog: 1024
                     retry-after: 2s
+                    keep-alive-timeout: 75s
                     max-conections: 10
                   listner:
                     backlog: 5
@@ -96,6 +100,8 @@ class ConfigurationReferenceTest {
                 "ingress-gateway.listener.retry-after defaults to 2s in application.yaml but to 1s in the"
                         + " @DefaultValue of IngressGatewayProperties.Listener: make them agree, so the default does"
                         + " not depend on which file is loaded",
+                "ingress-gateway.listener.keep-alive-timeout has no @DefaultValue in"
+                        + " IngressGatewayProperties.Listener: give it the value application.yaml sets",
                 "ingress-gateway.watch-namespaces has no default the metadata knows: set it in application.yaml"
                         + " (with a comment saying why)",
                 "ingress-gateway.host-ownership is a list of HostOwnershipRule; its description must show the"
