@@ -9,7 +9,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Everything configurable about the controller, under the prefix {@code ingress-gateway}. See README for each key.
+ * Everything configurable about the controller, under the prefix {@code ingress-gateway}. Each {@code @param} of this
+ * record tree is the description docs/configuration.md shows (spring-boot-configuration-processor reads them; see
+ * ConfigurationReferenceTest): a sentence that makes sense alone, with what an empty value or 0 means.
  *
  * @param ingressClass          name of our IngressClass; also accepted in the legacy {@code kubernetes.io/ingress.class}
  *                              annotation
@@ -17,7 +19,8 @@ import org.springframework.util.unit.DataSize;
  * @param watchNamespaces       namespaces to watch; empty watches all
  * @param source                {@code auto} (Kubernetes when a cluster is configured, else the manifest directory),
  *                              {@code kubernetes} or {@code manifests}
- * @param manifestsDir          directory of YAML manifests served when the source is {@code manifests}
+ * @param manifestsDir          directory of YAML manifests served when the source is {@code manifests}; reloaded on
+ *                              change
  * @param defaultBackendService {@code namespace/name:port} of a Service answering requests that match no rule;
  *                              empty for the built-in 404
  * @param kubernetes            how to reach the API server when not relying on in-cluster or kubeconfig settings
@@ -27,12 +30,21 @@ import org.springframework.util.unit.DataSize;
  * @param liveness              the event-loop watchdog behind the liveness probe
  * @param resilience            the default guards of every upstream (Ingress annotations override some per Ingress)
  * @param tls                   the HTTPS listener, certificates, redirects and HSTS
- * @param hostOwnership         which namespaces may claim which hosts; empty lets any namespace claim any host (the
+ * @param hostOwnership         which namespaces may claim which hosts: a list of rules
+ *                              {@code {namespaces: [...], hosts: [...]}}, where {@code namespaces} are namespace names
+ *                              ({@code *} for all) and {@code hosts} are exact names ({@code shop.example.com}),
+ *                              {@code *.suffix} ({@code *.team-a.example.com}: every name and wildcard under it at any
+ *                              depth) or {@code *} (every host, which rules without host and a catch-all
+ *                              {@code spec.defaultBackend} need). The most specific pattern covering a host decides it
+ *                              (exact, then longest suffix, then {@code *}); a host no pattern covers is nobody's. An
+ *                              Ingress wildcard host needs a pattern covering the whole wildcard and must not cover an
+ *                              exact name owned by another namespace. Refused rules and TLS hosts get a diagnostic;
+ *                              invalid rules stop the gateway at start. Empty: any namespace claims any host (the
  *                              oldest Ingress wins), as in ingress-nginx
- * @param defaultBackendPrecedence which default backend takes requests matching no host: {@code ingress} (the oldest
- *                              served Ingress's {@code spec.defaultBackend}, else the configured one, as in
+ * @param defaultBackendPrecedence who takes requests matching no host: {@code ingress} (the {@code spec.defaultBackend}
+ *                              of the oldest served Ingress without rules, else {@code default-backend-service}, as
  *                              ingress-nginx) or {@code configured} (always {@code default-backend-service}, else the
- *                              built-in 404)
+ *                              built-in 404; an Ingress's {@code spec.defaultBackend} then only serves its own hosts)
  * @param ops                   what the management server's endpoints show
  * @param externalNameServices  whether backends may be ExternalName Services, and where their names may lead
  * @param requestBody           request body limits and buffering where an Ingress sets none (its annotations
@@ -89,9 +101,10 @@ public record IngressGatewayProperties(
     }
 
     /**
-     * @param ingressesDetail what {@code /actuator/ingresses} shows: {@code full} (routes with upstreams and endpoint
-     *                        counts, guards, TLS Secret names and certificates) or {@code summary} (which Ingresses
-     *                        are served, their diagnostics and hosts, nothing about Services, endpoints or Secrets)
+     * @param ingressesDetail what {@code /actuator/ingresses} shows: {@code summary} (served or not and why,
+     *                        diagnostics, hosts and paths of the routes, TLS hosts; nothing about Services, endpoints
+     *                        or Secrets) or {@code full} (also each route's upstream Service, ready endpoint count and
+     *                        guard state, and each TLS host's Secret, certificate subject and expiry)
      */
     public record Ops(@DefaultValue("summary") IngressesDetail ingressesDetail) {
 
@@ -106,12 +119,15 @@ public record IngressGatewayProperties(
     }
 
     /**
-     * @param publishAddress  addresses (IPs or host names, comma separated) written to {@code status.loadBalancer}
-     * @param publishService  {@code namespace/name} of the gateway's own Service, whose address is written when no
-     *                        publish address is set
+     * @param publishAddress  addresses (IPs or host names, comma separated) written to
+     *                        {@code status.loadBalancer.ingress}
+     * @param publishService  {@code namespace/name} of the gateway's own Service, whose load-balancer address is
+     *                        written when no publish address is set
      * @param leaseName       name of the Lease used for leader election
-     * @param leaseNamespace  namespace of the Lease; empty for the pod's namespace ({@code POD_NAMESPACE})
-     * @param identity        this replica's identity in the election; empty for the host name
+     * @param leaseNamespace  namespace of the Lease; empty for the pod's namespace ({@code POD_NAMESPACE}, else
+     *                        {@code default})
+     * @param identity        this replica's identity in the election; empty for the pod name ({@code POD_NAME}, else
+     *                        the host name)
      */
     public record Status(
             @DefaultValue("") String publishAddress,
@@ -130,15 +146,18 @@ public record IngressGatewayProperties(
      * @param maxConnections      open client connections; a connection past it is closed as soon as it is accepted
      * @param maxInFlightRequests requests being served at once; a request past it is answered 503 with
      *                            {@code Retry-After} before any routing
-     * @param retryAfter          the {@code Retry-After} sent with that 503
+     * @param retryAfter          the {@code Retry-After} sent with the 503 of {@code max-in-flight-requests} (whole
+     *                            seconds, rounded up)
      * @param maxEarlyRetryHold   the longest a request is held when its client comes back on the same connection
      *                            before the {@code Retry-After} of a 503 it was given (a 503 of the gateway's own,
      *                            never an upstream's)
      * @param publicPort          the HTTP port clients connect to (the Service's port, not the container's), sent
-     *                            upstream as {@code X-Forwarded-Port}; HTTPS uses {@code tls.redirect-port}
+     *                            upstream as {@code X-Forwarded-Port}; HTTPS uses {@code tls.redirect-port}. The chart
+     *                            sets both from {@code service.ports}
      * @param clientHeaderTimeout deadline for a request's line and headers, counted from the connection's start for
      *                            its first request and from a request's first byte for the next ones (nginx
-     *                            {@code client_header_timeout}); past it 408 (or a silent close if nothing came)
+     *                            {@code client_header_timeout}); past it 408 and close (a silent close if nothing
+     *                            came)
      * @param clientBodyTimeout   longest silence of the client between two reads of a request body while the
      *                            gateway is reading it (nginx {@code client_body_timeout}); past it 408 and close
      * @param keepAliveTimeout    how long a connection may sit idle between two requests (nginx
@@ -147,8 +166,10 @@ public record IngressGatewayProperties(
      * @param maxRequestHeadersSize all header lines of a request together; larger is answered 431
      * @param maxConnectionsPerClientAddress open connections from one client IP address over both listeners; one
      *                            more is closed as soon as it is accepted; 0 for no such limit
-     * @param maxWebsocketSessions WebSocket sessions open at once; one more upgrade is answered 503
-     * @param websocketIdleTimeout a WebSocket session with no frame in either direction for this long is closed
+     * @param maxWebsocketSessions WebSocket sessions open at once; one more upgrade is answered 503 with
+     *                            {@code Retry-After}
+     * @param websocketIdleTimeout a WebSocket session with no frame in either direction for this long gets a close
+     *                            frame (1001) and is closed
      */
     public record Listener(
             @DefaultValue("1024") int backlog,
@@ -229,7 +250,8 @@ public record IngressGatewayProperties(
      *
      * @param gatewayThreads    I/O threads of the public listener; 0 for the number of available processors
      * @param upstreamThreads   I/O threads of the client to upstreams; 0 for the number of available processors
-     * @param managementThreads I/O threads of the management server (probes, metrics)
+     * @param managementThreads I/O threads of the management server (probes, metrics; Actuator work itself runs off
+     *                          the loop)
      */
     public record EventLoops(
             @DefaultValue("0") int gatewayThreads,
@@ -279,8 +301,10 @@ public record IngressGatewayProperties(
      * @param readTimeout            time allowed between two reads of the upstream's response (so also until its
      *                               first byte); exceeded answers 504
      * @param maxConcurrentRequests  in-flight requests per upstream (the bulkhead); one more answers 503 at once
-     * @param retries                retries of an idempotent request whose connection failed, each to another endpoint
-     * @param retryAfter             the {@code Retry-After} sent with a bulkhead or connection-pool 503
+     * @param retries                retries of an idempotent request without body whose connection failed, each to
+     *                               another endpoint
+     * @param retryAfter             the {@code Retry-After} sent with a bulkhead or connection-pool 503 (an open
+     *                               circuit sends its {@code wait-duration-in-open-state})
      * @param circuitBreaker         when the upstream is considered broken and answered for by the gateway
      * @param upstreamPool           bounds of the connection pool to each endpoint
      * @param sendTimeout            longest the request may wait, with bytes ready, for the upstream to take any of
@@ -305,7 +329,8 @@ public record IngressGatewayProperties(
          * @param slowCallRateThreshold          percent of slow calls that opens the circuit
          * @param slidingWindowSize              number of most recent calls the rates are computed over
          * @param minimumNumberOfCalls           calls needed before the rates are considered
-         * @param waitDurationInOpenState        how long an open circuit answers 503 before letting probes through
+         * @param waitDurationInOpenState        how long an open circuit answers 503 before letting probes through (as
+         *                                       nginx's {@code fail_timeout})
          * @param permittedCallsInHalfOpenState  probe calls allowed while half-open
          */
         public record CircuitBreaker(
@@ -323,8 +348,8 @@ public record IngressGatewayProperties(
          * and for a bounded time; past either they answer 503.
          *
          * @param maxConnections        connections to one endpoint
-         * @param maxPendingAcquires    requests waiting for a connection to one endpoint
-         * @param pendingAcquireTimeout how long a request waits for a connection
+         * @param maxPendingAcquires    requests waiting for a connection to one endpoint; one more answers 503
+         * @param pendingAcquireTimeout how long a request waits for a connection; then 503
          */
         public record UpstreamPool(
                 @DefaultValue("1024") int maxConnections,
@@ -337,11 +362,14 @@ public record IngressGatewayProperties(
      * Request bodies of routes whose Ingress sets no {@code proxy-body-size}, {@code client-body-buffer-size} or
      * {@code proxy-request-buffering}: ingress-nginx's defaults.
      *
-     * @param maxSize    largest request body (nginx {@code client_max_body_size}); larger is answered 413 before the
-     *                   upstream is contacted; 0 for no limit
-     * @param bufferSize how much of a body is read before the upstream is contacted, when buffering (nginx
-     *                   {@code client_body_buffer_size}); a longer body is streamed past it
-     * @param buffering  whether bodies are read (up to {@code bufferSize}) before the upstream is contacted (nginx
+     * @param maxSize    largest request body of a route whose Ingress sets no {@code proxy-body-size} (ingress-nginx's
+     *                   {@code 1m}, nginx {@code client_max_body_size}); larger is answered 413 before the upstream is
+     *                   contacted; 0 for no limit
+     * @param bufferSize the default {@code client-body-buffer-size}: with buffering on, how much of a body is read
+     *                   before the upstream is contacted (nginx {@code client_body_buffer_size}); a longer body is
+     *                   streamed past it. 1B to 16MB
+     * @param buffering  the default {@code proxy-request-buffering} (ingress-nginx: {@code on}): whether bodies are
+     *                   read (up to {@code buffer-size}) before the upstream is contacted (nginx
      *                   {@code proxy_request_buffering})
      */
     public record RequestBody(
@@ -365,12 +393,15 @@ public record IngressGatewayProperties(
      * The per-replica rate limits an Ingress asks for with {@code limit-rps}, {@code limit-rpm} and
      * {@code limit-connections}.
      *
-     * @param limitReqStatusCode  status of a request refused by a request rate limit (ingress-nginx's
-     *                            {@code limit-req-status-code}, 503 by default), 400..599
-     * @param limitConnStatusCode status of a request refused by {@code limit-connections} (ingress-nginx's
-     *                            {@code limit-conn-status-code}, 503 by default), 400..599
-     * @param maxClientStates     how many (Ingress, client address) request-rate states are kept at most; past it
-     *                            the least likely to be used again are dropped, and their client starts afresh
+     * @param limitReqStatusCode  status of a request over its Ingress's {@code limit-rps}/{@code limit-rpm}
+     *                            (ingress-nginx's {@code limit-req-status-code}, 503 by default); a known status from
+     *                            400 to 599, e.g. 429
+     * @param limitConnStatusCode status of a request over its Ingress's {@code limit-connections} (ingress-nginx's
+     *                            {@code limit-conn-status-code}, 503 by default); a known status from 400 to 599
+     * @param maxClientStates     (Ingress, client address) request-rate states a replica keeps at most (a few hundred
+     *                            bytes each); idle ones are dropped as soon as they would read as new anyway, and past
+     *                            the bound the least used go first (their clients start afresh, forgiven at most one
+     *                            burst)
      */
     public record RateLimits(
             @DefaultValue("503") int limitReqStatusCode,
@@ -399,11 +430,12 @@ public record IngressGatewayProperties(
      * make the gateway connect to its own loopback, the cloud metadata service or another namespace's Service.
      *
      * @param enabled      whether a backend Service of type ExternalName is served (off: its paths answer 503 and
-     *                     the Ingress gets a warning)
-     * @param deniedCidrs  ranges an ExternalName may not lead to, besides loopback, link-local, unspecified and the
-     *                     gateway's own addresses (which are always refused): typically the cluster's pod and Service
-     *                     ranges
-     * @param allowedCidrs ranges an ExternalName may lead to even when a rule above refuses them
+     *                     the Ingress gets a warning; see docs/security.md)
+     * @param deniedCidrs  CIDR blocks an ExternalName may not lead to, besides loopback, link-local, unspecified and
+     *                     the gateway's own addresses (which are always refused): set the cluster's pod and Service
+     *                     CIDRs. Checked after DNS resolution on every new upstream connection (502 when refused)
+     * @param allowedCidrs CIDR blocks an ExternalName may lead to even when a rule of {@code denied-cidrs} or the
+     *                     built-in refusals refuses them: the operator's exceptions
      */
     public record ExternalNameServices(
             @DefaultValue("false") boolean enabled,
@@ -412,12 +444,15 @@ public record IngressGatewayProperties(
     }
 
     /**
-     * @param enabled            whether the HTTPS listener runs
+     * @param enabled            whether the HTTPS listener runs, and with it HTTP to HTTPS redirects and HSTS
      * @param port               port of the HTTPS listener (0 picks a free one)
      * @param defaultCertificate {@code namespace/name} of a TLS Secret served for unknown or missing SNI and for hosts
-     *                           whose Secret is unusable; empty for a self-signed certificate generated at start
+     *                           whose Secret is unusable; empty for a self-signed certificate generated at start.
+     *                           Must be in a watched namespace
      * @param protocols          enabled TLS protocol versions
-     * @param ciphers            enabled cipher suites (JDK names); empty for the built-in modern list
+     * @param ciphers            enabled cipher suites, JDK names ({@code TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, ...);
+     *                           empty for the built-in modern list (TLS 1.3's suites, then ECDHE with AES-GCM or
+     *                           ChaCha20-Poly1305)
      * @param handshakeTimeout   time a client gets to complete its TLS handshake
      * @param redirectPort       HTTPS port as clients see it, used in redirects (443 is left out of the URL) and sent
      *                           upstream as {@code X-Forwarded-Port} of HTTPS requests
@@ -438,10 +473,12 @@ public record IngressGatewayProperties(
             @DefaultValue Http2 http2) {
 
         /**
-         * @param enabled           whether the header is sent
-         * @param maxAge            how long browsers remember to use HTTPS only
-         * @param includeSubdomains whether the policy covers subdomains
-         * @param preload           whether to ask for inclusion in browsers' preload lists
+         * @param enabled           whether {@code Strict-Transport-Security} is sent on HTTPS responses of hosts with
+         *                          TLS
+         * @param maxAge            its {@code max-age}: how long browsers remember to use HTTPS only (the default is
+         *                          182 days)
+         * @param includeSubdomains whether the policy covers subdomains ({@code includeSubDomains})
+         * @param preload           whether to ask for inclusion in browsers' preload lists ({@code preload})
          */
         public record Hsts(
                 @DefaultValue("true") boolean enabled,
@@ -454,16 +491,16 @@ public record IngressGatewayProperties(
          * Limits of each HTTP/2 connection. A client past a flood limit gets GOAWAY (ENHANCE_YOUR_CALM) and its
          * connection is closed; its other streams end with it, no other connection is affected.
          *
-         * @param maxConcurrentStreams      streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS);
-         *                                  one more is refused with RST_STREAM REFUSED_STREAM
+         * @param maxConcurrentStreams      streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS,
+         *                                  nginx's default); one more is refused with RST_STREAM REFUSED_STREAM
          * @param maxHeaderListSize         decoded size of one request's header list (SETTINGS_MAX_HEADER_LIST_SIZE,
          *                                  names, values and 32 bytes per field); larger is answered 431
          * @param maxResetsPerWindow        RST_STREAM frames a client may send in one flood window (rapid reset,
          *                                  CVE-2023-44487), and that the gateway may be made to send (CVE-2025-55163);
-         *                                  0 turns the limit off
-         * @param maxControlFramesPerWindow PING and SETTINGS frames a client may send in one flood window; 0 turns the
-         *                                  limit off
-         * @param floodWindow               the window the two flood limits count in
+         *                                  past it GOAWAY and close; 0 turns the limit off
+         * @param maxControlFramesPerWindow PING and SETTINGS frames a client may send in one flood window; past it
+         *                                  GOAWAY and close; 0 turns the limit off
+         * @param floodWindow               the window the two flood limits count in (whole seconds, at least 1s)
          */
         public record Http2(
                 @DefaultValue("128") int maxConcurrentStreams,
@@ -502,18 +539,24 @@ public record IngressGatewayProperties(
      * resolved from these.
      *
      * @param useProxyProtocol        the public listeners (HTTP and HTTPS) expect a PROXY protocol header (v1 or v2) at
-     *                                the start of every connection, as a TCP load balancer sends it; a connection
-     *                                without one is closed
+     *                                the start of every connection, as a TCP load balancer sends it, whose source
+     *                                address is the client's (README, "Client address"); a connection without one is
+     *                                closed. ingress-nginx {@code use-proxy-protocol}
      * @param useForwardedHeaders     believe {@code forwarded-for-header}, {@code X-Forwarded-Proto},
      *                                {@code X-Forwarded-Host} and {@code X-Forwarded-Port} when they come from a
-     *                                trusted proxy ({@code proxy-real-ip-cidr}); never from anyone else
-     * @param forwardedForHeader      the header carrying the client's address through the proxies in front
+     *                                trusted proxy ({@code proxy-real-ip-cidr}); never from anyone else. ingress-nginx
+     *                                {@code use-forwarded-headers}
+     * @param forwardedForHeader      the header carrying the client's address through the proxies in front.
+     *                                ingress-nginx {@code forwarded-for-header}
      * @param computeFullForwardedFor with trusted forwarded headers, send upstream the incoming {@code X-Forwarded-For}
-     *                                chain with the proxy's address appended, instead of the client's address alone
+     *                                chain with the proxy's address appended, instead of the client's address alone.
+     *                                ingress-nginx {@code compute-full-forwarded-for}
      * @param proxyRealIpCidr         the trusted proxies' addresses (CIDR blocks or addresses). Empty: no forwarded
-     *                                header is believed, while a PROXY header is (every connection must carry one, so
-     *                                the listener is behind the load balancer); set, a PROXY header is believed only
-     *                                from these peers too
+     *                                header is believed (ingress-nginx's default {@code 0.0.0.0/0} would let any
+     *                                client choose its address), while a PROXY header is believed from any peer (every
+     *                                connection must carry one, so the listener is behind the load balancer); set, a
+     *                                PROXY header is believed only from these peers too. Invalid entries stop the
+     *                                gateway at start
      */
     public record ClientAddress(
             @DefaultValue("false") boolean useProxyProtocol,
@@ -537,8 +580,12 @@ public record IngressGatewayProperties(
      * {@code denylist-source-range}): CIDR blocks or addresses. An Ingress's own list of either kind replaces the
      * global one of that kind. Empty: every client may use every route.
      *
-     * @param allowlist only clients in these blocks may use a route (403 otherwise)
-     * @param denylist  clients in these blocks may use no route (403), whatever the allow list says
+     * @param allowlist the global allow list (CIDR blocks or addresses): only these clients may use a route whose
+     *                  Ingress sets no {@code allowlist-source-range}; 403 otherwise. ingress-nginx ConfigMap
+     *                  {@code whitelist-source-range}. Invalid entries stop the gateway at start
+     * @param denylist  the global deny list (CIDR blocks or addresses): these clients may use no route whose Ingress
+     *                  sets no {@code denylist-source-range} (403), whatever the allow list says. ingress-nginx
+     *                  ConfigMap {@code denylist-source-range}. Invalid entries stop the gateway at start
      */
     public record SourceRanges(@DefaultValue List<String> allowlist, @DefaultValue List<String> denylist) {
 
@@ -554,11 +601,13 @@ public record IngressGatewayProperties(
      * asking for a global limit are served without it, with a warning.
      *
      * @param redis       where the counters are
-     * @param failureMode what a request gets when Redis cannot answer in time: {@code open} (served, as ingress-nginx
-     *                    does) or {@code closed} (refused with 503)
-     * @param statusCode  the status of a request over its limit (ingress-nginx's {@code global-rate-limit-status-code},
-     *                    429 by default)
-     * @param keyPrefix   prefix of every Redis key written, so several installations can share one Redis
+     * @param failureMode what a request gets when Redis cannot answer in time: {@code open} (served without the
+     *                    limit, as ingress-nginx does) or {@code closed} (refused with 503)
+     * @param statusCode  the status of a request over its global limit (ingress-nginx's
+     *                    {@code global-rate-limit-status-code}, 429 by default); a known 4xx or 5xx
+     * @param keyPrefix   prefix of every Redis key written
+     *                    ({@code <prefix><namespace>/<ingress>:<window ms>:<key value>}), so several installations
+     *                    can share one Redis
      */
     public record GlobalRateLimit(
             @DefaultValue Redis redis,
@@ -576,12 +625,16 @@ public record IngressGatewayProperties(
         }
 
         /**
-         * @param url              {@code redis://[[user]:password@]host[:port][/database]}, {@code rediss://} for TLS,
-         *                         or {@code redis-sentinel://}; empty: no global rate limits
-         * @param password         password (overrides one in the URL), so it can come from a Secret
+         * @param url              the Redis of the {@code global-rate-limit} annotations:
+         *                         {@code redis://[[user]:password@]host[:port][/database]}, {@code rediss://} for TLS,
+         *                         or {@code redis-sentinel://} (Redis Cluster is not supported). Empty: nothing
+         *                         connects to Redis, and Ingresses asking for a global limit are served without it,
+         *                         with a warning
+         * @param password         Redis password; overrides one in the URL, so it can come from a Secret through an
+         *                         environment variable ({@code INGRESSGATEWAY_GLOBALRATELIMIT_REDIS_PASSWORD})
          * @param connectTimeout   longest wait for a connection to Redis
-         * @param operationTimeout longest a request waits for Redis's answer before the failure mode applies: a slow
-         *                         Redis must not stall requests
+         * @param operationTimeout longest a limited request waits for Redis's answer (ingress-nginx gave memcached
+         *                         50 ms) before the failure mode applies: a slow Redis must not stall requests
          * @param maxReconnectDelay the longest pause between two attempts to reach an unreachable Redis (attempts start
          *                         quickly and back off to it)
          */
@@ -603,10 +656,11 @@ public record IngressGatewayProperties(
      * The client external authentication ({@code auth-url}) asks auth services with, and its answer cache. Its pool is
      * its own, apart from the upstreams'.
      *
-     * @param connectTimeout  bound on connecting to an auth service; past it the request is answered 500
+     * @param connectTimeout  bound on connecting to an auth service ({@code auth-url}); past it the request is
+     *                        answered 500
      * @param timeout         bound on one auth exchange, waiting for a pooled connection included; past it 500
-     * @param maxConnections  connections to all auth services together (further requests wait within
-     *                        {@code timeout})
+     * @param maxConnections  connections to all auth services together, in a pool apart from the upstreams' (further
+     *                        requests wait within {@code timeout})
      * @param cacheMaxEntries auth answers kept for {@code auth-cache-key} at most, least recently used dropped first;
      *                        0 turns the cache off
      */
@@ -637,7 +691,8 @@ public record IngressGatewayProperties(
      * worker threads of their own, never on the event loops, and a successful check is remembered.
      *
      * @param verifiedCacheEntries how many successful (Secret, user, password) checks are remembered (a salted hash of
-     *                             each, never the password), least recently used first out; 0 checks every request
+     *                             each, never the password), least recently used first out, so a client's repeated
+     *                             credentials cost one bcrypt check; 0 checks every request
      * @param verifyQueue          how many checks may wait for a worker thread (one per core); beyond that a request
      *                             is answered 503 rather than queue without bound
      */
