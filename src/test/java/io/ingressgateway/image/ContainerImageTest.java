@@ -46,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class ContainerImageTest {
 
-    private static final Path IMAGE = Path.of("target/jib-image.tar");
+    private static final Path IMAGE = Path.of("target/image/image-on-stand-in-base.tar");
     private static final Path STAND_IN_BASE = Path.of("target/image/stand-in-base.tar");
     private static final Path POM = Path.of("pom.xml");
     private static final Path APPLICATION_YAML = Path.of("src/main/resources/application.yaml");
