@@ -701,10 +701,11 @@ class HelmChartTest {
         Map<String, Object> resources = map(container, "resources");
         String javaToolOptions = env(container).get("JAVA_TOOL_OPTIONS").toString();
 
-        // Memory: requested as much as the limit (never evicted first); the heap is a share of that limit.
+        // Memory: requested as much as the limit (never evicted first); the heap is half of that limit, the other
+        // half for what is not heap, and G1 named since the JVM would pick the serial collector below 1792 MiB.
         assertThat(map(resources, "requests").get("memory")).isEqualTo(map(resources, "limits").get("memory"))
                 .isEqualTo("1Gi");
-        assertThat(javaToolOptions).contains("-XX:MaxRAMPercentage=75.0");
+        assertThat(javaToolOptions).contains("-XX:MaxRAMPercentage=50.0", "-XX:+UseG1GC");
         // CPU: no limit (throttling stalls event loops); the JVM sees as many processors as the pod requests, so
         // the event loops (one per processor) each have a requested core rather than one per core of the node.
         assertThat(map(resources, "limits")).doesNotContainKey("cpu");
