@@ -758,6 +758,20 @@ class HelmChartTest {
     }
 
     @Test
+    void givenUpdateStrategyReplacesTheChartsChoice() {
+        Map<String, Object> deployment = render(Map.of(
+                "controller.updateStrategy.type", "RollingUpdate",
+                "controller.updateStrategy.rollingUpdate.maxSurge", "25%",
+                "controller.updateStrategy.rollingUpdate.maxUnavailable", 0)).one("Deployment");
+        Map<String, Object> daemonSet = render(Map.of("controller.kind", "DaemonSet",
+                "controller.updateStrategy.type", "OnDelete")).one("DaemonSet");
+
+        assertThat(map(map(deployment, "spec"), "strategy")).isEqualTo(Map.of("type", "RollingUpdate",
+                "rollingUpdate", Map.of("maxSurge", "25%", "maxUnavailable", 0)));
+        assertThat(map(map(daemonSet, "spec"), "updateStrategy")).isEqualTo(Map.of("type", "OnDelete"));
+    }
+
+    @Test
     void hostPortMapsNodePortsToTheTrafficPortsOnly() {
         Map<String, Object> container = gatewayContainer(render(Map.of("controller.kind", "DaemonSet",
                 "hostPort.enabled", true)).one("DaemonSet"));
