@@ -33,6 +33,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/component: controller
 {{- end }}
 
+{{/* Labels of the metrics Service: the ServiceMonitor selects it by component, apart from the traffic Service. */}}
+{{- define "ingress-gateway.metricsLabels" -}}
+helm.sh/chart: {{ include "ingress-gateway.chart" . }}
+{{ include "ingress-gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: metrics
+{{- end }}
+
 {{/* Labels that select the pods; immutable once a Deployment exists. */}}
 {{- define "ingress-gateway.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "ingress-gateway.name" . }}
@@ -71,6 +80,51 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
+Seconds between the pod's deletion and SIGKILL: the preStop sleep, the drain and the in-flight wait run one after the
+other inside it, plus a margin for the JVM to stop. An explicit value shorter than their sum would kill requests
+the gateway is still finishing, so it is refused.
+*/}}
+{{- define "ingress-gateway.terminationGracePeriodSeconds" -}}
+{{- $shutdown := .Values.shutdown }}
+{{- $needed := add $shutdown.preStopSleepSeconds $shutdown.drainPeriodSeconds $shutdown.inFlightTimeoutSeconds }}
+{{- $explicit := .Values.terminationGracePeriodSeconds }}
+{{- if or (kindIs "invalid" $explicit) (eq (toString $explicit) "") }}
+{{- add $needed 15 }}
+{{- else if lt (int64 $explicit) (int64 $needed) }}
+{{- fail (printf "terminationGracePeriodSeconds (%v) is shorter than shutdown.preStopSleepSeconds + drainPeriodSeconds + inFlightTimeoutSeconds (%v): the kubelet would kill requests still in flight" $explicit $needed) }}
+{{- else }}
+{{- int64 $explicit }}
+{{- end }}
+{{- end }}
+
+{{/* DNS policy: in the node's network namespace the default policy would lose cluster Service names. */}}
+{{- define "ingress-gateway.dnsPolicy" -}}
+{{- if .Values.dnsPolicy }}
+{{- .Values.dnsPolicy }}
+{{- else if .Values.hostNetwork }}
+{{- "ClusterFirstWithHostNet" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Container lifecycle: a native preStop sleep (no shell in the image) so that the pod's removal from the endpoints
+propagates before SIGTERM; hooks given in .Values.lifecycle replace the chart's of the same name.
+*/}}
+{{- define "ingress-gateway.lifecycle" -}}
+{{- $lifecycle := dict }}
+{{- $sleep := int .Values.shutdown.preStopSleepSeconds }}
+{{- if gt $sleep 0 }}
+{{- $_ := set $lifecycle "preStop" (dict "sleep" (dict "seconds" $sleep)) }}
+{{- end }}
+{{- range $hook, $handler := .Values.lifecycle }}
+{{- $_ := set $lifecycle $hook $handler }}
+{{- end }}
+{{- if $lifecycle }}
+{{- toYaml $lifecycle }}
+{{- end }}
+{{- end }}
+
+{{/*
 The application's configuration file. Generated settings come first; config.extra is deep-merged over them so an
 operator can override anything.
 */}}
@@ -101,6 +155,8 @@ operator can override anything.
       "limit-conn-status-code" .limitConnStatusCode "max-client-states" .maxClientStates) }}
 {{- end }}
 {{- $_ := set $gateway "ops" (dict "ingresses-detail" .Values.management.ingressesDetail) }}
+{{- $_ := set $gateway "shutdown" (dict "drain-period" (printf "%ds" (int .Values.shutdown.drainPeriodSeconds))) }}
+{{- $_ := set $gateway "access-log" (dict "format" (toString .Values.accessLog.format)) }}
 {{- with .Values.config.clientAddress }}
 {{- $_ := set $gateway "client-address" (dict
       "use-proxy-protocol" .useProxyProtocol
@@ -130,6 +186,8 @@ operator can override anything.
 {{- $generated := dict
       "ingress-gateway" $gateway
       "server" (dict "port" .Values.containerPorts.http)
+      "spring" (dict "lifecycle" (dict "timeout-per-shutdown-phase"
+          (printf "%ds" (int .Values.shutdown.inFlightTimeoutSeconds))))
       "management" $management }}
 {{- $merged := mergeOverwrite $generated (deepCopy (.Values.config.extra | default dict)) }}
 {{- toYaml $merged }}
@@ -167,4 +225,35 @@ Services, EndpointSlices and Secrets (of type kubernetes.io/tls, by field select
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+{{- end }}
+
+{{/*
+Prometheus Operator scraping: refuses what would scrape nothing or everything twice, since both mistakes would go
+unnoticed until a dashboard stays empty or doubles.
+*/}}
+{{- define "ingress-gateway.checkScrapable" -}}
+{{- if and .Values.metrics.serviceMonitor.enabled .Values.metrics.podMonitor.enabled }}
+{{- fail "metrics.serviceMonitor.enabled and metrics.podMonitor.enabled: enable one, both would scrape every pod twice" }}
+{{- end }}
+{{- if not (has "prometheus" .Values.management.exposure) }}
+{{- fail "metrics.serviceMonitor/podMonitor need prometheus in management.exposure" }}
+{{- end }}
+{{- end }}
+
+{{/* The scrape settings a ServiceMonitor endpoint and a PodMonitor endpoint share. */}}
+{{- define "ingress-gateway.scrapeEndpoint" -}}
+path: /actuator/prometheus
+scheme: http
+interval: {{ .interval }}
+{{- with .scrapeTimeout }}
+scrapeTimeout: {{ . }}
+{{- end }}
+{{- with .relabelings }}
+relabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .metricRelabelings }}
+metricRelabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,8 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -534,6 +540,438 @@ class HelmChartTest {
         assertThat(render(Map.of("podDisruptionBudget.enabled", false)).all("PodDisruptionBudget")).isEmpty();
     }
 
+    // --- issue 14: production options ---
+
+    @Test
+    void schemaDescribesEveryValue() throws IOException {
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        Map<String, Object> values = yaml.load(Files.readString(CHART.resolve("values.yaml")));
+        Map<String, Object> schema = yaml.load(Files.readString(CHART.resolve("values.schema.json")));
+
+        List<String> undescribed = new ArrayList<>();
+        collectUndescribed(values, schema, schema, "", undescribed);
+
+        assertThat(undescribed).as("values.yaml keys with no constraint in values.schema.json").isEmpty();
+    }
+
+    static Stream<Arguments> newValuesOfTheWrongType() {
+        return Stream.of(
+                Arguments.of("controller.kind", "StatefulSet"),
+                Arguments.of("hostNetwork", "yes"),
+                Arguments.of("dnsPolicy", "Cluster"),
+                Arguments.of("hostPort.enabled", "yes"),
+                Arguments.of("hostPort.ports.http", 70000),
+                Arguments.of("autoscaling.enabled", "yes"),
+                Arguments.of("autoscaling.minReplicas", "two"),
+                Arguments.of("autoscaling.maxReplicas", 0),
+                Arguments.of("autoscaling.targetCPUUtilizationPercentage", "high"),
+                Arguments.of("autoscaling.customMetric.averageValue", "lots"),
+                Arguments.of("topologySpreadConstraints[0].whenUnsatisfiable", "Sometimes"),
+                Arguments.of("shutdown.drainPeriodSeconds", "ten"),
+                Arguments.of("shutdown.preStopSleepSeconds", -1),
+                Arguments.of("shutdown.inFlightTimeoutSeconds", "thirty"),
+                Arguments.of("terminationGracePeriodSeconds", "soon"),
+                Arguments.of("accessLog.format", "xml"),
+                Arguments.of("resources.requests", "lots"),
+                Arguments.of("metrics.serviceMonitor.enabled", "yes"),
+                Arguments.of("metrics.serviceMonitor.interval", "often"),
+                Arguments.of("metrics.podMonitor.enabled", "yes"),
+                Arguments.of("metrics.podMonitor.scrapeTimeout", "10 seconds"),
+                Arguments.of("metrics.grafanaDashboard.enabled", "yes"),
+                Arguments.of("metrics.grafanaDashboard.labels", "grafana"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("newValuesOfTheWrongType")
+    void schemaRejectsNewValuesOfTheWrongType(String key, Object value) {
+        // Helm names the value as a dotted path, list indexes included: topologySpreadConstraints.0.maxSkew.
+        String path = key.replaceAll("\\[(\\d+)]", ".$1");
+        assertThatThrownBy(() -> render(Map.of(key, value))).hasMessageContaining("schema")
+                .hasMessageContaining("- " + path + ":");
+    }
+
+    @Test
+    void autoscalerIsOffByDefaultAndTheDeploymentKeepsItsReplicas() {
+        Manifests manifests = render(Map.of("replicaCount", 3));
+
+        assertThat(manifests.all("HorizontalPodAutoscaler")).isEmpty();
+        assertThat(map(manifests.one("Deployment"), "spec")).containsEntry("replicas", 3);
+    }
+
+    @Test
+    void autoscalerScalesTheDeploymentOnCpuAndACustomPodsMetricAndOwnsItsReplicas() {
+        Manifests cpuOnly = render(Map.of("autoscaling.enabled", true));
+        Map<String, Object> deployment = cpuOnly.one("Deployment");
+        Map<String, Object> hpa = map(cpuOnly.one("HorizontalPodAutoscaler"), "spec");
+
+        assertThat(cpuOnly.one("HorizontalPodAutoscaler").get("apiVersion")).isEqualTo("autoscaling/v2");
+        // A replicas field would make every helm upgrade reset the count the autoscaler chose.
+        assertThat(map(deployment, "spec")).doesNotContainKey("replicas");
+        assertThat(map(hpa, "scaleTargetRef")).isEqualTo(Map.of("apiVersion", "apps/v1", "kind", "Deployment",
+                "name", name(deployment)));
+        assertThat(hpa).containsEntry("minReplicas", 2).containsEntry("maxReplicas", 10).doesNotContainKey("behavior");
+        assertThat(maps(hpa, "metrics")).containsExactly(Map.of("type", "Resource", "resource", Map.of("name", "cpu",
+                "target", Map.of("type", "Utilization", "averageUtilization", 70))));
+
+        Map<String, Object> withCustom = map(render(Map.of(
+                "autoscaling.enabled", true,
+                "autoscaling.minReplicas", 3,
+                "autoscaling.maxReplicas", 20,
+                "autoscaling.targetCPUUtilizationPercentage", 60,
+                "autoscaling.customMetric.name", "ingress_gateway_requests_per_second",
+                "autoscaling.customMetric.averageValue", 500,
+                "autoscaling.behavior.scaleDown.stabilizationWindowSeconds", 600))
+                .one("HorizontalPodAutoscaler"), "spec");
+        assertThat(withCustom).containsEntry("minReplicas", 3).containsEntry("maxReplicas", 20)
+                .containsEntry("behavior", Map.of("scaleDown", Map.of("stabilizationWindowSeconds", 600)));
+        assertThat(maps(withCustom, "metrics")).containsExactly(
+                Map.of("type", "Resource", "resource", Map.of("name", "cpu",
+                        "target", Map.of("type", "Utilization", "averageUtilization", 60))),
+                Map.of("type", "Pods", "pods", Map.of(
+                        "metric", Map.of("name", "ingress_gateway_requests_per_second"),
+                        "target", Map.of("type", "AverageValue", "averageValue", "500"))));
+
+        Map<String, Object> customOnly = map(render(Map.of(
+                "autoscaling.enabled", true,
+                "autoscaling.targetCPUUtilizationPercentage", 0,
+                "autoscaling.customMetric.name", "ingress_gateway_requests_per_second",
+                "autoscaling.customMetric.averageValue", "1k")).one("HorizontalPodAutoscaler"), "spec");
+        assertThat(maps(customOnly, "metrics")).extracting(m -> m.get("type")).containsExactly("Pods");
+    }
+
+    @Test
+    void autoscalerRefusesADaemonSetMinimumAboveMaximumAndACustomMetricWithoutTarget() {
+        assertThatThrownBy(() -> render(Map.of("autoscaling.enabled", true, "controller.kind", "DaemonSet")))
+                .hasMessageContaining("autoscaling.enabled needs controller.kind Deployment");
+        assertThatThrownBy(() -> render(Map.of("autoscaling.enabled", true, "autoscaling.minReplicas", 5,
+                "autoscaling.maxReplicas", 3))).hasMessageContaining("exceeds autoscaling.maxReplicas");
+        assertThatThrownBy(() -> render(Map.of("autoscaling.enabled", true,
+                "autoscaling.customMetric.name", "rps"))).hasMessageContaining("averageValue is required");
+    }
+
+    @Test
+    void podsSpreadOverZonesAndNodesByDefaultWithoutEverStayingPending() {
+        Map<String, Object> deployment = render(Map.of()).one("Deployment");
+
+        assertThat(maps(podSpec(deployment), "topologySpreadConstraints")).containsExactly(
+                Map.of("maxSkew", 1, "topologyKey", "topology.kubernetes.io/zone",
+                        "whenUnsatisfiable", "ScheduleAnyway", "labelSelector", Map.of("matchLabels", selector(deployment))),
+                Map.of("maxSkew", 1, "topologyKey", "kubernetes.io/hostname",
+                        "whenUnsatisfiable", "ScheduleAnyway", "labelSelector", Map.of("matchLabels", selector(deployment))));
+    }
+
+    @Test
+    void topologySpreadCanBeReplacedOrDisabled() {
+        Map<String, Object> replaced = podSpec(render(Map.of(
+                "topologySpreadConstraints[0].maxSkew", 2,
+                "topologySpreadConstraints[0].topologyKey", "topology.kubernetes.io/region",
+                "topologySpreadConstraints[0].whenUnsatisfiable", "DoNotSchedule",
+                "topologySpreadConstraints[0].labelSelector.matchLabels.tier", "edge")).one("Deployment"));
+        // --set on a list replaces the whole list: the default zone and node constraints are gone.
+        assertThat(maps(replaced, "topologySpreadConstraints")).containsExactly(Map.of("maxSkew", 2,
+                "topologyKey", "topology.kubernetes.io/region", "whenUnsatisfiable", "DoNotSchedule",
+                "labelSelector", Map.of("matchLabels", Map.of("tier", "edge"))));
+
+        assertThat(podSpec(render(Map.of("topologySpreadConstraints", "null")).one("Deployment")))
+                .doesNotContainKey("topologySpreadConstraints");
+    }
+
+    @Test
+    void schedulingSettingsChooseTheNodesOfADaemonSet() {
+        Map<String, Object> podSpec = podSpec(render(Map.of(
+                "controller.kind", "DaemonSet",
+                "nodeSelector.topology\\.kubernetes\\.io/zone", "eu-west-1a",
+                "tolerations[0].key", "edge",
+                "tolerations[0].operator", "Exists",
+                "tolerations[0].effect", "NoSchedule",
+                "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                        + ".matchExpressions[0].key", "edge",
+                "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                        + ".matchExpressions[0].operator", "Exists")).one("DaemonSet"));
+
+        assertThat(podSpec.get("nodeSelector")).isEqualTo(Map.of("topology.kubernetes.io/zone", "eu-west-1a"));
+        assertThat(list(podSpec, "tolerations")).containsExactly(
+                Map.of("key", "edge", "operator", "Exists", "effect", "NoSchedule"));
+        assertThat(map(podSpec, "affinity")).containsOnlyKeys("nodeAffinity");
+    }
+
+    @Test
+    void resourcesRequestACoreForEachEventLoopTheJvmRunsAndKeepTheHeapInsideTheMemoryLimit() {
+        Map<String, Object> container = gatewayContainer(render(Map.of()).one("Deployment"));
+        Map<String, Object> resources = map(container, "resources");
+        String javaToolOptions = env(container).get("JAVA_TOOL_OPTIONS").toString();
+
+        // Memory: requested as much as the limit (never evicted first); the heap is half of that limit, the other
+        // half for what is not heap, and G1 named since the JVM would pick the serial collector below 1792 MiB.
+        assertThat(map(resources, "requests").get("memory")).isEqualTo(map(resources, "limits").get("memory"))
+                .isEqualTo("1Gi");
+        assertThat(javaToolOptions).contains("-XX:MaxRAMPercentage=50.0", "-XX:+UseG1GC");
+        // CPU: no limit (throttling stalls event loops); the JVM sees as many processors as the pod requests, so
+        // the event loops (one per processor) each have a requested core rather than one per core of the node.
+        assertThat(map(resources, "limits")).doesNotContainKey("cpu");
+        assertThat(map(resources, "requests").get("cpu")).isEqualTo("2");
+        assertThat(javaToolOptions).contains("-XX:ActiveProcessorCount=2");
+    }
+
+    @Test
+    void daemonSetRunsOnEveryAdmittedNodeWithoutReplicasBudgetAutoscalerOrSpread() {
+        Manifests manifests = render(Map.of("controller.kind", "DaemonSet"));
+        Map<String, Object> daemonSet = manifests.one("DaemonSet");
+        Map<String, Object> spec = map(daemonSet, "spec");
+
+        assertThat(manifests.all("Deployment")).isEmpty();
+        assertThat(manifests.all("PodDisruptionBudget")).isEmpty();
+        assertThat(manifests.all("HorizontalPodAutoscaler")).isEmpty();
+        assertThat(spec).doesNotContainKeys("replicas", "strategy");
+        // Without node ports a new pod can start beside the old one on each node.
+        assertThat(map(spec, "updateStrategy")).isEqualTo(Map.of("type", "RollingUpdate",
+                "rollingUpdate", Map.of("maxSurge", 1, "maxUnavailable", 0)));
+        assertThat(podSpec(daemonSet)).doesNotContainKeys("topologySpreadConstraints", "affinity", "hostNetwork");
+        assertThat(map(manifests.one("Service"), "spec").get("selector")).isEqualTo(selector(daemonSet));
+        assertThat(gatewayContainer(daemonSet).get("image")).isEqualTo(gatewayContainer(
+                render(Map.of()).one("Deployment")).get("image"));
+    }
+
+    @Test
+    void hostNetworkResolvesClusterNamesKeepsManagementOnTheNodeAddressAndReplacesPodsOneAtATime() {
+        Map<String, Object> daemonSet = render(Map.of("controller.kind", "DaemonSet", "hostNetwork", true))
+                .one("DaemonSet");
+        Map<String, Object> podSpec = podSpec(daemonSet);
+
+        assertThat(podSpec).containsEntry("hostNetwork", true).containsEntry("dnsPolicy", "ClusterFirstWithHostNet");
+        assertThat(env(gatewayContainer(daemonSet))).containsEntry("MANAGEMENT_SERVER_ADDRESS", "status.hostIP");
+        assertThat(map(map(daemonSet, "spec"), "updateStrategy")).isEqualTo(Map.of("type", "RollingUpdate",
+                "rollingUpdate", Map.of("maxSurge", 0, "maxUnavailable", 1)));
+
+        Map<String, Object> deployment = render(Map.of("hostNetwork", true, "management.address", "10.0.0.1",
+                "dnsPolicy", "Default")).one("Deployment");
+        assertThat(podSpec(deployment)).containsEntry("dnsPolicy", "Default");
+        assertThat(env(gatewayContainer(deployment))).doesNotContainKey("MANAGEMENT_SERVER_ADDRESS");
+        assertThat(map(map(deployment, "spec"), "strategy")).isEqualTo(Map.of("type", "RollingUpdate",
+                "rollingUpdate", Map.of("maxSurge", 0, "maxUnavailable", 1)));
+
+        Map<String, Object> byDefault = render(Map.of()).one("Deployment");
+        assertThat(podSpec(byDefault)).doesNotContainKeys("hostNetwork", "dnsPolicy");
+        assertThat(env(gatewayContainer(byDefault))).doesNotContainKey("MANAGEMENT_SERVER_ADDRESS");
+        assertThat(map(map(byDefault, "spec"), "strategy")).isEqualTo(Map.of("type", "RollingUpdate",
+                "rollingUpdate", Map.of("maxSurge", 1, "maxUnavailable", 0)));
+    }
+
+    @Test
+    void givenUpdateStrategyReplacesTheChartsChoice() {
+        Map<String, Object> deployment = render(Map.of(
+                "controller.updateStrategy.type", "RollingUpdate",
+                "controller.updateStrategy.rollingUpdate.maxSurge", "25%",
+                "controller.updateStrategy.rollingUpdate.maxUnavailable", 0)).one("Deployment");
+        Map<String, Object> daemonSet = render(Map.of("controller.kind", "DaemonSet",
+                "controller.updateStrategy.type", "OnDelete")).one("DaemonSet");
+
+        assertThat(map(map(deployment, "spec"), "strategy")).isEqualTo(Map.of("type", "RollingUpdate",
+                "rollingUpdate", Map.of("maxSurge", "25%", "maxUnavailable", 0)));
+        assertThat(map(map(daemonSet, "spec"), "updateStrategy")).isEqualTo(Map.of("type", "OnDelete"));
+    }
+
+    @Test
+    void hostPortMapsNodePortsToTheTrafficPortsOnly() {
+        Map<String, Object> container = gatewayContainer(render(Map.of("controller.kind", "DaemonSet",
+                "hostPort.enabled", true)).one("DaemonSet"));
+        Map<String, Object> hostPorts = new LinkedHashMap<>();
+        for (Map<String, Object> port : maps(container, "ports")) {
+            hostPorts.put((String) port.get("name"), port.get("hostPort"));
+        }
+
+        assertThat(hostPorts).containsOnlyKeys("http", "https", "management")
+                .containsEntry("http", 80).containsEntry("https", 443).containsEntry("management", null);
+        assertThat(maps(gatewayContainer(render(Map.of()).one("Deployment")), "ports"))
+                .allSatisfy(port -> assertThat(port).doesNotContainKey("hostPort"));
+        assertThatThrownBy(() -> render(Map.of("hostPort.enabled", true, "hostNetwork", true)))
+                .hasMessageContaining("hostPort.enabled and hostNetwork exclude each other");
+    }
+
+    @Test
+    void networkPolicyTakesExtraManagementPeersAndWholeNamespaces() {
+        Map<String, Object> spec = map(render(Map.of(
+                "networkPolicy.enabled", true,
+                "networkPolicy.management.prometheus.podLabels", "null",
+                "networkPolicy.management.extraFrom[0].podSelector.matchLabels.app", "debug")).one("NetworkPolicy"),
+                "spec");
+
+        List<Map<String, Object>> from = maps(maps(spec, "ingress").get(1), "from");
+        // Any pod of the monitoring namespace, and the extra peer.
+        assertThat(from).containsExactly(
+                Map.of("namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring"))),
+                Map.of("podSelector", Map.of("matchLabels", Map.of("app", "debug"))));
+    }
+
+    @Test
+    void monitorsAndDashboardAreOffByDefault() {
+        Manifests manifests = render(Map.of());
+
+        assertThat(manifests.all("ServiceMonitor")).isEmpty();
+        assertThat(manifests.all("PodMonitor")).isEmpty();
+        assertThat(manifests.all("Service")).hasSize(1);
+        assertThat(manifests.all("ConfigMap")).hasSize(1);
+    }
+
+    @Test
+    void serviceMonitorScrapesThePrometheusEndpointThroughAManagementOnlyService() {
+        Manifests manifests = render(Map.of(
+                "metrics.serviceMonitor.enabled", true,
+                "metrics.serviceMonitor.namespace", "monitoring",
+                "metrics.serviceMonitor.labels.release", "kube-prometheus-stack",
+                "metrics.serviceMonitor.interval", "15s",
+                "metrics.serviceMonitor.scrapeTimeout", "10s"));
+        Map<String, Object> monitor = manifests.one("ServiceMonitor");
+        Map<String, Object> metricsService = manifests.all("Service").stream()
+                .filter(s -> name(s).equals(FULLNAME + "-metrics")).findFirst().orElseThrow();
+        Map<String, Object> trafficService = manifests.all("Service").stream()
+                .filter(s -> name(s).equals(FULLNAME)).findFirst().orElseThrow();
+
+        assertThat(monitor.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(map(monitor, "metadata")).containsEntry("namespace", "monitoring");
+        assertThat(map(map(monitor, "metadata"), "labels")).containsEntry("release", "kube-prometheus-stack");
+        Map<String, Object> spec = map(monitor, "spec");
+        assertThat(map(spec, "namespaceSelector")).isEqualTo(Map.of("matchNames", List.of(NAMESPACE)));
+        assertThat(maps(spec, "endpoints")).containsExactly(Map.of("port", "management",
+                "path", "/actuator/prometheus", "scheme", "http", "interval", "15s", "scrapeTimeout", "10s"));
+
+        // The monitor selects the metrics Service alone, which exposes the management port alone, of the gateway pods.
+        Map<String, Object> wanted = map(map(spec, "selector"), "matchLabels");
+        assertThat(map(map(metricsService, "metadata"), "labels")).containsAllEntriesOf(wanted);
+        Map<String, Object> trafficLabels = map(map(trafficService, "metadata"), "labels");
+        assertThat(wanted.entrySet()).as("the traffic Service is not selected")
+                .anyMatch(label -> !label.getValue().equals(trafficLabels.get(label.getKey())));
+        assertThat(map(metricsService, "spec")).containsEntry("type", "ClusterIP")
+                .containsEntry("selector", selector(manifests.one("Deployment")));
+        assertThat(servicePorts(metricsService)).containsExactly(
+                new ServicePort("management", 10254, "management", null));
+        assertThat(servicePorts(trafficService)).extracting(ServicePort::name).containsExactly("http", "https");
+    }
+
+    @Test
+    void podMonitorScrapesThePodsManagementPortDirectly() {
+        Manifests manifests = render(Map.of(
+                "metrics.podMonitor.enabled", true,
+                "metrics.podMonitor.metricRelabelings[0].action", "drop",
+                "metrics.podMonitor.metricRelabelings[0].regex", "jvm_.*",
+                "metrics.podMonitor.metricRelabelings[0].sourceLabels[0]", "__name__"));
+        Map<String, Object> monitor = manifests.one("PodMonitor");
+        Map<String, Object> spec = map(monitor, "spec");
+
+        assertThat(map(monitor, "metadata")).containsEntry("namespace", NAMESPACE);
+        assertThat(map(map(spec, "selector"), "matchLabels")).isEqualTo(selector(manifests.one("Deployment")));
+        assertThat(map(spec, "namespaceSelector")).isEqualTo(Map.of("matchNames", List.of(NAMESPACE)));
+        assertThat(maps(spec, "podMetricsEndpoints")).containsExactly(Map.of("port", "management",
+                "path", "/actuator/prometheus", "scheme", "http", "interval", "30s",
+                "metricRelabelings", List.of(Map.of("action", "drop", "regex", "jvm_.*",
+                        "sourceLabels", List.of("__name__")))));
+        // The named port exists on the container, and no extra Service is needed.
+        assertThat(maps(gatewayContainer(manifests.one("Deployment")), "ports")).extracting(p -> p.get("name"))
+                .contains("management");
+        assertThat(manifests.all("Service")).hasSize(1);
+    }
+
+    @Test
+    void monitorsThatWouldScrapeTwiceOrFindNoEndpointAreRefused() {
+        assertThatThrownBy(() -> render(Map.of("metrics.serviceMonitor.enabled", true,
+                "metrics.podMonitor.enabled", true))).hasMessageContaining("enable one");
+        assertThatThrownBy(() -> render(Map.of("metrics.podMonitor.enabled", true,
+                "management.exposure[0]", "health"))).hasMessageContaining("prometheus in management.exposure");
+    }
+
+    @Test
+    void grafanaDashboardConfigMapCarriesTheSidecarLabelAndTheChartsDashboard() throws IOException {
+        Manifests manifests = render(Map.of(
+                "metrics.grafanaDashboard.enabled", true,
+                "metrics.grafanaDashboard.namespace", "monitoring",
+                "metrics.grafanaDashboard.annotations.grafana_folder", "Ingress"));
+        Map<String, Object> dashboard = manifests.all("ConfigMap").stream()
+                .filter(c -> name(c).equals(FULLNAME + "-dashboard")).findFirst().orElseThrow();
+        String json = Files.readString(CHART.resolve("dashboards/ingress-gateway.json"));
+
+        assertThat(map(dashboard, "metadata")).containsEntry("namespace", "monitoring")
+                .containsEntry("annotations", Map.of("grafana_folder", "Ingress"));
+        assertThat(map(map(dashboard, "metadata"), "labels")).containsEntry("grafana_dashboard", "1");
+        Map<String, Object> data = map(dashboard, "data");
+        assertThat(data).containsOnlyKeys("ingress-gateway.json");
+        assertThat(data.get("ingress-gateway.json")).isEqualTo(json.strip());
+        Map<String, Object> parsed = new Yaml(new SafeConstructor(new LoaderOptions()))
+                .load((String) data.get("ingress-gateway.json"));
+        assertThat(parsed).containsEntry("title", "Ingress Gateway");
+
+        Map<String, Object> otherLabel = render(Map.of(
+                "metrics.grafanaDashboard.enabled", true,
+                "metrics.grafanaDashboard.label", "dashboards",
+                "metrics.grafanaDashboard.labelValue", "gateway")).all("ConfigMap").stream()
+                .filter(c -> name(c).equals(FULLNAME + "-dashboard")).findFirst().orElseThrow();
+        assertThat(map(otherLabel, "metadata")).containsEntry("namespace", NAMESPACE);
+        assertThat(map(map(otherLabel, "metadata"), "labels")).containsEntry("dashboards", "gateway")
+                .doesNotContainKey("grafana_dashboard");
+    }
+
+    @Test
+    void shutdownGivesAPreStopSleepAndTheAppItsDrainWithinAGracePeriodCoveringAllPhases() {
+        Manifests manifests = render(Map.of());
+        Map<String, Object> app = applicationConfig(manifests);
+        Map<String, Object> container = gatewayContainer(manifests.one("Deployment"));
+
+        assertThat(map(map(app, "ingress-gateway"), "shutdown")).containsEntry("drain-period", "10s");
+        assertThat(map(map(app, "spring"), "lifecycle")).containsEntry("timeout-per-shutdown-phase", "30s");
+        // A native sleep handler: the image has no shell to run `sleep` in.
+        assertThat(map(container, "lifecycle")).isEqualTo(Map.of("preStop", Map.of("sleep", Map.of("seconds", 5))));
+        // The preStop sleep, the drain and the in-flight wait all run before SIGKILL, plus a margin for the JVM.
+        assertThat(podSpec(manifests.one("Deployment")).get("terminationGracePeriodSeconds"))
+                .isEqualTo(5 + 10 + 30 + 15);
+
+        Manifests longer = render(Map.of(
+                "shutdown.drainPeriodSeconds", 20,
+                "shutdown.preStopSleepSeconds", 8,
+                "shutdown.inFlightTimeoutSeconds", 60));
+        assertThat(map(map(applicationConfig(longer), "ingress-gateway"), "shutdown"))
+                .containsEntry("drain-period", "20s");
+        assertThat(map(map(applicationConfig(longer), "spring"), "lifecycle"))
+                .containsEntry("timeout-per-shutdown-phase", "60s");
+        assertThat(map(gatewayContainer(longer.one("Deployment")), "lifecycle"))
+                .isEqualTo(Map.of("preStop", Map.of("sleep", Map.of("seconds", 8))));
+        assertThat(podSpec(longer.one("Deployment")).get("terminationGracePeriodSeconds")).isEqualTo(8 + 20 + 60 + 15);
+    }
+
+    @Test
+    void explicitGracePeriodIsKeptWhenItCoversTheShutdownAndRefusedWhenShorter() {
+        assertThat(podSpec(render(Map.of("terminationGracePeriodSeconds", 300)).one("Deployment"))
+                .get("terminationGracePeriodSeconds")).isEqualTo(300);
+        assertThat(podSpec(render(Map.of("terminationGracePeriodSeconds", 45)).one("Deployment"))
+                .get("terminationGracePeriodSeconds")).isEqualTo(45);
+        assertThatThrownBy(() -> render(Map.of("terminationGracePeriodSeconds", 44)))
+                .hasMessageContaining("terminationGracePeriodSeconds (44) is shorter than");
+    }
+
+    @Test
+    void preStopSleepZeroRemovesTheHookAndGivenHooksReplaceTheChartsOwn() {
+        assertThat(gatewayContainer(render(Map.of("shutdown.preStopSleepSeconds", 0)).one("Deployment")))
+                .doesNotContainKey("lifecycle");
+
+        Map<String, Object> lifecycle = map(gatewayContainer(render(Map.of(
+                "lifecycle.preStop.httpGet.path", "/drain",
+                "lifecycle.preStop.httpGet.port", "management")).one("Deployment")), "lifecycle");
+        assertThat(lifecycle).isEqualTo(Map.of("preStop",
+                Map.of("httpGet", Map.of("path", "/drain", "port", "management"))));
+    }
+
+    @Test
+    void accessLogIsOffByDefaultAndTakesTextOrJson() {
+        Map<String, Object> byDefault = map(map(applicationConfig(render(Map.of())), "ingress-gateway"), "access-log");
+        Map<String, Object> json = map(map(applicationConfig(render(Map.of("accessLog.format", "json"))),
+                "ingress-gateway"), "access-log");
+        Map<String, Object> text = map(map(applicationConfig(render(Map.of("accessLog.format", "text"))),
+                "ingress-gateway"), "access-log");
+
+        // The string "off", not YAML 1.1's boolean false, which Spring could not bind to the format.
+        assertThat(byDefault).containsEntry("format", "off");
+        assertThat(json).containsEntry("format", "json");
+        assertThat(text).containsEntry("format", "text");
+    }
+
     // --- rendering and navigation ---
 
     private record Manifests(List<Map<String, Object>> documents) {
@@ -619,6 +1057,59 @@ class HelmChartTest {
     private static String configChecksum(Manifests manifests) {
         Map<String, Object> metadata = map(map(map(manifests.one("Deployment"), "spec"), "template"), "metadata");
         return (String) map(metadata, "annotations").get("checksum/config");
+    }
+
+    /** Environment of the container: plain values, and the field path of those taken from the pod. */
+    private static Map<String, Object> env(Map<String, Object> container) {
+        Map<String, Object> env = new LinkedHashMap<>();
+        for (Map<String, Object> var : maps(container, "env")) {
+            Object value = var.get("value");
+            if (value == null && var.get("valueFrom") instanceof Map<?, ?> from && from.get("fieldRef") instanceof Map<?, ?> ref) {
+                value = ref.get("fieldPath");
+            }
+            env.put((String) var.get("name"), value);
+        }
+        return env;
+    }
+
+    /**
+     * Walks values.yaml beside the schema and collects every key the schema says nothing about: no properties entry
+     * under an object that lists its properties, or an entry with no type, enum, reference or alternatives. A free-form
+     * object (no properties listed) covers everything below it.
+     */
+    @SuppressWarnings("unchecked")
+    private static void collectUndescribed(Object value, Map<String, Object> schemaNode, Map<String, Object> root,
+                                           String path, List<String> undescribed) {
+        Map<String, Object> node = resolve(schemaNode, root);
+        if (!node.containsKey("type") && !node.containsKey("enum") && !node.containsKey("oneOf")) {
+            undescribed.add(path.isEmpty() ? "(root)" : path);
+            return;
+        }
+        if (!(value instanceof Map<?, ?> children) || !(node.get("properties") instanceof Map<?, ?> properties)) {
+            return;
+        }
+        for (Map.Entry<?, ?> child : children.entrySet()) {
+            String childPath = path.isEmpty() ? child.getKey().toString() : path + "." + child.getKey();
+            Object childSchema = properties.get(child.getKey());
+            if (childSchema == null) {
+                undescribed.add(childPath);
+            } else {
+                collectUndescribed(child.getValue(), (Map<String, Object>) childSchema, root, childPath, undescribed);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> resolve(Map<String, Object> schemaNode, Map<String, Object> root) {
+        Object ref = schemaNode.get("$ref");
+        if (ref == null) {
+            return schemaNode;
+        }
+        Map<String, Object> target = root;
+        for (String segment : ref.toString().substring(2).split("/")) {
+            target = (Map<String, Object>) target.get(segment);
+        }
+        return target;
     }
 
     private static Map<String, Object> podSpec(Map<String, Object> deployment) {

@@ -199,8 +199,12 @@ class ContainerImageTest {
         assertThat(map(podSpec, "securityContext"))
                 .containsEntry("runAsUser", Integer.parseInt(user[0]))
                 .containsEntry("runAsGroup", Integer.parseInt(user[1]));
-        // By default the chart leaves the image's JVM sizing in force.
-        assertThat(maps(container, "env")).extracting(env -> env.get("name")).doesNotContain("JAVA_TOOL_OPTIONS");
+        // The chart's JAVA_TOOL_OPTIONS replaces the image's: it must keep every one of the image's flags (and may add
+        // its own, such as the processor count its CPU request implies).
+        String imageFlags = (String) image.environment().get("JAVA_TOOL_OPTIONS");
+        String chartFlags = maps(container, "env").stream().filter(env -> "JAVA_TOOL_OPTIONS".equals(env.get("name")))
+                .map(env -> (String) env.get("value")).findFirst().orElse(imageFlags);
+        assertThat(List.of(chartFlags.split("\\s+"))).containsAll(List.of(imageFlags.split("\\s+")));
     }
 
     // --- the image, read as a container runtime reads a `docker save` archive ---
