@@ -192,6 +192,7 @@ class FoundingStoryIT {
     void ready() {
         leaks.attach();
         assertThat(leaks.listening()).as("Netty leak detection PARANOID, reports caught").isTrue();
+        leaks.startClean();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> KubeletProbe.get(managementPort, "/actuator/health/readiness", PROBE_TIMEOUT).status()
                         == 200);

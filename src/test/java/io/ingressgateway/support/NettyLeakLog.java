@@ -87,6 +87,16 @@ public final class NettyLeakLog extends AppenderBase<ILoggingEvent> implements A
     }
 
     /**
+     * Reports what earlier tests of this JVM leaked, then forgets it, so that what this log holds next is what the
+     * coming test leaks. Other test classes run before in the same JVM (their test clients, contexts still cached) and
+     * their unreleased buffers would otherwise be charged to whichever leak-checking test first provokes the reports.
+     */
+    public void startClean() {
+        collectAndReport();
+        clear();
+    }
+
+    /**
      * Makes Netty report every leaked buffer that is unreachable by now: collects garbage, then allocates (and
      * releases) buffers from each kind of allocator, since each allocation drains the detector's queue of collected
      * buffers and reports those never released.

@@ -120,6 +120,7 @@ class ErrorPagesAndServiceUpstreamIT {
     @BeforeEach
     void awaitServedAndReset() {
         leaks.attach();
+        leaks.startClean();
         await().atMost(TIMEOUT).ignoreExceptions().until(() -> get("/", "errors.test").status() == 200
                 && get("/", "pods.test").status() == 200);
         app.resetRequests();
