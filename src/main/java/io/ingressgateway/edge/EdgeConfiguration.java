@@ -106,6 +106,13 @@ public class EdgeConfiguration {
         return new ServerHeader(properties.serverHeader());
     }
 
+    /** The {@code Server} header on the answers Reactor Netty writes itself on the HTTP listener (414, 431, 400). */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicListenerServerHeaderOnReactorNettyAnswers(
+            ServerHeader serverHeader) {
+        return factory -> factory.addServerCustomizers(serverHeader.onReactorNettyAnswers());
+    }
+
     /**
      * The access log and the {@code Server} header wrap all of these, so the requests the listener refuses are logged
      * and answered with the header too.

@@ -16,8 +16,8 @@ import reactor.netty.http.client.HttpClient;
 /**
  * Every answer on the public listeners carries {@code Server: ingress-gateway} when its upstream sent none, as the
  * public Ingress conformance suite's default-backend feature expects (its echo backend sends none): proxied answers,
- * the default backend's 404, a guard's 503, a 413, a refusal of the listener's own checks, over HTTP and HTTPS
- * (HTTP/2). An upstream's own {@code Server} is kept, and sent once.
+ * the default backend's 404, a guard's 503, a 413, a refusal of the listener's own checks, Reactor Netty's own 414,
+ * over HTTP and HTTPS (HTTP/2). An upstream's own {@code Server} is kept, and sent once.
  */
 class ServerHeaderIT extends ServerLogGateway {
 
@@ -74,6 +74,15 @@ class ServerHeaderIT extends ServerLogGateway {
         Answer answer = send(request("TRACE", HOST, "/", ""));
 
         assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.values("Server")).containsExactly(GATEWAY);
+    }
+
+    @Test
+    void reactorNettysOwnAnswerToAnOverlongRequestLineCarriesIt() {
+        // Past listener.max-request-line-length (8KB) Reactor Netty answers 414 before any handler of the gateway.
+        Answer answer = send(request("GET", HOST, "/" + "a".repeat(9000), ""));
+
+        assertThat(answer.status()).isEqualTo(414);
         assertThat(answer.values("Server")).containsExactly(GATEWAY);
     }
 
