@@ -25,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The real gateway, its access log on (text), in front of a {@link QuietBackend} (Service {@code apps/web} port 80):
  * {@code app.test} routes to it; {@code guarded.test} too, one request at a time
- * ({@code max-concurrent-requests: 1}); any other host gets the built-in default backend's 404; a request body over
+ * ({@code max-concurrent-requests: 1}); {@code private.test} too, behind basic auth; any other host gets the built-in default backend's 404; a request body over
  * 64 bytes is answered 413. The Server header and access log tests share this context (same class, same
  * properties), and the backend and manifests live as long as the JVM, as the cached context does.
  */
@@ -42,6 +42,8 @@ public abstract class ServerLogGateway {
     public static final String HOST = "app.test";
     public static final String GUARDED_HOST = "guarded.test";
     public static final String UNKNOWN_HOST = "nothing-here.test";
+    /** Basic auth: user {@code carol}, password {@code secret}. */
+    public static final String PRIVATE_HOST = "private.test";
 
     protected static final QuietBackend BACKEND = new QuietBackend();
     private static final Path MANIFESTS = writeManifests(BACKEND.port());
@@ -76,8 +78,13 @@ public abstract class ServerLogGateway {
         return method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders + "Connection: close\r\n\r\n";
     }
 
-    /** Sends {@code raw} on a new connection and reads the answer until the gateway closes it. */
+    /** Sends {@code raw} on a new connection to the public HTTP listener and reads the answer until it closes. */
     public Answer send(String raw) {
+        return send(port, raw);
+    }
+
+    /** Sends {@code raw} on a new connection to {@code port} and reads the answer until the server closes it. */
+    public static Answer send(int port, String raw) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
@@ -156,8 +163,21 @@ public abstract class ServerLogGateway {
                       - addresses: ["127.0.0.1"]
                         conditions: {ready: true}
                     """.formatted(backendPort));
+            // carol's password is "secret" ({SHA}, the quickest scheme to check).
+            yaml.append("""
+                    ---
+                    apiVersion: v1
+                    kind: Secret
+                    metadata:
+                      namespace: apps
+                      name: users
+                    stringData:
+                      auth: "carol:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ="
+                    """);
             for (String[] ingress : new String[][] {{"app", HOST, "{}"},
-                    {"guarded", GUARDED_HOST, "{ingress-gateway.io/max-concurrent-requests: \"1\"}"}}) {
+                    {"guarded", GUARDED_HOST, "{ingress-gateway.io/max-concurrent-requests: \"1\"}"},
+                    {"private", PRIVATE_HOST, "{nginx.ingress.kubernetes.io/auth-type: basic,"
+                            + " nginx.ingress.kubernetes.io/auth-secret: users}"}}) {
                 yaml.append("""
                         ---
                         apiVersion: networking.k8s.io/v1

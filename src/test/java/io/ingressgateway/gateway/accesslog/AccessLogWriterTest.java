@@ -50,6 +50,15 @@ class AccessLogWriterTest {
         assertThat(written.get(2)).contains("\"GET /next-1 HTTP/1.1\"");
     }
 
+    @Test
+    void offTheLogWrapsNothing() {
+        org.springframework.http.server.reactive.HttpHandler handler = (request, response) -> response.setComplete();
+        AccessLog off = new AccessLog(null);
+
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.decorate(handler)).isSameAs(handler);
+    }
+
     private static AccessLogRecord record(String path) {
         AccessLogRecord record = new AccessLogRecord(System.currentTimeMillis(), System.nanoTime());
         record.method = "GET";

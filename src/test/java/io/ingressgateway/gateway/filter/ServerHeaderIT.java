@@ -87,6 +87,14 @@ class ServerHeaderIT extends ServerLogGateway {
     }
 
     @Test
+    void theManagementServerIsNotAPublicListenerAndSendsNone() {
+        Answer probe = send(managementPort, request("GET", "localhost", "/actuator/health/readiness", ""));
+
+        assertThat(probe.status()).isEqualTo(200);
+        assertThat(probe.values("Server")).isEmpty();
+    }
+
+    @Test
     void theHttpsListenerSendsItToo() {
         HttpClient client = HttpClient.create()
                 .protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
