@@ -82,6 +82,18 @@ public final class AccessLog {
 
     private void complete(AccessLogRecord record, ServerHttpRequest request, ServerHttpResponse response,
                           SignalType signal) {
+        try {
+            fill(record, request, response, signal);
+        } catch (RuntimeException e) {
+            // A line the log cannot make is one line less, never a failed request.
+            writer.unwritable(e);
+            return;
+        }
+        writer.offer(record);
+    }
+
+    private static void fill(AccessLogRecord record, ServerHttpRequest request, ServerHttpResponse response,
+                             SignalType signal) {
         long now = System.nanoTime();
         record.requestNanos = now - record.startNanos;
         HttpStatusCode status = response.getStatusCode();
@@ -112,7 +124,6 @@ public final class AccessLog {
         // as ingress-nginx names the location's upstream on requests it answers itself (a limit, a denied address).
         Object upstream = attributes.get(UpstreamRoutingFilter.UPSTREAM_ATTR);
         record.upstream = upstream instanceof UpstreamKey key ? key : route == null ? null : route.upstreamKey();
-        writer.offer(record);
     }
 
     /** {@code HTTP/1.1}, {@code HTTP/2.0} or {@code HTTP/1.0}, as nginx's {@code $server_protocol}. */

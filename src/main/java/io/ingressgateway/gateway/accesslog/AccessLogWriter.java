@@ -22,6 +22,7 @@ public final class AccessLogWriter implements AutoCloseable {
     private final Consumer<String> sink;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
+    private volatile boolean unwritableLogged;
 
     /**
      * @param format text or json
@@ -50,7 +51,16 @@ public final class AccessLogWriter implements AutoCloseable {
         }
     }
 
-    /** Lines dropped since start because the queue was full. */
+    /** A record that could not be completed: counted as dropped, its cause logged once. */
+    void unwritable(RuntimeException cause) {
+        dropped.incrementAndGet();
+        if (!unwritableLogged) {
+            unwritableLogged = true;
+            log.warn("Could not make an access log line (dropped and counted; later ones are not logged)", cause);
+        }
+    }
+
+    /** Lines dropped since start because the queue was full (or the line could not be made). */
     public long dropped() {
         return dropped.get();
     }
