@@ -1,8 +1,8 @@
 package io.ingressgateway.resilience;
 
-import io.ingressgateway.gateway.accesslog.AccessLog;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
+import io.ingressgateway.gateway.accesslog.AccessLog;
 import io.ingressgateway.gateway.route.GatewayRouteModel;
 import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.model.policy.UpstreamPolicy;
