@@ -57,6 +57,11 @@ import org.springframework.util.unit.DataSize;
  * @param basicAuth             how basic auth ({@code auth-type: basic}) checks passwords
  * @param rateLimits            how the per-replica rate limits of Ingresses ({@code limit-rps} & co) answer, and how
  *                              many client states they keep
+ * @param serverHeader          the {@code Server} header of every response on the public listeners whose upstream sent
+ *                              none (nginx's {@code server_tokens}); empty sends none, where nginx would still send
+ *                              {@code nginx}
+ * @param accessLog             the access log of the public listeners: one line per request with ingress-nginx's
+ *                              {@code upstreaminfo} fields, written off the event loops
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -83,7 +88,9 @@ public record IngressGatewayProperties(
         @DefaultValue GlobalRateLimit globalRateLimit,
         @DefaultValue ExternalAuth externalAuth,
         @DefaultValue BasicAuth basicAuth,
-        @DefaultValue RateLimits rateLimits) {
+        @DefaultValue RateLimits rateLimits,
+        @DefaultValue("ingress-gateway") String serverHeader,
+        @DefaultValue AccessLog accessLog) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -708,6 +715,31 @@ public record IngressGatewayProperties(
             if (verifyQueue < 1 || verifyQueue > 1_000_000) {
                 throw new IllegalArgumentException("ingress-gateway.basic-auth.verify-queue must be 1..1000000, was "
                         + verifyQueue);
+            }
+        }
+    }
+
+    /**
+     * The access log: a line per request on the public listeners, queued by the event loop that served it and
+     * written by one thread of its own to the logger {@code ingress-gateway.access-log} (stdout, the bare line, unless
+     * the logging configuration gives that logger appenders of its own).
+     *
+     * @param format    {@code off} (no line, and no cost on the request path), {@code text} (ingress-nginx's
+     *                  {@code upstreaminfo} line) or {@code json} (the same fields as one JSON object, plus namespace,
+     *                  Ingress and Service)
+     * @param queueSize lines waiting to be written; a line past it is dropped and counted
+     *                  ({@code ingress_gateway_access_log_dropped_total}), the request never waits
+     */
+    public record AccessLog(
+            @DefaultValue("off") AccessLogFormat format,
+            @DefaultValue("16384") int queueSize) {
+
+        public enum AccessLogFormat { OFF, TEXT, JSON }
+
+        public AccessLog {
+            if (queueSize < 1 || queueSize > 10_000_000) {
+                throw new IllegalArgumentException("ingress-gateway.access-log.queue-size must be 1..10000000, was "
+                        + queueSize);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.ingressgateway.edge;
 
 import io.ingressgateway.config.IngressGatewayProperties;
+import io.ingressgateway.gateway.accesslog.AccessLog;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -101,11 +102,28 @@ public class EdgeConfiguration {
      * place when the session ends).
      */
     @Bean
+    ServerHeader publicListenerServerHeader(IngressGatewayProperties properties) {
+        return new ServerHeader(properties.serverHeader());
+    }
+
+    /** The {@code Server} header on the answers Reactor Netty writes itself on the HTTP listener (414, 431, 400). */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicListenerServerHeaderOnReactorNettyAnswers(
+            ServerHeader serverHeader) {
+        return factory -> factory.addServerCustomizers(serverHeader.onReactorNettyAnswers());
+    }
+
+    /**
+     * The access log and the {@code Server} header wrap all of these, so the requests the listener refuses are logged
+     * and answered with the header too.
+     */
+    @Bean
     WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit, EarlyRetryHold hold,
                                                                 RequestSanity sanity,
-                                                                WebSocketSessionLimit webSocketSessions) {
-        return builder -> builder.httpHandlerDecorator(
-                handler -> hold.decorate(sanity.decorate(limit.decorate(webSocketSessions.decorate(handler)))));
+                                                                WebSocketSessionLimit webSocketSessions,
+                                                                ServerHeader serverHeader, AccessLog accessLog) {
+        return builder -> builder.httpHandlerDecorator(handler -> accessLog.decorate(serverHeader.decorate(
+                hold.decorate(sanity.decorate(limit.decorate(webSocketSessions.decorate(handler)))))));
     }
 
     /**

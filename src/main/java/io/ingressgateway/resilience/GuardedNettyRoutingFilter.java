@@ -1,7 +1,12 @@
 package io.ingressgateway.resilience;
 
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
+
+import io.ingressgateway.gateway.accesslog.AccessLogRecord;
 import io.ingressgateway.gateway.filter.ProxyHeadersFilter;
 import io.ingressgateway.gateway.filter.UpstreamRoutingFilter;
+import io.ingressgateway.model.Endpoint;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
@@ -9,9 +14,14 @@ import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.RemoveForwardedHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.RemoveXForwardedHeadersFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * The gateway's HTTP routing filter, with each guarded request sent through its guard's client: the guard's connect
@@ -33,6 +43,7 @@ public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
     private final HttpClient externalNameClient;
     private volatile List<HttpHeadersFilter> headersFilters;
     private final UpstreamTransports transports = new UpstreamTransports();
+    private final boolean accessLogged;
 
     /**
      * @param externalNameResolver the resolver whose addresses ExternalName requests may connect to: never null, so
@@ -41,9 +52,56 @@ public class GuardedNettyRoutingFilter extends NettyRoutingFilter {
     public GuardedNettyRoutingFilter(HttpClient httpClient,
                                      ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider,
                                      HttpClientProperties properties, ExternalNameResolverGroup externalNameResolver) {
+        this(httpClient, headersFiltersProvider, properties, externalNameResolver, false);
+    }
+
+    /** @param accessLogged whether the access log is on: each attempt is then recorded in the request's line */
+    public GuardedNettyRoutingFilter(HttpClient httpClient,
+                                     ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider,
+                                     HttpClientProperties properties, ExternalNameResolverGroup externalNameResolver,
+                                     boolean accessLogged) {
         super(httpClient, headersFiltersProvider, properties);
         this.httpClient = httpClient;
         this.externalNameClient = httpClient.resolver(externalNameResolver);
+        this.accessLogged = accessLogged;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        if (!accessLogged) {
+            return super.filter(exchange, chain);
+        }
+        Endpoint endpoint = exchange.getAttribute(UpstreamRoutingFilter.ENDPOINT_ATTR);
+        AccessLogRecord record = endpoint == null || ServerWebExchangeUtils.isAlreadyRouted(exchange) ? null
+                : AccessLogRecord.of(exchange);
+        if (record == null) {
+            return super.filter(exchange, chain);
+        }
+        // Every attempt, retries included, passes here: nginx's $upstream_addr, _status, _response_time and _length.
+        int attempt = record.upstreamAttemptStarts(endpoint.toString());
+        return super.filter(exchange, chain)
+                .doOnSuccess(done -> {
+                    HttpClientResponse answer = exchange.getAttribute(CLIENT_RESPONSE_ATTR);
+                    if (answer != null) {
+                        String length = answer.responseHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+                        record.upstreamAnswered(attempt, answer.status().code(), contentLength(length));
+                    }
+                })
+                .doOnError(error -> {
+                    HttpStatus status = UpstreamFailure.of(error).status();
+                    record.upstreamFailed(attempt, status == null ? 0 : status.value());
+                });
+    }
+
+    private static long contentLength(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ingressgateway.resilience;
 
+import io.ingressgateway.gateway.accesslog.AccessLog;
 import io.netty.resolver.AddressResolverGroup;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,6 +22,7 @@ final class GuardedRoutingFilterInstaller implements BeanPostProcessor {
     private final ObjectProvider<HttpClientProperties> properties;
     private final ObjectProvider<ExternalNameAddresses> externalNameAddresses;
     private final ObjectProvider<AddressResolverGroup<?>> externalNameDns;
+    private final ObjectProvider<AccessLog> accessLog;
 
     /**
      * @param externalNameDns a DNS resolver for ExternalName upstreams in the place of the upstream client's own, when
@@ -30,12 +32,14 @@ final class GuardedRoutingFilterInstaller implements BeanPostProcessor {
                                   ObjectProvider<List<HttpHeadersFilter>> headersFilters,
                                   ObjectProvider<HttpClientProperties> properties,
                                   ObjectProvider<ExternalNameAddresses> externalNameAddresses,
-                                  ObjectProvider<AddressResolverGroup<?>> externalNameDns) {
+                                  ObjectProvider<AddressResolverGroup<?>> externalNameDns,
+                                  ObjectProvider<AccessLog> accessLog) {
         this.httpClient = httpClient;
         this.headersFilters = headersFilters;
         this.properties = properties;
         this.externalNameAddresses = externalNameAddresses;
         this.externalNameDns = externalNameDns;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -44,7 +48,8 @@ final class GuardedRoutingFilterInstaller implements BeanPostProcessor {
             HttpClient client = httpClient.getObject();
             return new GuardedNettyRoutingFilter(client, headersFilters, properties.getObject(),
                     new ExternalNameResolverGroup(externalNameDns.getIfAvailable(() -> dnsOf(client)),
-                            externalNameAddresses.getObject()));
+                            externalNameAddresses.getObject()),
+                    accessLog.getIfAvailable(() -> new AccessLog(null)).enabled());
         }
         return bean;
     }

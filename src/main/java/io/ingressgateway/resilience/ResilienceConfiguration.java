@@ -2,6 +2,7 @@ package io.ingressgateway.resilience;
 
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.config.IngressGatewayProperties.Resilience;
+import io.ingressgateway.gateway.accesslog.AccessLog;
 import io.ingressgateway.gateway.route.GatewayRouteModel;
 import io.ingressgateway.model.ExternalNamePolicy;
 import io.ingressgateway.model.policy.UpstreamPolicy;
@@ -56,9 +57,10 @@ public class ResilienceConfiguration {
     static GuardedRoutingFilterInstaller guardedRoutingFilterInstaller(ObjectProvider<HttpClient> httpClient,
             ObjectProvider<List<HttpHeadersFilter>> headersFilters, ObjectProvider<HttpClientProperties> properties,
             ObjectProvider<ExternalNameAddresses> externalNameAddresses,
-            @Qualifier(EXTERNAL_NAME_DNS) ObjectProvider<AddressResolverGroup<?>> externalNameDns) {
+            @Qualifier(EXTERNAL_NAME_DNS) ObjectProvider<AddressResolverGroup<?>> externalNameDns,
+            ObjectProvider<AccessLog> accessLog) {
         return new GuardedRoutingFilterInstaller(httpClient, headersFilters, properties, externalNameAddresses,
-                externalNameDns);
+                externalNameDns, accessLog);
     }
 
     /**

@@ -39,10 +39,19 @@ public final class HttpsConnectionGuards {
     private final IngressGatewayProperties.Tls.Http2 http2;
     private final SniCertificates certificates;
     private final HttpsListenerMetrics metrics;
+    /** The {@code Server} header of the 421 (written outside the HTTP handler, which adds it elsewhere); or null. */
+    private final String serverHeader;
     private volatile boolean pipelineUnexpectedLogged;
 
     public HttpsConnectionGuards(IngressGatewayProperties.Tls.Http2 http2, SniCertificates certificates,
                                  HttpsListenerMetrics metrics) {
+        this(http2, certificates, metrics, null);
+    }
+
+    /** @param serverHeader the {@code Server} header of the 421 answers; null or empty for none */
+    public HttpsConnectionGuards(IngressGatewayProperties.Tls.Http2 http2, SniCertificates certificates,
+                                 HttpsListenerMetrics metrics, String serverHeader) {
+        this.serverHeader = serverHeader == null || serverHeader.isEmpty() ? null : serverHeader;
         this.http2 = http2;
         this.certificates = certificates;
         this.metrics = metrics;
@@ -74,7 +83,7 @@ public final class HttpsConnectionGuards {
     /** The request handler, answering misdirected requests with 421 before {@code handler} sees them. */
     public BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> answeringMisdirected(
             BiFunction<HttpServerRequest, HttpServerResponse, ? extends Publisher<Void>> handler) {
-        return new MisdirectedRequests(certificates, metrics, handler);
+        return new MisdirectedRequests(certificates, metrics, handler, serverHeader);
     }
 
     /** Called once per HTTP/2 connection, after Reactor Netty has put the codec in place. */

@@ -38,9 +38,13 @@ final class MisdirectedRequests implements BiFunction<HttpServerRequest, HttpSer
     private final SniCertificates certificates;
     private final HttpsListenerMetrics metrics;
     private final BiFunction<HttpServerRequest, HttpServerResponse, ? extends Publisher<Void>> handler;
+    private final String serverHeader;
 
+    /** @param serverHeader the {@code Server} header of the 421, null for none */
     MisdirectedRequests(SniCertificates certificates, HttpsListenerMetrics metrics,
-                        BiFunction<HttpServerRequest, HttpServerResponse, ? extends Publisher<Void>> handler) {
+                        BiFunction<HttpServerRequest, HttpServerResponse, ? extends Publisher<Void>> handler,
+                        String serverHeader) {
+        this.serverHeader = serverHeader;
         this.certificates = certificates;
         this.metrics = metrics;
         this.handler = handler;
@@ -52,6 +56,9 @@ final class MisdirectedRequests implements BiFunction<HttpServerRequest, HttpSer
             return handler.apply(request, response);
         }
         metrics.misdirected();
+        if (serverHeader != null) {
+            response.header(HttpHeaderNames.SERVER, serverHeader);
+        }
         return response.status(HttpResponseStatus.MISDIRECTED_REQUEST)
                 .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-store")

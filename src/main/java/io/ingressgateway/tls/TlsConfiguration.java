@@ -57,7 +57,7 @@ public class TlsConfiguration {
     @Bean
     HttpsConnectionGuards httpsConnectionGuards(IngressGatewayProperties properties, SniCertificates certificates,
                                                 HttpsListenerMetrics metrics) {
-        return new HttpsConnectionGuards(properties.tls().http2(), certificates, metrics);
+        return new HttpsConnectionGuards(properties.tls().http2(), certificates, metrics, properties.serverHeader());
     }
 
     /** Listens only beside a real web server: a mock web environment (tests) has no port to add to. */

@@ -37,6 +37,8 @@ public class BasicAuthFilter implements GlobalFilter, Ordered, DisposableBean {
 
     /** nginx's access phase: after client certificates (+135), before external auth (+150). */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 140;
+    /** Exchange attribute: the user whose password was checked, nginx's {@code $remote_user} (the access log's). */
+    public static final String USER_ATTR = BasicAuthFilter.class.getName() + ".user";
 
     private final VerifiedCredentials verified;
     private final Scheduler verifier;
@@ -71,7 +73,7 @@ public class BasicAuthFilter implements GlobalFilter, Ordered, DisposableBean {
         String password = credentials[1];
         String key = verified.key(policy.credentialsId(), credentials[0], password);
         if (verified.contains(key)) {
-            return pass(exchange, chain);
+            return pass(exchange, chain, credentials[0]);
         }
         return Mono.fromCallable(() -> PasswordHashes.matches(hash, password) ? Check.MATCH : Check.NO_MATCH)
                 .subscribeOn(verifier)
@@ -80,7 +82,7 @@ public class BasicAuthFilter implements GlobalFilter, Ordered, DisposableBean {
                 .flatMap(check -> switch (check) {
                     case MATCH -> {
                         verified.add(key);
-                        yield pass(exchange, chain);
+                        yield pass(exchange, chain, credentials[0]);
                     }
                     case NO_MATCH -> challenge(exchange, policy);
                     case BUSY -> GatewayErrorResponses.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
@@ -91,7 +93,8 @@ public class BasicAuthFilter implements GlobalFilter, Ordered, DisposableBean {
     /** What checking a password gave. */
     private enum Check { MATCH, NO_MATCH, BUSY }
 
-    private static Mono<Void> pass(ServerWebExchange exchange, GatewayFilterChain chain) {
+    private static Mono<Void> pass(ServerWebExchange exchange, GatewayFilterChain chain, String user) {
+        exchange.getAttributes().put(USER_ATTR, user);
         return chain.filter(exchange.mutate()
                 .request(request -> request.headers(headers -> headers.remove(HttpHeaders.AUTHORIZATION)))
                 .build());

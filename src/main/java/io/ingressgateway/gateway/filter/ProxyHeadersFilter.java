@@ -4,6 +4,7 @@ import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.client.ClientAddress;
 import io.ingressgateway.gateway.client.TrustedForwardedHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
@@ -140,6 +141,20 @@ public class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         String id = isSaneRequestId(incoming) ? incoming : newRequestId();
         exchange.getAttributes().put(REQUEST_ID_ATTR, id);
         return id;
+    }
+
+    /**
+     * The id of a request as {@link #requestId(ServerWebExchange)} gave it, from the exchange's attributes, without
+     * keeping a new one: the one sent upstream, else the client's when it is sane, else a new one (a request the
+     * gateway answered itself, as ingress-nginx's {@code $req_id}).
+     */
+    public static String requestIdOf(Map<String, Object> attributes, HttpHeaders requestHeaders) {
+        Object known = attributes.get(REQUEST_ID_ATTR);
+        if (known instanceof String id) {
+            return id;
+        }
+        String incoming = requestHeaders.getFirst(X_REQUEST_ID);
+        return isSaneRequestId(incoming) ? incoming : newRequestId();
     }
 
     /** A plain token of 1 to 128 characters: letters, digits, '.', '_' or '-'. */
