@@ -45,6 +45,7 @@ import org.springframework.util.unit.DataSize;
  * @param basicAuth             how basic auth ({@code auth-type: basic}) checks passwords
  * @param rateLimits            how the per-replica rate limits of Ingresses ({@code limit-rps} & co) answer, and how
  *                              many client states they keep
+ * @param metrics               the per-request metrics ({@code ingress_gateway_requests_total} and its histograms)
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -71,9 +72,19 @@ public record IngressGatewayProperties(
         @DefaultValue GlobalRateLimit globalRateLimit,
         @DefaultValue ExternalAuth externalAuth,
         @DefaultValue BasicAuth basicAuth,
-        @DefaultValue RateLimits rateLimits) {
+        @DefaultValue RateLimits rateLimits,
+        @DefaultValue Metrics metrics) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
+
+    /**
+     * @param requestsEnabled whether every routed request is counted in the request metrics an ingress-nginx dashboard
+     *                        reads ({@code ingress_gateway_requests_total}, {@code ingress_gateway_request_duration_seconds},
+     *                        {@code ingress_gateway_response_duration_seconds}, {@code ingress_gateway_request_size_bytes},
+     *                        {@code ingress_gateway_response_size_bytes}); off saves their share of a request's CPU
+     */
+    public record Metrics(@DefaultValue("true") boolean requestsEnabled) {
+    }
 
     public enum DefaultBackendPrecedence { INGRESS, CONFIGURED }
 
