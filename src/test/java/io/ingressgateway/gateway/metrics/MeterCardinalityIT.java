@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.ingressgateway.support.NoBlockingOnEventLoops;
 import io.ingressgateway.support.PlainHttpConnection;
+import io.ingressgateway.support.PrometheusText;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +43,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * An unauthenticated client must not be able to grow the gateway's meters: whatever methods, paths and hosts its
  * requests carry, the meters (and the series of a scrape) are those a handful of requests creates. A method outside
- * the standard set is one tag value, {@code OTHER}; paths and hosts are never tags.
+ * the standard set is one tag value, {@code OTHER}; paths are never tags, and hosts only as the rules write them (the
+ * request series' {@code host}).
  */
 @ExtendWith(NoBlockingOnEventLoops.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -151,6 +154,8 @@ class MeterCardinalityIT {
         }
         Set<Meter.Id> afterHandful = meterIds();
         int scrapeAfterHandful = scrapeLines();
+        int requestSeriesAfterHandful = registry instanceof PrometheusMeterRegistry prometheus
+                ? PrometheusText.parse(prometheus.scrape()).find("ingress_gateway_requests_total", Map.of()).size() : 0;
         long heapAfterHandful = usedHeapAfterGc();
 
         flood();
@@ -177,6 +182,21 @@ class MeterCardinalityIT {
         }
         assertThat(methods).contains("GET", "OTHER").allSatisfy(method ->
                 assertThat(STANDARD_METHODS.contains(method) || method.equals("OTHER")).as(method).isTrue());
+
+        // The request series (a Prometheus collector of their own, not Micrometer meters): labels from the rules and
+        // closed sets only, whatever the flood sent.
+        String scrape = ((PrometheusMeterRegistry) registry).scrape();
+        assertThat(scrape.lines().filter(line -> !line.startsWith("#")))
+                .as("scraped series carrying a token of the flood").noneMatch(line -> FLOOD_TOKEN.matcher(line).matches());
+        List<PrometheusText.Sample> requestSeries =
+                PrometheusText.parse(scrape).find("ingress_gateway_requests_total", Map.of());
+        assertThat(requestSeries).extracting(sample -> sample.labels().get("method")).contains("GET", "OTHER")
+                .allSatisfy(method -> assertThat(STANDARD_METHODS.contains(method) || method.equals("OTHER"))
+                        .as(method).isTrue());
+        assertThat(requestSeries).extracting(sample -> sample.labels().get("host")).as("hosts: the rule's, or none")
+                .containsOnly(HOST, "");
+        assertThat(requestSeries.size()).as("request series after %d distinct requests", FLOOD)
+                .isLessThanOrEqualTo(requestSeriesAfterHandful);
 
         // The heap: a generous bound, far above what 10,000 served requests leave behind and far below what 10,000
         // sets of meters would hold; the meter count above is the exact measure.
