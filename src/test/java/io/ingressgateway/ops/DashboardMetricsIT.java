@@ -154,9 +154,15 @@ class DashboardMetricsIT {
     @Test
     void everyMetricTheDashboardQueriesIsInTheScrapeAfterTraffic() throws Exception {
         driveTraffic();
+        // A request is recorded as its response ends, a moment after its client may have read it.
+        await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusText.parse(scrape()).value(
+                "ingress_gateway_requests_total", Map.of("ingress", "limited", "status", "503")) != null);
         PrometheusText scrape = PrometheusText.parse(scrape());
         Set<String> scraped = scrapedNames();
 
+        JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(DASHBOARD));
+        assertThat(dashboard.path("templating").path("list")).extracting(variable -> variable.path("name").asString())
+                .as("variables, as ingress-nginx's dashboard has").contains("datasource", "namespace", "ingress", "host");
         Map<String, String> expressions = dashboardExpressions();
         assertThat(expressions).as("PromQL expressions in %s", DASHBOARD).hasSizeGreaterThan(20);
         List<String> missing = new ArrayList<>();
@@ -204,6 +210,9 @@ class DashboardMetricsIT {
                 assertThat(response.body()).isEqualTo(BODY);
             }
         }
+        // A request is recorded as its response ends, a moment after its client may have read it.
+        await().atMost(Duration.ofSeconds(30)).until(() -> delta(before, PrometheusText.parse(scrape()),
+                "ingress_gateway_requests_total", proxied) == requests);
         PrometheusText after = PrometheusText.parse(scrape());
 
         assertThat(delta(before, after, "ingress_gateway_requests_total", proxied)).isEqualTo(requests);
