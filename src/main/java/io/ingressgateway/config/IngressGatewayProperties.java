@@ -62,6 +62,7 @@ import org.springframework.util.unit.DataSize;
  *                              {@code nginx}
  * @param accessLog             the access log of the public listeners: one line per request with ingress-nginx's
  *                              {@code upstreaminfo} fields, written off the event loops
+ * @param metrics               the per-request metrics ({@code ingress_gateway_requests_total} and its histograms)
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -90,9 +91,19 @@ public record IngressGatewayProperties(
         @DefaultValue BasicAuth basicAuth,
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("ingress-gateway") String serverHeader,
-        @DefaultValue AccessLog accessLog) {
+        @DefaultValue AccessLog accessLog,
+        @DefaultValue Metrics metrics) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
+
+    /**
+     * @param requestsEnabled whether every routed request is counted in the request metrics an ingress-nginx dashboard
+     *                        reads ({@code ingress_gateway_requests_total}, {@code ingress_gateway_request_duration_seconds},
+     *                        {@code ingress_gateway_response_duration_seconds}, {@code ingress_gateway_request_size_bytes},
+     *                        {@code ingress_gateway_response_size_bytes}); off saves their share of a request's CPU
+     */
+    public record Metrics(@DefaultValue("true") boolean requestsEnabled) {
+    }
 
     public enum DefaultBackendPrecedence { INGRESS, CONFIGURED }
 
