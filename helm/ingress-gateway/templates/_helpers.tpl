@@ -244,6 +244,10 @@ unnoticed until a dashboard stays empty or doubles.
 {{- define "ingress-gateway.scrapeEndpoint" -}}
 path: /actuator/prometheus
 scheme: http
+{{- /* The request series carry the Ingress's own namespace, ingress and service labels (as ingress-nginx's do):
+       without honorLabels Prometheus would rename them exported_* after the scrape target's, and the dashboard's
+       queries would find nothing. */}}
+honorLabels: true
 interval: {{ .interval }}
 {{- with .scrapeTimeout }}
 scrapeTimeout: {{ . }}

@@ -833,7 +833,8 @@ class HelmChartTest {
         Map<String, Object> spec = map(monitor, "spec");
         assertThat(map(spec, "namespaceSelector")).isEqualTo(Map.of("matchNames", List.of(NAMESPACE)));
         assertThat(maps(spec, "endpoints")).containsExactly(Map.of("port", "management",
-                "path", "/actuator/prometheus", "scheme", "http", "interval", "15s", "scrapeTimeout", "10s"));
+                "path", "/actuator/prometheus", "scheme", "http", "honorLabels", true, "interval", "15s",
+                "scrapeTimeout", "10s"));
 
         // The monitor selects the metrics Service alone, which exposes the management port alone, of the gateway pods.
         Map<String, Object> wanted = map(map(spec, "selector"), "matchLabels");
@@ -862,7 +863,7 @@ class HelmChartTest {
         assertThat(map(map(spec, "selector"), "matchLabels")).isEqualTo(selector(manifests.one("Deployment")));
         assertThat(map(spec, "namespaceSelector")).isEqualTo(Map.of("matchNames", List.of(NAMESPACE)));
         assertThat(maps(spec, "podMetricsEndpoints")).containsExactly(Map.of("port", "management",
-                "path", "/actuator/prometheus", "scheme", "http", "interval", "30s",
+                "path", "/actuator/prometheus", "scheme", "http", "honorLabels", true, "interval", "30s",
                 "metricRelabelings", List.of(Map.of("action", "drop", "regex", "jvm_.*",
                         "sourceLabels", List.of("__name__")))));
         // The named port exists on the container, and no extra Service is needed.
