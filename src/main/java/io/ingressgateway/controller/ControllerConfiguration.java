@@ -18,6 +18,7 @@ import io.ingressgateway.translate.TranslatorSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -86,12 +87,18 @@ public class ControllerConfiguration {
     /** Starts the pipeline once every bean (the gateway's route locator among them) exists. */
     @Bean
     SmartLifecycle controllerPipelineLifecycle(ControllerPipeline pipeline) {
+        // The pipeline starts once and runs until its source is closed with the context. A stop and start of the
+        // context (Spring's test context cache pauses and resumes the contexts it keeps) only flips the flag: the
+        // sources watch from their first start and cannot be started twice.
         return new SmartLifecycle() {
+            private final AtomicBoolean pipelineStarted = new AtomicBoolean();
             private volatile boolean running;
 
             @Override
             public void start() {
-                pipeline.start();
+                if (pipelineStarted.compareAndSet(false, true)) {
+                    pipeline.start();
+                }
                 running = true;
             }
 
