@@ -1,7 +1,9 @@
 package io.ingressgateway.edge;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +26,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * endpoints controllers and load balancers, which learn of the pod's end asynchronously, stop sending it new
  * connections while it still answers them. Meanwhile every client is asked to go elsewhere at its next request: an
  * HTTP/1.1 answer carries {@code Connection: close} (the connection is closed once it is sent), an HTTP/2 connection
- * gets GOAWAY (the streams already open finish, then the connection closes). A client that does not send a request
+ * gets GOAWAY (the streams already open finish; the client opens its next ones on a new connection). A client that does not send a request
  * during the drain is closed by the graceful stop that follows, which also refuses new connections and lets in-flight
  * requests finish within {@code spring.lifecycle.timeout-per-shutdown-phase}.
  *
@@ -71,13 +73,14 @@ public final class ListenerDrain implements SmartLifecycle {
         }
         Channel channel = connection.channel();
         if (channel instanceof Http2StreamChannel stream) {
-            // The connection's graceful close: GOAWAY naming the last stream the client opened (this one included),
-            // so the streams already open are answered, then the connection closes once they are.
+            // GOAWAY naming the last stream the client opened (this one included): the streams already open are
+            // answered, the client opens no new one here and closes the connection once they are done (the graceful
+            // stop closes any connection still open).
             Channel parent = stream.parent();
             Http2ConnectionHandler http2 = parent.pipeline().get(Http2ConnectionHandler.class);
             if (http2 != null && !http2.connection().goAwaySent()) {
                 closedHttp2.incrementAndGet();
-                parent.close();
+                parent.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
             }
         } else if (nativeResponse instanceof HttpServerResponse http1) {
             // Connection: close on the answer; Reactor Netty closes the connection once it is written.

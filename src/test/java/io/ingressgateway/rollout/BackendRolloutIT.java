@@ -215,7 +215,8 @@ class BackendRolloutIT {
         /** Waits until the gateway's upstream lists the pod's endpoint, or no longer does. */
         void awaitServedBy(PodBackend pod, boolean listed) {
             Endpoint endpoint = new Endpoint("127.0.0.1", pod.port());
-            await().atMost(PATIENCE).until(() -> {
+            await().alias(pod.name() + (listed ? " listed" : " no longer listed") + " in the gateway's upstream")
+                    .atMost(PATIENCE).until(() -> {
                 Upstream current = routeModel.upstream(upstream);
                 return current != null && current.endpoints().contains(endpoint) == listed;
             });
