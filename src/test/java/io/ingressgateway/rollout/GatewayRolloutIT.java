@@ -80,7 +80,7 @@ class GatewayRolloutIT {
 
                 load.close();
                 System.out.printf("GatewayRolloutIT: %d requests in %.1f s, %d failed; %d answers with "
-                                + "Connection: close; %d answered before B started; connections %s%n",
+                                + "Connection: close; %d answered before A's readiness dropped; connections %s%n",
                         load.succeeded() + load.failed(), (System.nanoTime() - started) / 1e9, load.failed(),
                         load.closingAnswers(), beforeB, front.connections());
                 assertThat(load.failures()).as("failed requests").isEmpty();
