@@ -63,6 +63,7 @@ import org.springframework.util.unit.DataSize;
  * @param accessLog             the access log of the public listeners: one line per request with ingress-nginx's
  *                              {@code upstreaminfo} fields, written off the event loops
  * @param metrics               the per-request metrics ({@code ingress_gateway_requests_total} and its histograms)
+ * @param shutdown              how the gateway drains its public listeners when it is told to stop (SIGTERM)
  */
 @ConfigurationProperties("ingress-gateway")
 public record IngressGatewayProperties(
@@ -92,7 +93,8 @@ public record IngressGatewayProperties(
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("ingress-gateway") String serverHeader,
         @DefaultValue AccessLog accessLog,
-        @DefaultValue Metrics metrics) {
+        @DefaultValue Metrics metrics,
+        @DefaultValue Shutdown shutdown) {
 
     public enum SourceMode { AUTO, KUBERNETES, MANIFESTS }
 
@@ -293,6 +295,24 @@ public record IngressGatewayProperties(
     }
 
     /**
+     * What happens between SIGTERM (the application context closing) and Spring's graceful stop of the listeners.
+     *
+     * @param drainPeriod how long the gateway keeps serving after readiness went down, so that endpoints controllers
+     *                    and load balancers stop sending it new connections first; meanwhile each HTTP/1.1 answer
+     *                    carries {@code Connection: close} and HTTP/2 connections get GOAWAY. 0 stops at once (no
+     *                    drain). Counted within {@code spring.lifecycle.timeout-per-shutdown-phase}, which must be
+     *                    longer
+     */
+    public record Shutdown(@DefaultValue("10s") Duration drainPeriod) {
+
+        public Shutdown {
+            if (drainPeriod.isNegative()) {
+                throw new IllegalArgumentException("ingress-gateway.shutdown.drain-period must not be negative");
+            }
+        }
+    }
+
+    /**
      * @param checkInterval how often the watchdog hands each gateway event loop a no-op task
      * @param stallTimeout  how long a loop may leave that task waiting before liveness reports DOWN
      */
@@ -319,8 +339,9 @@ public record IngressGatewayProperties(
      * @param readTimeout            time allowed between two reads of the upstream's response (so also until its
      *                               first byte); exceeded answers 504
      * @param maxConcurrentRequests  in-flight requests per upstream (the bulkhead); one more answers 503 at once
-     * @param retries                retries of an idempotent request without body whose connection failed, each to
-     *                               another endpoint
+     * @param retries                retries of a request whose upstream failed before answering, each to another
+     *                               endpoint: idempotent requests without body, and any request without body whose
+     *                               connection could not be opened
      * @param retryAfter             the {@code Retry-After} sent with a bulkhead or connection-pool 503 (an open
      *                               circuit sends its {@code wait-duration-in-open-state})
      * @param circuitBreaker         when the upstream is considered broken and answered for by the gateway

@@ -3,6 +3,8 @@ package io.ingressgateway.edge;
 import io.ingressgateway.config.IngressGatewayProperties;
 import io.ingressgateway.gateway.accesslog.AccessLog;
 import io.micrometer.observation.ObservationRegistry;
+import java.time.Duration;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
@@ -10,6 +12,7 @@ import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
@@ -95,9 +98,27 @@ public class EdgeConfiguration {
     }
 
     /**
-     * Outermost decorators of the main server's HTTP handler (which the HTTPS listener serves too): clients retrying
-     * before their Retry-After are held first (holding no in-flight place), then requests the gateway must not route
-     * are refused (invalid Host or path, TRACE), then the in-flight limit is checked before any filter runs, then a
+     * The drain on shutdown, before Spring's graceful stop. Warns when the drain cannot fit in its shutdown phase:
+     * the lifecycle processor would cut it at {@code spring.lifecycle.timeout-per-shutdown-phase}.
+     */
+    @Bean
+    ListenerDrain publicListenerDrain(IngressGatewayProperties properties, Environment environment) {
+        Duration drainPeriod = properties.shutdown().drainPeriod();
+        Duration phaseTimeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase",
+                Duration.class, Duration.ofSeconds(30));
+        if (drainPeriod.compareTo(phaseTimeout) >= 0) {
+            LoggerFactory.getLogger(ListenerDrain.class).warn("ingress-gateway.shutdown.drain-period ({}) is not "
+                    + "shorter than spring.lifecycle.timeout-per-shutdown-phase ({}): the drain will be cut short",
+                    drainPeriod, phaseTimeout);
+        }
+        return new ListenerDrain(drainPeriod);
+    }
+
+    /**
+     * Outermost decorators of the main server's HTTP handler (which the HTTPS listener serves too): during a drain
+     * each request's connection is closed after it (first, so that every answer, refusals included, says so), then
+     * clients retrying before their Retry-After are held (holding no in-flight place), then requests the gateway must
+     * not route are refused (invalid Host or path, TRACE), then the in-flight limit is checked before any filter runs, then a
      * WebSocket upgrade takes its session place (the in-flight place is given back at the handshake, the session
      * place when the session ends).
      */
@@ -121,9 +142,10 @@ public class EdgeConfiguration {
     WebHttpHandlerBuilderCustomizer publicListenerInFlightLimit(InFlightRequestLimit limit, EarlyRetryHold hold,
                                                                 RequestSanity sanity,
                                                                 WebSocketSessionLimit webSocketSessions,
-                                                                ServerHeader serverHeader, AccessLog accessLog) {
-        return builder -> builder.httpHandlerDecorator(handler -> accessLog.decorate(serverHeader.decorate(
-                hold.decorate(sanity.decorate(limit.decorate(webSocketSessions.decorate(handler)))))));
+                                                                ServerHeader serverHeader, AccessLog accessLog,
+                                                                ListenerDrain drain) {
+        return builder -> builder.httpHandlerDecorator(handler -> accessLog.decorate(serverHeader.decorate(drain.decorate(
+                hold.decorate(sanity.decorate(limit.decorate(webSocketSessions.decorate(handler))))))));
     }
 
     /**

@@ -37,7 +37,10 @@ import reactor.core.publisher.Mono;
  * <p>Retries follow the route's {@code proxy-next-upstream} conditions (ingress-nginx's default {@code error timeout}):
  * a failure is retried only when no response came back (refused, unreachable, connect timeout, closed before the
  * response headers; never a read timeout), an answer only when its status is listed and nothing was written to the
- * client yet. Only requests without a body, idempotent ones unless {@code non_idempotent} is listed; at most
+ * client yet. Only requests without a body, idempotent ones unless {@code non_idempotent} is listed, except that a
+ * connection that could not be opened ({@code error}: refused, unreachable; {@code timeout}: connect timeout) is retried
+ * whatever the method, since nothing of the request was sent: nginx passes such a request on too, which is what keeps
+ * a POST from failing when it is sent to a pod that has just stopped, before the endpoints update arrives. At most
  * {@code retries} times ({@code proxy-next-upstream-tries} less one) and not after {@code proxy-next-upstream-timeout};
  * each time to the endpoint after the failed one that was not tried yet (or, when all were, simply the next one).
  */
@@ -81,25 +84,32 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
         long start = System.nanoTime();
         GuardPolicy policy = guard.policy();
         NextUpstream conditions = policy.nextUpstream();
-        int retries = retryable(exchange.getRequest(), conditions) ? policy.retries() : 0;
+        boolean anyFailure = retryable(exchange.getRequest(), conditions);
+        boolean connectFailuresOnly = !anyFailure && retriesConnectFailures(exchange.getRequest(), conditions);
+        int retries = anyFailure || connectFailuresOnly ? policy.retries() : 0;
         Retries state = retries == 0 ? null : new Retries(conditions, retries, policy.nextUpstreamTimeout() == null
-                ? Long.MAX_VALUE : start + policy.nextUpstreamTimeout().toNanos(), first);
+                ? Long.MAX_VALUE : start + policy.nextUpstreamTimeout().toNanos(), first, connectFailuresOnly);
         return attempt(exchange, chain, guard, state)
                 .then(Mono.<Void>fromRunnable(() -> judgeResponse(exchange, call, System.nanoTime() - start)))
                 .onErrorResume(error -> answerFailure(exchange, call, error, System.nanoTime() - start));
     }
 
-    /** What is left of one request's retries: how many, until when, and the endpoints already tried. */
+    /**
+     * What is left of one request's retries: how many, until when, the endpoints already tried, and whether only a
+     * connection that could not be opened is retried (a request the route's conditions would not send twice).
+     */
     private static final class Retries {
         private final NextUpstream conditions;
         private final long deadlineNanos;
+        private final boolean connectFailuresOnly;
         private final Set<Endpoint> tried = new HashSet<>();
         private int left;
 
-        Retries(NextUpstream conditions, int left, long deadlineNanos, Endpoint first) {
+        Retries(NextUpstream conditions, int left, long deadlineNanos, Endpoint first, boolean connectFailuresOnly) {
             this.conditions = conditions;
             this.left = left;
             this.deadlineNanos = deadlineNanos;
+            this.connectFailuresOnly = connectFailuresOnly;
             tried.add(first);
         }
 
@@ -121,12 +131,13 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
                 guard.timedOut(UpstreamGuard.TimeoutKind.CONNECT);
             }
             if (retries == null || !retriesFailure(retries.conditions, failure) || !retries.mayRetry()
+                    || retries.connectFailuresOnly && !failure.connectFailure()
                     || exchange.getResponse().isCommitted() || exchange.getAttribute(CLIENT_RESPONSE_ATTR) != null) {
                 return Mono.error(error);
             }
             return retry(exchange, chain, guard, retries, error);
         });
-        if (retries == null || retries.conditions.statuses().isEmpty()) {
+        if (retries == null || retries.conditions.statuses().isEmpty() || retries.connectFailuresOnly) {
             return sent;
         }
         return sent.then(Mono.defer(() -> {
@@ -242,6 +253,19 @@ public class UpstreamAttemptFilter implements GlobalFilter, Ordered {
         }
         if (!IDEMPOTENT.contains(request.getMethod())
                 && !(conditions.nonIdempotent() && NON_IDEMPOTENT.contains(request.getMethod()))) {
+            return false;
+        }
+        HttpHeaders headers = request.getHeaders();
+        return !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING) && headers.getContentLength() <= 0;
+    }
+
+    /**
+     * A request the route's conditions would not send twice (not idempotent) may still go to another endpoint when its
+     * connection could not be opened: nothing of it left the gateway. Only without a body: the body is read from the
+     * client once.
+     */
+    static boolean retriesConnectFailures(ServerHttpRequest request, NextUpstream conditions) {
+        if (!conditions.error() && !conditions.timeout()) {
             return false;
         }
         HttpHeaders headers = request.getHeaders();

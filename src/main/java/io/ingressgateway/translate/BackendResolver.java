@@ -283,9 +283,19 @@ final class BackendResolver {
 
     /**
      * Ready endpoints of the slice port named like the Service port ({@code null} and {@code ""} both mean the
-     * unnamed port). {@code conditions.ready} unset counts as ready, as the EndpointSlice API specifies.
+     * unnamed port). {@code conditions.ready} unset counts as ready, as the EndpointSlice API specifies; a terminating
+     * endpoint never does, even marked ready (a Service with {@code publishNotReadyAddresses} keeps its terminating
+     * pods ready): its pod is on its way out, and a request sent to it now may find it gone. Only when no endpoint is
+     * ready do those terminating ones that still serve ({@code conditions.serving}) take requests, as kube-proxy does,
+     * so that a Service whose pods all terminate at once is answered while they still can.
      */
     private static List<Endpoint> readyEndpoints(List<EndpointSlice> slices, String portName) {
+        List<Endpoint> ready = endpoints(slices, portName, false);
+        return ready.isEmpty() ? endpoints(slices, portName, true) : ready;
+    }
+
+    /** The slices' ready endpoints, or with {@code terminating} their serving terminating ones; sorted. */
+    private static List<Endpoint> endpoints(List<EndpointSlice> slices, String portName, boolean terminating) {
         Set<Endpoint> endpoints = new LinkedHashSet<>();
         for (EndpointSlice slice : slices) {
             String addressType = slice.getAddressType();
@@ -297,7 +307,9 @@ final class BackendResolver {
                 continue;
             }
             for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint : slice.getEndpoints()) {
-                if (endpoint == null || endpoint.getAddresses() == null || !isReady(endpoint.getConditions())) {
+                if (endpoint == null || endpoint.getAddresses() == null
+                        || !(terminating ? isServingTerminating(endpoint.getConditions())
+                                : isReady(endpoint.getConditions()))) {
                     continue;
                 }
                 for (String address : endpoint.getAddresses()) {
@@ -325,7 +337,13 @@ final class BackendResolver {
     }
 
     private static boolean isReady(EndpointConditions conditions) {
-        return conditions == null || conditions.getReady() == null || conditions.getReady();
+        return conditions == null || (conditions.getReady() == null || conditions.getReady())
+                && !Boolean.TRUE.equals(conditions.getTerminating());
+    }
+
+    private static boolean isServingTerminating(EndpointConditions conditions) {
+        return conditions != null && Boolean.TRUE.equals(conditions.getTerminating())
+                && Boolean.TRUE.equals(conditions.getServing());
     }
 
     private static Integer parsePort(String port) {

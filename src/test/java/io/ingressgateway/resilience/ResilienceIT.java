@@ -579,6 +579,28 @@ class ResilienceIT {
         assertThat(counter("retries", "retries", "service", "half-dead")).isEqualTo(2);
     }
 
+    /**
+     * As nginx, whose default {@code error timeout} passes on any request not yet sent: a POST that could not even
+     * connect (a pod that just stopped, before the endpoints update) goes to another endpoint, without
+     * {@code non_idempotent}. With a body it is still never retried (the test above): the body is read once.
+     */
+    @Test
+    void aPostWithoutBodyWhoseConnectionIsRefusedIsRetriedOnAnotherEndpointUnderTheDefaultConditions()
+            throws IOException {
+        int refusing = unusedPort();
+        WireMockServer live = backend();
+        serve(ingressFor("connect-post", "connectpost.test", "half-dead-connect")
+                .annotation("ingress-gateway.io/circuit-breaker-failure-rate", "100").build(), "connectpost.test",
+                "half-dead-connect", refusing, live.port());
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(send(HttpMethod.POST, "connectpost.test", "/post-" + i, null).block(Duration.ofSeconds(10))
+                    .status()).as("POST %d", i).isEqualTo(200);
+        }
+        assertThat(counter("retries", "connect-post", "service", "half-dead-connect")).isEqualTo(2);
+        assertThat(live.countRequestsMatching(postRequestedFor(anyUrl()).build()).getCount()).isEqualTo(4);
+    }
+
     /** A backend whose every answer is {@code status}, with a header that must not reach a client it is retried for. */
     static WireMockServer answering(int status, Duration delay) {
         WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());

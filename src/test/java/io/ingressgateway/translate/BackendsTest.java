@@ -177,6 +177,45 @@ class BackendsTest {
     }
 
     @Test
+    void terminatingEndpointsGetNoRequestsWhileAnotherIsReady() {
+        Ingress ingress = ingress("shop", "app", null, rule("shop.example", prefix("/", "web")));
+        EndpointSlice rolling = new EndpointSliceBuilder(slice("shop", "web", "web-1", "IPv4", "http", 8080,
+                "10.0.0.1"))
+                // A pod being deleted, as the endpoints controller writes it.
+                .addNewEndpoint().withAddresses("10.0.0.2")
+                .withNewConditions().withReady(false).withServing(true).withTerminating(true).endConditions()
+                .endEndpoint()
+                // The same, of a Service with publishNotReadyAddresses: still marked ready.
+                .addNewEndpoint().withAddresses("10.0.0.3")
+                .withNewConditions().withReady(true).withServing(true).withTerminating(true).endConditions()
+                .endEndpoint()
+                .build();
+
+        RouteModel model = translate(snapshot(List.of(ingress), List.of(WEB), List.of(rolling)));
+
+        assertEquals(List.of("10.0.0.1:8080"), model.upstreams().get(key("shop", "web", "80")).endpoints().stream()
+                .map(Object::toString).toList());
+    }
+
+    @Test
+    void whenEveryEndpointTerminatesThoseStillServingTakeRequestsAsKubeProxyDoes() {
+        Ingress ingress = ingress("shop", "app", null, rule("shop.example", prefix("/", "web")));
+        EndpointSlice terminating = new EndpointSliceBuilder(slice("shop", "web", "web-1", "IPv4", "http", 8080))
+                .addNewEndpoint().withAddresses("10.0.0.2")
+                .withNewConditions().withReady(false).withServing(true).withTerminating(true).endConditions()
+                .endEndpoint()
+                .addNewEndpoint().withAddresses("10.0.0.3")
+                .withNewConditions().withReady(false).withServing(false).withTerminating(true).endConditions()
+                .endEndpoint()
+                .build();
+
+        RouteModel model = translate(snapshot(List.of(ingress), List.of(WEB), List.of(terminating)));
+
+        assertEquals(List.of("10.0.0.2:8080"), model.upstreams().get(key("shop", "web", "80")).endpoints().stream()
+                .map(Object::toString).toList());
+    }
+
+    @Test
     void serviceIsLookedUpInTheIngressNamespaceOnly() {
         Ingress ingress = ingress("elsewhere", "app", null, rule("shop.example", prefix("/", "web")));
 
