@@ -96,6 +96,9 @@ public final class ListenerDrain implements SmartLifecycle {
 
     @Override
     public void start() {
+        // A context stopped and started again (Spring's test context cache pauses the contexts it keeps) serves
+        // keep-alive connections as before.
+        draining = false;
         running = true;
     }
 
