@@ -9,6 +9,7 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLHandshakeException;
 import org.springframework.http.HttpStatus;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
 /**
@@ -37,6 +38,14 @@ enum UpstreamFailure {
     READ_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not answer in time.", false),
     /** The upstream stopped taking the request: one write of it did not complete within the send timeout. */
     SEND_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "The upstream service did not take the request in time.", false),
+    /**
+     * A pooled keep-alive connection was found closed when the request was to be written on it: the upstream closed
+     * it (its idle timeout, a pod that just died) as the pool handed it out. Nothing was sent, so, like a refused
+     * connection, any request without a body may go to another endpoint (nginx's {@code proxy_next_upstream error}).
+     * Not held against the circuit: closing an idle connection is the upstream's right, and a dead pod shows as refused
+     * connections on the next attempts anyway.
+     */
+    STALE_CONNECTION(HttpStatus.BAD_GATEWAY, "The upstream service closed the connection.", true),
     /** The upstream closed the connection before its response was complete. */
     CLOSED(HttpStatus.BAD_GATEWAY, "The upstream service closed the connection.", false),
     /** No pooled connection could be had in time, or the wait queue was full: the gateway's own limit. */
@@ -44,6 +53,9 @@ enum UpstreamFailure {
             false),
     /** Anything else: not ours to interpret. */
     OTHER(null, null, false);
+
+    /** Reactor Netty's message for a connection found closed before anything was written on it. */
+    private static final String CLOSED_BEFORE_SEND = AbortedException.beforeSend().getMessage();
 
     private final HttpStatus status;
     private final String message;
@@ -70,7 +82,7 @@ enum UpstreamFailure {
 
     /** Whether this counts against the upstream's circuit (the pool's limit is the gateway's, not the upstream's). */
     boolean countsAsUpstreamFailure() {
-        return this != POOL_EXHAUSTED && this != ADDRESS_REFUSED && this != OTHER;
+        return this != POOL_EXHAUSTED && this != ADDRESS_REFUSED && this != STALE_CONNECTION && this != OTHER;
     }
 
     static UpstreamFailure of(Throwable error) {
@@ -109,6 +121,9 @@ enum UpstreamFailure {
         }
         if (error instanceof PrematureCloseException) {
             return CLOSED;
+        }
+        if (error instanceof AbortedException && CLOSED_BEFORE_SEND.equals(error.getMessage())) {
+            return STALE_CONNECTION;
         }
         // Reactor Netty's pool errors live in a shaded package: match by name, not by type.
         String name = error.getClass().getSimpleName();
