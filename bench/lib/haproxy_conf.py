@@ -27,6 +27,7 @@ How it mirrors bench/lib/nginx_conf.py's ingress-nginx-like nginx, setting for s
 import argparse
 import json
 import os
+import resource
 from collections import OrderedDict
 
 
@@ -60,7 +61,7 @@ def config(args, backend_names, exact_map, prefix_map):
     return f"""# HAProxy configured like an Ingress controller built on it (see the header of bench/lib/haproxy_conf.py).
 global
     {"nbthread " + str(args.threads):<36}# = nginx's worker processes (one per core)
-    maxconn 16384                       # nginx: worker_connections 16384
+    {"maxconn " + str(args.maxconn):<36}# nginx: worker_connections 16384, as far as the open-file limit allows
     pidfile {args.prefix}/haproxy.pid
     # no `log`: no access log (nginx: access_log off)
 
@@ -112,6 +113,15 @@ frontend health
 """
 
 
+def default_maxconn():
+    """nginx's worker_connections (16384), or less when the open-file limit HAProxy inherits is lower: HAProxy needs two
+    descriptors per connection (client and server side) and refuses to start when it cannot have them."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 16384
+    return max(256, min(16384, (soft - 256) // 2))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--routes", required=True)
@@ -120,6 +130,7 @@ def main():
     parser.add_argument("--prefix", required=True)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--backlog", type=int, default=int(open("/proc/sys/net/core/somaxconn").read()))
+    parser.add_argument("--maxconn", type=int, default=default_maxconn())
     args = parser.parse_args()
     args.prefix = os.path.abspath(args.prefix)
     os.makedirs(args.prefix, exist_ok=True)

@@ -31,7 +31,9 @@ for peer in haproxy caddy; do
   fi
 done
 raise_nofile 65536
-build_gateway
+if [[ ",$TARGETS," == *",gateway,"* ]]; then
+  build_gateway
+fi
 MACHINE="$(machine_json)"
 
 start_fast_backend
