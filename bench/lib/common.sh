@@ -97,7 +97,8 @@ raise_nofile() {
   log "open-file limit: $(ulimit -n)"
 }
 
-# Installs the Debian packages for the given commands when any is missing (wrk, nginx, curl).
+# Installs the Debian packages for the given commands when any is missing (wrk, nginx, curl, haproxy, caddy: each
+# command is its package's name).
 ensure_tools() {
   local missing=() cmd
   for cmd in "$@"; do
@@ -227,6 +228,49 @@ start_nginx_proxy() {
   python3 "$BENCH_LIB/http_wait.py" --timeout 10 "http://127.0.0.1:$NGINX_HEALTH_PORT/healthz" >/dev/null \
     || die "nginx proxy did not start"
   log "nginx proxy $name: pid $NGINX_PID, traffic :$NGINX_PORT, health :$NGINX_HEALTH_PORT"
+}
+
+# Worker processes or threads of every proxy under test: nginx_conf.py's `worker_processes auto` is one per core, and
+# the peers get as many (HAProxy threads, Caddy's GOMAXPROCS).
+proxy_workers() { nproc; }
+
+# start_haproxy_proxy NAME ROUTES_JSON : HAProxy configured like an Ingress controller built on it (haproxy_conf.py)
+# for the routes in ROUTES_JSON, in the foreground (-db: one process, its threads). Sets HAPROXY_PORT,
+# HAPROXY_HEALTH_PORT, HAPROXY_PID.
+start_haproxy_proxy() {
+  local name="$1" routes="$2"
+  HAPROXY_PORT="$(free_port)"
+  HAPROXY_HEALTH_PORT="$(free_port)"
+  local dir="$RUN_DIR/$name" cfg
+  cfg="$(python3 "$BENCH_LIB/haproxy_conf.py" --routes "$routes" --port "$HAPROXY_PORT" \
+    --health-port "$HAPROXY_HEALTH_PORT" --prefix "$dir" --threads "$(proxy_workers)" --backlog "$(somaxconn)")"
+  haproxy -c -q -f "$cfg" >&2 || die "haproxy config rejected: $cfg"
+  start_bg "$name" haproxy -db -f "$cfg"
+  HAPROXY_PID="$LAST_PID"
+  python3 "$BENCH_LIB/http_wait.py" --timeout 30 --pid "$HAPROXY_PID" \
+    "http://127.0.0.1:$HAPROXY_HEALTH_PORT/healthz" >/dev/null \
+    || { tail -n 20 "$RUN_DIR/$name.log" >&2 || true; die "haproxy did not start"; }
+  log "haproxy $name: pid $HAPROXY_PID, traffic :$HAPROXY_PORT, health :$HAPROXY_HEALTH_PORT"
+}
+
+# start_caddy_proxy NAME ROUTES_JSON : Caddy configured like an Ingress controller built on it (caddy_conf.py, JSON
+# config, admin endpoint off) for the routes in ROUTES_JSON. Its home and config directories are in the run directory,
+# so nothing is written elsewhere. Sets CADDY_PORT, CADDY_HEALTH_PORT, CADDY_PID.
+start_caddy_proxy() {
+  local name="$1" routes="$2"
+  CADDY_PORT="$(free_port)"
+  CADDY_HEALTH_PORT="$(free_port)"
+  local dir="$RUN_DIR/$name"
+  mkdir -p "$dir"
+  python3 "$BENCH_LIB/caddy_conf.py" --routes "$routes" --port "$CADDY_PORT" --health-port "$CADDY_HEALTH_PORT" \
+    --threads "$(proxy_workers)" >"$dir/caddy.json"
+  start_bg "$name" env HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_DATA_HOME="$dir/data" \
+    GOMAXPROCS="$(proxy_workers)" caddy run --config "$dir/caddy.json"
+  CADDY_PID="$LAST_PID"
+  python3 "$BENCH_LIB/http_wait.py" --timeout 60 --pid "$CADDY_PID" \
+    "http://127.0.0.1:$CADDY_HEALTH_PORT/healthz" >/dev/null \
+    || { tail -n 20 "$RUN_DIR/$name.log" >&2 || true; die "caddy did not start"; }
+  log "caddy $name: pid $CADDY_PID, traffic :$CADDY_PORT, health :$CADDY_HEALTH_PORT"
 }
 
 # --- measurement -----------------------------------------------------------------------------------------------------

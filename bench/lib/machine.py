@@ -35,6 +35,10 @@ def mem_total_bytes():
     return None
 
 
+def first_line(text):
+    return text.splitlines()[0] if text else None
+
+
 def main():
     repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
     java = run("java", "-version")
@@ -49,6 +53,8 @@ def main():
         "java": java.splitlines()[0] if java else None,
         "nginx": run("nginx", "-v"),
         "wrk": (run("wrk", "--version") or "").splitlines()[0] if run("wrk", "--version") else None,
+        "haproxy": first_line(run("haproxy", "-v")),
+        "caddy": first_line(run("caddy", "version")),
         "git_commit": run("git", "-C", repo, "rev-parse", "--short", "HEAD"),
         "git_dirty": bool(run("git", "-C", repo, "status", "--porcelain", "--untracked-files=no")),
     }))

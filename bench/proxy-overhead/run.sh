@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Proxy overhead: wrk on loopback against (a) the fast backend directly, (b) nginx configured like ingress-nginx,
-# (c) Ingress Gateway routing the same request by Host and path. One after the other in one run, each after a warm-up:
-# requests/s, p50/p99 latency, and CPU microseconds per request of the proxy (user+sys from /proc / requests).
+# (c) HAProxy and (d) Caddy each configured as an Ingress controller built on it would be (bench/lib/haproxy_conf.py,
+# caddy_conf.py: the same workers, keep-alive pool, headers and routing as the nginx config), (e) Ingress Gateway
+# routing the same request by Host and path. One after the other in one run, each after a warm-up: requests/s,
+# p50/p99 latency, and CPU microseconds per request of the proxy (user+sys from /proc / requests).
 #
 #   bench/proxy-overhead/run.sh
 #
 # Environment: DURATION (30s), WARMUP (30s: the JIT and the connection pools need it), CONNECTIONS (50), THREADS (2, wrk threads), BUILD (auto|always|never),
-# GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG (off|on), TARGETS (direct,nginx,gateway),
+# GATEWAY_JAVA_OPTS, NGINX_ACCESS_LOG (off|on), TARGETS (direct,nginx,haproxy,caddy,gateway; haproxy and caddy are
+# installed from Debian when missing, only when asked for),
 # PROFILE (unset, or a JFR settings name/file such as `profile` or bench/lib/jfr/fine.jfc: records the gateway with JFR
 # over exactly the measured window, to bench/results/proxy-overhead-<timestamp>.jfr, and prints a breakdown to stderr;
 # the recording costs a few percent of CPU, so take CPU figures from a run without it).
@@ -18,12 +21,19 @@ DURATION="${DURATION:-30s}"
 WARMUP="${WARMUP:-30s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-2}"
-TARGETS="${TARGETS:-direct,nginx,gateway}"
+TARGETS="${TARGETS:-direct,nginx,haproxy,caddy,gateway}"
 
 bench_init proxy-overhead
 ensure_tools wrk nginx curl
+for peer in haproxy caddy; do
+  if [[ ",$TARGETS," == *",$peer,"* ]]; then
+    ensure_tools "$peer"
+  fi
+done
 raise_nofile 65536
-build_gateway
+if [[ ",$TARGETS," == *",gateway,"* ]]; then
+  build_gateway
+fi
 MACHINE="$(machine_json)"
 
 start_fast_backend
@@ -70,6 +80,20 @@ if [[ ",$TARGETS," == *",nginx,"* ]]; then
   stop_pid "$NGINX_PID"
 fi
 
+if [[ ",$TARGETS," == *",haproxy,"* ]]; then
+  start_haproxy_proxy haproxy "$RUN_DIR/routes.json"
+  wait_route "$HOST" "$REQUEST_PATH" "$HAPROXY_PORT"
+  load haproxy "$HAPROXY_PORT" "proxy=$HAPROXY_PID;backend=$FAST_BACKEND_PID"
+  stop_pid "$HAPROXY_PID"
+fi
+
+if [[ ",$TARGETS," == *",caddy,"* ]]; then
+  start_caddy_proxy caddy "$RUN_DIR/routes.json"
+  wait_route "$HOST" "$REQUEST_PATH" "$CADDY_PORT"
+  load caddy "$CADDY_PORT" "proxy=$CADDY_PID;backend=$FAST_BACKEND_PID"
+  stop_pid "$CADDY_PID"
+fi
+
 if [[ ",$TARGETS," == *",gateway,"* ]]; then
   start_gateway_manifests gateway "$RUN_DIR/manifests"
   wait_gateway_ready 120
@@ -81,25 +105,31 @@ fi
 
 python3 "$BENCH_LIB/assemble.py" "$RUN_DIR/result.json" \
   benchmark=str:proxy-overhead \
-  parameters=json:"{\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"host\":\"$HOST\",\"path\":\"$REQUEST_PATH\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"nginx_access_log\":\"${NGINX_ACCESS_LOG:-off}\"}" \
+  parameters=json:"{\"duration\":\"$DURATION\",\"warmup\":\"$WARMUP\",\"connections\":$CONNECTIONS,\"threads\":$THREADS,\"host\":\"$HOST\",\"path\":\"$REQUEST_PATH\",\"gateway_java_opts\":\"$GATEWAY_JAVA_OPTS\",\"nginx_access_log\":\"${NGINX_ACCESS_LOG:-off}\",\"proxy_workers\":$(proxy_workers)}" \
   machine=json:"$MACHINE" \
   runs.direct=file:"$RUN_DIR/direct.json" \
   runs.nginx=file:"$RUN_DIR/nginx.json" \
+  runs.haproxy=file:"$RUN_DIR/haproxy.json" \
+  runs.caddy=file:"$RUN_DIR/caddy.json" \
   runs.gateway=file:"$RUN_DIR/gateway.json" \
   gateway_start=file:"$RUN_DIR/gateway-start.json"
 
-# Comparisons the acceptance criteria name: gateway CPU/request relative to nginx's, and throughput relative.
+# Comparisons the acceptance criteria name: gateway CPU/request relative to each other proxy's (nginx: at most 2.5x;
+# Caddy: below 1), and throughput relative (nginx: at least 0.5x).
 python3 - "$RUN_DIR/result.json" <<'EOF'
 import json, sys
 path = sys.argv[1]
 r = json.load(open(path))
 runs = r["runs"]
 cmp = {}
-if runs.get("nginx") and runs.get("gateway"):
-    n, g = runs["nginx"], runs["gateway"]
-    ncpu, gcpu = n["cpu"]["proxy"]["cpu_us_per_request"], g["cpu"]["proxy"]["cpu_us_per_request"]
-    cmp["gateway_cpu_per_request_vs_nginx"] = round(gcpu / ncpu, 3) if ncpu and gcpu else None
-    cmp["gateway_throughput_vs_nginx"] = round(g["wrk"]["requests_per_s"] / n["wrk"]["requests_per_s"], 3)
+g = runs.get("gateway")
+for peer in ("nginx", "haproxy", "caddy"):
+    p = runs.get(peer)
+    if not (p and g):
+        continue
+    pcpu, gcpu = p["cpu"]["proxy"]["cpu_us_per_request"], g["cpu"]["proxy"]["cpu_us_per_request"]
+    cmp[f"gateway_cpu_per_request_vs_{peer}"] = round(gcpu / pcpu, 3) if pcpu and gcpu else None
+    cmp[f"gateway_throughput_vs_{peer}"] = round(g["wrk"]["requests_per_s"] / p["wrk"]["requests_per_s"], 3)
 r["comparison"] = cmp
 json.dump(r, open(path, "w"), indent=1)
 EOF
